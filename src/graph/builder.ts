@@ -99,7 +99,7 @@ export function tensorData(tensor: TensorProto): TensorData {
   const dtype = dtypeOf(tensor.data_type);
   const raw = tensor.raw_data;
   if (raw && raw.length > 0) {
-    const bytes = raw.slice(); // copy: aligned, and detached from the decoder's buffer
+    const bytes = new Uint8Array(raw); // copy (Buffer#slice is a view): aligned, detached from the decoder buffer
     switch (dtype) {
       case 'float32': return new Float32Array(bytes.buffer);
       case 'float64': return new Float64Array(bytes.buffer);

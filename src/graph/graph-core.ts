@@ -28,6 +28,8 @@ export interface GraphNode {
   readonly inputs: readonly Value[];
   readonly outputs: readonly Value[];
   readonly attrs: Readonly<Record<string, AttrValue>>;
+  /** Build-time facts gradient rules need that ONNX keeps in constant inputs (axes, sizes, slice bounds). */
+  readonly meta: Readonly<Record<string, readonly number[] | undefined>>;
 }
 
 /** A trainable weight: its graph value and the Float32Array that holds it (updated in place by optimisers). */
@@ -156,10 +158,11 @@ export class GraphCore {
     outs: readonly Pick<Value, 'dtype' | 'dims'>[],
     attrs: Readonly<Record<string, AttrValue>> = {},
     outName?: string,
+    meta: Readonly<Record<string, readonly number[] | undefined>> = {},
   ): Value[] {
     const prefix = opType.toLowerCase();
     const outputs = outs.map((o, i) => this.claim(i === 0 && outName ? outName : this.fresh(prefix), o.dtype, o.dims));
-    const node: GraphNode = { opType, name: `${prefix}_node_${this.nodes.length}`, inputs, outputs, attrs };
+    const node: GraphNode = { opType, name: `${prefix}_node_${this.nodes.length}`, inputs, outputs, attrs, meta };
     this.nodes.push(node);
     for (const o of outputs) this.producers.set(o.name, node);
     return outputs;

@@ -48,7 +48,7 @@ export const vectorFeatureSchema = z
     message: '`default` must have `dim` entries',
   });
 
-export const featureSchema = z.union([numericFeatureSchema, categoricalFeatureSchema, vectorFeatureSchema]);
+export const featureSchema = z.discriminatedUnion('type', [numericFeatureSchema, categoricalFeatureSchema, vectorFeatureSchema]);
 
 export const featureSpecSchema = z
   .strictObject({

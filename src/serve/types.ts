@@ -9,6 +9,8 @@ export interface Candidate {
   readonly features?: Readonly<Record<string, RawFeatureValue>>;
   /** Written by the plugin on the kept candidates. */
   preRankScore?: number;
+  /** Written by the plugin in shadow mode on teacher-logged requests: the shadow arm's score (for online Recall@K). */
+  shadowScore?: number;
   readonly [extra: string]: unknown;
 }
 
@@ -60,6 +62,10 @@ export interface PreRankRecord {
   readonly teacherLogged?: boolean;
   /** In shadow mode: Overlap@K between the served and the shadow arm. */
   readonly shadowOverlap?: number;
+  /** In shadow mode: the arm that scored in the shadow (not served). */
+  readonly shadowArm?: Arm;
+  /** The A/B unit the flags were evaluated for. */
+  readonly unitId?: string;
 }
 
 /** Events the pre-ranker emits; metrics and logs subscribe instead of being called from ranking code. */

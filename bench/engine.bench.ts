@@ -1,0 +1,127 @@
+// Engine benchmark: MLP 128-256-128-1 at batch 1024; ORT training step (forward+backward+Adam) vs ORT forward-only vs plain JS.
+import { performance } from 'node:perf_hooks';
+import { Graph, type Value } from '../src/graph/graph.js';
+import { initParam } from '../src/graph/init.js';
+import { createAdam } from '../src/graph/optim.js';
+import { createSession } from '../src/graph/runtime.js';
+import { createTrainer, exportInference } from '../src/graph/trainer.js';
+import { createRng } from '../src/util/random.js';
+
+const BATCH = 1024;
+const SIZES = [128, 256, 128, 1];
+const THREADS = Number(process.env.BENCH_THREADS ?? 1);
+const rng = createRng(1);
+
+function buildMlp(): { g: Graph; loss: Value; out: Value } {
+  const g = new Graph('bench_mlp');
+  const x = g.input('x', 'float32', ['N', SIZES[0]]);
+  const y = g.input('y', 'float32', ['N', 1]);
+  let h: Value = x;
+  for (let l = 0; l + 1 < SIZES.length; l++) {
+    const w = g.param(`w${l}`, [SIZES[l], SIZES[l + 1]], initParam([SIZES[l], SIZES[l + 1]], 'he', rng));
+    const b = g.param(`b${l}`, [SIZES[l + 1]], initParam([SIZES[l + 1]], 'zeros', rng));
+    h = g.add(g.matmul(h, w), b);
+    if (l + 2 < SIZES.length) h = g.relu(h);
+  }
+  const out = g.output(h, 'out');
+  return { g, loss: g.reduceMean(g.pow(g.sub(h, y), 2)), out };
+}
+
+// Matmul FLOPs: forward 2*B*sum(in*out); backward dW for every layer + dX for every layer but the first.
+const layerFlops = SIZES.slice(0, -1).map((n, l) => 2 * BATCH * n * SIZES[l + 1]);
+const FORWARD_FLOPS = layerFlops.reduce((a, b) => a + b, 0);
+const STEP_FLOPS = FORWARD_FLOPS * 2 + layerFlops.slice(1).reduce((a, b) => a + b, 0);
+
+async function timeIt(label: string, minMs: number, fn: () => Promise<unknown> | unknown): Promise<number> {
+  for (let i = 0; i < 3; i++) await fn();
+  let n = 0;
+  const start = performance.now();
+  while (performance.now() - start < minMs || n < 3) {
+    await fn();
+    n++;
+  }
+  const ms = (performance.now() - start) / n;
+  console.log(`${label}: ${ms.toFixed(2)} ms/step over ${n} steps`);
+  return ms;
+}
+
+/** The same training step in plain JavaScript loops (forward, backward, Adam). */
+function plainJsStep(params: Float32Array[], x: Float32Array, y: Float32Array, adam: ReturnType<typeof createAdam>): void {
+  const acts: Float32Array[] = [x];
+  for (let l = 0; l + 1 < SIZES.length; l++) {
+    const [n, m] = [SIZES[l], SIZES[l + 1]];
+    const w = params[2 * l];
+    const b = params[2 * l + 1];
+    const a = acts[l];
+    const z = new Float32Array(BATCH * m);
+    for (let r = 0; r < BATCH; r++) {
+      for (let k = 0; k < n; k++) {
+        const av = a[r * n + k];
+        for (let j = 0; j < m; j++) z[r * m + j] += av * w[k * m + j];
+      }
+      for (let j = 0; j < m; j++) {
+        const v = z[r * m + j] + b[j];
+        z[r * m + j] = l + 2 < SIZES.length ? Math.max(v, 0) : v;
+      }
+    }
+    acts.push(z);
+  }
+  const grads = params.map((p) => new Float32Array(p.length));
+  const last = acts[acts.length - 1];
+  let dz: Float32Array = new Float32Array(BATCH);
+  for (let r = 0; r < BATCH; r++) dz[r] = (2 * (last[r] - y[r])) / BATCH;
+  for (let l = SIZES.length - 2; l >= 0; l--) {
+    const [n, m] = [SIZES[l], SIZES[l + 1]];
+    const a = acts[l];
+    const w = params[2 * l];
+    const dw = grads[2 * l];
+    const db = grads[2 * l + 1];
+    const da = l > 0 ? new Float32Array(BATCH * n) : null;
+    for (let r = 0; r < BATCH; r++) {
+      for (let j = 0; j < m; j++) db[j] += dz[r * m + j];
+      for (let k = 0; k < n; k++) {
+        const av = a[r * n + k];
+        let s = 0;
+        for (let j = 0; j < m; j++) {
+          const d = dz[r * m + j];
+          dw[k * m + j] += av * d;
+          s += w[k * m + j] * d;
+        }
+        if (da) da[r * n + k] = av > 0 ? s : 0;
+      }
+    }
+    if (da) dz = da;
+  }
+  adam.step(params, grads);
+}
+
+async function main(): Promise<void> {
+  const x = Float32Array.from({ length: BATCH * SIZES[0] }, () => rng.normal());
+  const y = Float32Array.from({ length: BATCH }, () => rng.normal());
+  const feeds = { x: { data: x, dims: [BATCH, SIZES[0]] }, y: { data: y, dims: [BATCH, 1] } };
+  const { g, loss, out } = buildMlp();
+  const trainer = await createTrainer(g, loss, { lr: 1e-3, threads: THREADS });
+  const stepMs = await timeIt('ORT train step (fwd+bwd+Adam)', 3000, () => trainer.step(feeds));
+  await trainer.dispose();
+  const inference = await createSession(exportInference(g, [out]), { threads: THREADS });
+  const fwdMs = await timeIt('ORT forward only', 3000, () => inference.run({ x: feeds.x }));
+  await inference.dispose();
+  const params = g.params.map((p) => Float32Array.from(p.data));
+  const adam = createAdam({ lr: 1e-3 });
+  const jsMs = await timeIt('plain JS train step', 3000, () => plainJsStep(params, x, y, adam));
+  const fakeGrads = params.map((p) => p.map(() => 1e-3));
+  const adamMs = await timeIt(`Adam update alone (${params.reduce((s, p) => s + p.length, 0)} params, JS)`, 1000, () => adam.step(params, fakeGrads));
+  const gf = (flops: number, ms: number): string => (flops / ms / 1e6).toFixed(1);
+  const rows = (ms: number): string => Math.round((BATCH / ms) * 1000).toLocaleString('en-US');
+  const ratio = (stepMs > 0 ? STEP_FLOPS / stepMs : 0) / (FORWARD_FLOPS / fwdMs);
+  console.log(`\n| run (threads=${THREADS}) | ms/batch | rows/s | GFLOP/s |`);
+  console.log('|---|---:|---:|---:|');
+  console.log(`| ORT train step: forward+backward+Adam | ${stepMs.toFixed(2)} | ${rows(stepMs)} | ${gf(STEP_FLOPS, stepMs)} |`);
+  console.log(`| ORT forward only | ${fwdMs.toFixed(2)} | ${rows(fwdMs)} | ${gf(FORWARD_FLOPS, fwdMs)} |`);
+  console.log(`| plain JS train step | ${jsMs.toFixed(2)} | ${rows(jsMs)} | ${gf(STEP_FLOPS, jsMs)} |`);
+  console.log(`\ntrain-step GFLOP/s / forward-only GFLOP/s = ${(ratio * 100).toFixed(0)}% (target >= 60%)`);
+  console.log(`Adam share of the train step = ${((adamMs / stepMs) * 100).toFixed(0)}%`);
+  console.log(`ORT train step speed-up over plain JS = ${(jsMs / stepMs).toFixed(1)}x (target >= 30x)`);
+}
+
+await main();

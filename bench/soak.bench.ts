@@ -1,0 +1,123 @@
+// Soak benchmark: hot reloads under autocannon load (lost requests, p99 around swaps) and memory over reloads and 100k requests.
+import { fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { performance } from 'node:perf_hooks';
+import { writeTestArtifacts } from '../test/helpers/serve-app.js';
+
+interface CannonResult {
+  latency: { p50: number; p99: number };
+  requests: { total: number; average: number };
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+}
+interface CannonInstance extends PromiseLike<CannonResult> {
+  on(event: 'response', fn: (client: unknown, status: number, bytes: number, ms: number) => void): void;
+}
+type Cannon = (opts: Record<string, unknown>) => CannonInstance;
+const autocannon = createRequire(import.meta.url)('autocannon') as Cannon;
+
+const TOKEN = 'soak-bench-token-0123456789';
+const CONNECTIONS = Number(process.env.SOAK_CONNECTIONS ?? 8);
+const PHASE_S = Number(process.env.SOAK_PHASE_S ?? 10);
+const RELOADS = Number(process.env.SOAK_RELOADS ?? 20);
+const REQUESTS = Number(process.env.SOAK_REQUESTS ?? 100_000);
+const SWAP_WINDOW_MS = 100;
+
+function startServer(root: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = fork(new URL('./soak-server.js', import.meta.url), [], {
+    env: { ...process.env, SOAK_ROOT: root },
+    execArgv: ['--expose-gc'],
+  });
+  return new Promise((resolve, reject) => {
+    child.once('message', (m) => resolve({ child, url: `http://127.0.0.1:${(m as { port: number }).port}` }));
+    child.once('exit', (code) => reject(new Error(`soak server exited with ${code}`)));
+  });
+}
+
+async function mem(url: string): Promise<{ rss: number; heapUsed: number; external: number }> {
+  return (await fetch(`${url}/bench/mem`)).json() as Promise<{ rss: number; heapUsed: number; external: number }>;
+}
+
+/** One load phase; returns autocannon's result and every response's completion time and latency. */
+async function load(url: string, opts: Record<string, unknown>): Promise<{ result: CannonResult; samples: [number, number][] }> {
+  const samples: [number, number][] = [];
+  const instance = autocannon({ url: `${url}/search`, method: 'POST', connections: CONNECTIONS, ...opts });
+  instance.on('response', (_c, _s, _b, ms) => samples.push([performance.now(), ms]));
+  return { result: await instance, samples };
+}
+
+function p99(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))] ?? NaN;
+}
+
+async function reloadLoop(url: string, count: number, periodMs: number, windows: [number, number][]): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) {
+    await new Promise((r) => setTimeout(r, periodMs));
+    const start = performance.now();
+    const res = await fetch(`${url}/admin/reload`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ dir: i % 2 === 0 ? 'model2' : 'model' }),
+    });
+    const body = (await res.json()) as { modelId?: string; error?: unknown };
+    if (res.status !== 200) throw new Error(`reload ${i} failed: ${JSON.stringify(body)}`);
+    windows.push([start, performance.now() + SWAP_WINDOW_MS]);
+    ids.push(body.modelId as string);
+  }
+  return ids;
+}
+
+async function fallbacks(url: string): Promise<string> {
+  const text = await (await fetch(`${url}/admin/metrics`)).text();
+  const lines = [...text.matchAll(/^autofas_fallbacks_total\{[^}]*reason="([^"]+)"[^}]*\} (\d+)/gm)];
+  return lines.length ? lines.map((m) => `${m[1]}=${m[2]}`).join(', ') : 'none';
+}
+
+const mb = (b: number) => (b / 2 ** 20).toFixed(1);
+const pct = (a: number, b: number) => `${(((b - a) / a) * 100).toFixed(1)}%`;
+
+async function main(): Promise<void> {
+  const paths = await writeTestArtifacts();
+  const { child, url } = await startServer(paths.root);
+  try {
+    await load(url, { duration: 3 });
+    const mem0 = await mem(url);
+    const base = await load(url, { duration: PHASE_S });
+    const windows: [number, number][] = [];
+    const period = Math.floor((PHASE_S * 1000) / (RELOADS + 1));
+    const [swap, ids] = await Promise.all([load(url, { duration: PHASE_S }), reloadLoop(url, RELOADS, period, windows)]);
+    const mem1 = await mem(url);
+    const inWindow = swap.samples.filter(([t, ms]) => windows.some(([a, b]) => t - ms <= b && t >= a)).map(([, ms]) => ms);
+    const outWindow = swap.samples.filter(([t, ms]) => !windows.some(([a, b]) => t - ms <= b && t >= a)).map(([, ms]) => ms);
+    const startSoak = performance.now();
+    const soak = await load(url, { amount: REQUESTS });
+    const soakS = (performance.now() - startSoak) / 1000;
+    const mem2 = await mem(url);
+    const lost = (r: CannonResult) => r.errors + r.timeouts + r.non2xx;
+    console.log(`connections=${CONNECTIONS} candidates/request=${process.env.SOAK_CANDIDATES ?? 1000} k=50 workers=${process.env.SOAK_WORKERS ?? 1}`);
+    console.log('| phase | requests | req/s | p50 ms | p99 ms | lost (errors+timeouts+non-2xx) |');
+    console.log('|---|---:|---:|---:|---:|---:|');
+    for (const [name, r] of [['steady', base.result], [`${RELOADS} reloads`, swap.result], [`soak ${REQUESTS}`, soak.result]] as const) {
+      console.log(`| ${name} | ${r.requests.total} | ${r.requests.average} | ${r.latency.p50} | ${r.latency.p99} | ${lost(r)} |`);
+    }
+    console.log(`\nreloads ok: ${ids.length}, distinct models: ${new Set(ids).size}; fallbacks over all phases: ${await fallbacks(url)}`);
+    console.log(`p99 of requests overlapping a swap (+${SWAP_WINDOW_MS} ms): ${p99(inWindow).toFixed(2)} ms over ${inWindow.length} requests;`);
+    console.log(`  outside swaps, same run: ${p99(outWindow).toFixed(2)} ms; steady run p99 (per-response): ${p99(base.samples.map(([, ms]) => ms)).toFixed(2)} ms`);
+    console.log(`  added to p99 by the swaps: ${(p99(inWindow) - p99(base.samples.map(([, ms]) => ms))).toFixed(2)} ms (target <= 2)`);
+    console.log(`soak: ${REQUESTS} requests in ${soakS.toFixed(0)} s`);
+    console.log('| memory after gc | rss MB | heapUsed MB | external MB |');
+    console.log('|---|---:|---:|---:|');
+    for (const [name, m] of [['after warm-up', mem0], [`after ${RELOADS} reloads`, mem1], [`after ${REQUESTS} more requests`, mem2]] as const) {
+      console.log(`| ${name} | ${mb(m.rss)} | ${mb(m.heapUsed)} | ${mb(m.external)} |`);
+    }
+    console.log(`growth: rss ${pct(mem0.rss, mem1.rss)} over reloads, ${pct(mem0.rss, mem2.rss)} overall; heapUsed ${pct(mem0.heapUsed, mem1.heapUsed)}, ${pct(mem0.heapUsed, mem2.heapUsed)} (target <= 10%)`);
+  } finally {
+    child.send('stop');
+  }
+}
+
+await main();

@@ -1,0 +1,61 @@
+// `autofas evaluate`: every model on the same test requests, quality and cost side by side (table or --json).
+import { dirname, join } from 'node:path';
+import type { Command } from 'commander';
+import { loadFeatureSpec } from '../schema/feature-spec.js';
+import { optionError } from '../schema/errors.js';
+import { loadDataset } from '../search/dataset.js';
+import { evaluateModels } from '../search/evaluate.js';
+import { formatEvaluationTable } from '../search/evaluate-table.js';
+
+interface EvaluateFlags {
+  logs: string[];
+  model: string[];
+  features?: string;
+  k: number;
+  top: number;
+  threads: number;
+  json?: boolean;
+  skipBadLines?: boolean;
+}
+
+function int(flag: string) {
+  return (text: string): number => {
+    const v = Number(text);
+    if (!Number.isInteger(v) || v < 1) throw optionError(flag, 'must be a positive integer', text);
+    return v;
+  };
+}
+
+async function runEvaluate(flags: EvaluateFlags): Promise<void> {
+  const spec = await logSpec(flags);
+  const { dataset } = await loadDataset(flags.logs, spec, { skipBadLines: flags.skipBadLines ?? false, itemIds: false });
+  const report = await evaluateModels(dataset, flags.model, { k: flags.k, top: flags.top, threads: flags.threads });
+  process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : formatEvaluationTable(report));
+}
+
+/** The spec the logs were written with: --features, else features.json beside the first log file. */
+async function logSpec(flags: EvaluateFlags) {
+  const path = flags.features ?? join(dirname(flags.logs[0]), 'features.json');
+  try {
+    return await loadFeatureSpec(path);
+  } catch (err) {
+    if (flags.features) throw err;
+    throw optionError('--features', 'is needed when no features.json lies beside the logs', undefined);
+  }
+}
+
+/** Registers `autofas evaluate` on the CLI program. */
+export function registerEvaluateCommand(program: Command): void {
+  program
+    .command('evaluate')
+    .description('compare pre-rankers on the same teacher logs: Recall@K, NDCG@K, AUC, measured latency, FLOPs, feature cost')
+    .requiredOption('--logs <files...>', 'test teacher logs (.jsonl or .jsonl.gz)')
+    .requiredOption('--model <dirs...>', 'model artifact directories (repeat --model or list several)')
+    .option('--features <file>', 'feature spec of the logs (default: features.json beside the first log file)')
+    .option('--k <n>', 'the model\'s kept set size for Recall@K and NDCG@K', int('--k'), 100)
+    .option('--top <n>', 'the teacher\'s top set size that Recall@K looks for', int('--top'), 10)
+    .option('--threads <n>', 'ORT intra-op threads', int('--threads'), 1)
+    .option('--json', 'print the report as JSON')
+    .option('--skip-bad-lines', 'skip and count malformed log lines instead of stopping')
+    .action(runEvaluate);
+}

@@ -1,0 +1,6 @@
+// Baseline pre-rankers trained from the same logs by the same engine: vector two-tower and dnn-all.
+export { trainBaseline, baselinePlans, type TrainedBaseline } from './train.js';
+export { writeBaseline, baselineArtifact, type BaselineProvenance } from './export.js';
+export { inferenceBytes, SCORE_OUTPUT, CONTEXT_EMBEDDING_OUTPUT, ITEM_EMBEDDING_OUTPUT } from './inference.js';
+export { BASELINE_KINDS, parseBaselineOptions, type BaselineKind, type TrainBaselineOptions, type BaselineProgress, type DistillMode } from './options.js';
+export { filesSha256, provenanceOf, toolVersion } from './provenance.js';

@@ -1,0 +1,76 @@
+// Trains a fixed MLP with distillation (retrain of the derived network; the dnn-all baseline reuses it).
+import type { Feature } from '../schema/feature-spec.js';
+import { createAdam } from '../graph/optim.js';
+import type { Rng } from '../util/random.js';
+import { BatchSampler, teacherScale } from './batches.js';
+import type { DistillMode, StepStatus } from './config.js';
+import type { Dataset } from './dataset-types.js';
+import type { RetrainRecord } from './history.js';
+import type { Mlp } from './mlp.js';
+import { datasetRecall, scoreDataset } from './score-dataset.js';
+import { compileScoring, compileTraining, runStep } from './train-graph.js';
+
+/** Options of trainMlp (all required: callers hold the defaults in their own parseOptions). */
+export interface MlpTrainConfig {
+  readonly epochs: number;
+  readonly learningRate: number;
+  readonly requestsPerBatch: number;
+  readonly candidatesPerRequest: number;
+  readonly distill: DistillMode;
+  readonly lambda1: number;
+  readonly threads: number;
+  readonly recallK: number;
+  readonly recallTop: number;
+  /** Validation split for the per-epoch recall (skipped when absent). */
+  readonly validation?: Dataset;
+  readonly onStep?: (status: StepStatus) => void;
+}
+
+/** Trains `mlp` in place on `train`; returns one record per epoch. Deterministic for a given rng and threads = 1. */
+export async function trainMlp(mlp: Mlp, train: Dataset, config: MlpTrainConfig, rng: Rng): Promise<RetrainRecord[]> {
+  const features: readonly Feature[] = mlp.features;
+  const tg = mlp.buildTrain(config.distill, config.lambda1, config.candidatesPerRequest);
+  const ts = await compileTraining(tg.g, tg.losses.student, { student: tg.losses.student }, tg.params, config.threads);
+  const sampler = new BatchSampler(train, features, teacherScale(train.teacher), config.requestsPerBatch, config.candidatesPerRequest, rng);
+  const adam = createAdam({ lr: config.learningRate });
+  const steps = sampler.stepsPerEpoch();
+  const history: RetrainRecord[] = [];
+  try {
+    for (let epoch = 1; epoch <= config.epochs; epoch++) {
+      adam.lr = config.learningRate * cosine(epoch - 1, config.epochs);
+      let sum = 0;
+      for (let step = 1; step <= steps; step++) {
+        const batch = sampler.next();
+        const res = await runStep(ts, batch.feeds);
+        adam.step(ts.wrt.map((p) => p.data), res.grads);
+        sum += res.losses.student;
+        config.onStep?.({ phase: 'retrain', epoch, epochs: config.epochs, step, steps, loss: res.losses.student });
+      }
+      const record: RetrainRecord = { epoch, loss: sum / steps };
+      history.push(config.validation ? { ...record, validRecall: await mlpRecall(mlp, config.validation, config) } : record);
+    }
+  } finally {
+    await ts.session.dispose();
+  }
+  return history;
+}
+
+/** Learning-rate factor of a half-cosine schedule over epochs (1 at the start, 0.1 at the last epoch). */
+export function cosine(epoch: number, epochs: number): number {
+  return 0.1 + 0.9 * 0.5 * (1 + Math.cos((Math.PI * epoch) / Math.max(epochs, 1)));
+}
+
+/** Scores of every row of `dataset` by the MLP's training-side forward (rows layout). */
+export async function mlpScores(mlp: Mlp, dataset: Dataset, threads: number): Promise<Float32Array> {
+  const { g, score } = mlp.buildScore();
+  const ss = await compileScoring(g, score, threads);
+  try {
+    return await scoreDataset(ss, dataset, mlp.features);
+  } finally {
+    await ss.session.dispose();
+  }
+}
+
+export async function mlpRecall(mlp: Mlp, dataset: Dataset, config: Pick<MlpTrainConfig, 'threads' | 'recallK' | 'recallTop'>): Promise<number> {
+  return datasetRecall(dataset, await mlpScores(mlp, dataset, config.threads), config.recallK, config.recallTop);
+}

@@ -1,0 +1,171 @@
+// The search proper: trains the supernet's weights, Mixop alphas and feature gates together, with the latency term
+// entering the loss through lambda2 (fixed, or tuned against a budget) and per-epoch history.
+import type { Feature } from '../schema/feature-spec.js';
+import { createAdam } from '../graph/optim.js';
+import type { Rng } from '../util/random.js';
+import { BatchSampler, teacherScale } from './batches.js';
+import type { Lambda2Controller } from './budget.js';
+import type { SearchConfig, StepStatus } from './config.js';
+import type { Dataset } from './dataset-types.js';
+import type { EpochRecord } from './history.js';
+import type { LatencyModel } from './latency-model.js';
+import { opName } from './mixop.js';
+import { datasetRecall, scoreDataset } from './score-dataset.js';
+import type { Supernet } from './supernet.js';
+import { compileScoring, compileTraining, runStep, type StepResult } from './train-graph.js';
+
+/** Latency enters the loss per millisecond: lambda2 * E[lat_us] / 1000. */
+export const LATENCY_UNIT_US = 1000;
+
+/** Everything one search run needs. */
+export interface SearchRun {
+  readonly supernet: Supernet;
+  /** Requests the weights train on. */
+  readonly train: Dataset;
+  /** Held-out training requests the masks and alphas are updated on (first-order DARTS); `train` when absent. */
+  readonly archTrain?: Dataset;
+  readonly validation: Dataset;
+  readonly latency: LatencyModel;
+  readonly lambda2: Lambda2Controller;
+  readonly config: SearchConfig;
+  readonly rng: Rng;
+  readonly round: number;
+  readonly started: number;
+  readonly onEpoch?: (record: EpochRecord & { readonly round: number }) => void;
+  readonly onStep?: (status: StepStatus) => void;
+}
+
+interface EpochSums {
+  total: number;
+  task: number;
+  distill: number;
+  latency: number;
+  steps: number;
+}
+
+/** Runs the search epochs; returns one record per epoch. */
+export async function searchSupernet(run: SearchRun): Promise<(EpochRecord & { round: number })[]> {
+  const { supernet, config } = run;
+  const sg = supernet.build(config.distill, config.lambda1, config.candidatesPerRequest);
+  const wrt = [...sg.weightParams, ...sg.alphaParams, sg.gateParam];
+  const lossMap = { task: sg.losses.task, distill: sg.losses.distill, student: sg.losses.student };
+  const ts = await compileTraining(sg.g, sg.losses.student, lossMap, sg.weightParams, config.threads);
+  const archTs = await compileTraining(sg.g, sg.losses.student, lossMap, [...sg.alphaParams, sg.gateParam], config.threads);
+  const scorer = await compileScoring(sg.g, sg.score, config.threads);
+  const scale = teacherScale(run.train.teacher);
+  const sampler = new BatchSampler(run.train, supernet.features, scale, config.requestsPerBatch, config.candidatesPerRequest, run.rng);
+  const archSampler = new BatchSampler(run.archTrain ?? run.train, supernet.features, scale, config.requestsPerBatch, config.candidatesPerRequest, run.rng);
+  const weightAdam = createAdam({ lr: config.learningRate });
+  const archAdam = createAdam({ lr: config.archLearningRate });
+  const records: (EpochRecord & { round: number })[] = [];
+  const soft = new Float64Array(supernet.features.length);
+  try {
+    for (let epoch = 1; epoch <= config.epochs; epoch++) {
+      const sums: EpochSums = { total: 0, task: 0, distill: 0, latency: 0, steps: 0 };
+      const steps = sampler.stepsPerEpoch();
+      const searching = epoch > config.warmupEpochs;
+      for (let step = 1; step <= steps; step++) {
+        sampleGates(supernet, config.gateTemperature, run.rng, soft);
+        const res = await runStep(ts, sampler.next().feeds);
+        weightAdam.step(sg.weightParams.map((p) => p.data), res.grads);
+        const lat = run.latency.estimate(supernet.theta(), supernet.mixops.map((m) => m.probs()));
+        const lambda2 = searching ? run.lambda2.update(lat.totalUs) : run.lambda2.value;
+        if (searching) {
+          sampleGates(supernet, config.gateTemperature, run.rng, soft);
+          archStep(run, await runStep(archTs, archSampler.next().feeds), lat, lambda2, soft, archAdam);
+        }
+        accumulate(sums, res, (lambda2 * lat.totalUs) / LATENCY_UNIT_US);
+        run.onStep?.({ phase: 'search', epoch, epochs: config.epochs, step, steps, loss: res.losses.student, expectedUs: lat.totalUs, features: keptCount(supernet, config.keepThreshold) });
+      }
+      const recall = await supernetRecall(run, scorer);
+      const record = epochRecord(run, epoch, sums, recall);
+      records.push(record);
+      run.onEpoch?.(record);
+    }
+  } finally {
+    await ts.session.dispose();
+    await archTs.session.dispose();
+    await scorer.session.dispose();
+  }
+  supernet.gates.fill(1);
+  return records;
+}
+
+/** Gumbel-sigmoid sample per feature, hard (0/1) in the forward pass, soft value kept for the straight-through grad. */
+function sampleGates(supernet: Supernet, tau: number, rng: Rng, soft: Float64Array): void {
+  supernet.phi.forEach((phi, i) => {
+    const u = Math.min(Math.max(rng.next(), 1e-7), 1 - 1e-7);
+    const s = 1 / (1 + Math.exp(-(phi + Math.log(u) - Math.log(1 - u)) / tau));
+    soft[i] = s;
+    supernet.gates[i] = s > 0.5 ? 1 : 0;
+  });
+}
+
+/** One Adam step on the alphas and the feature logits: student gradient plus lambda2 * d E[lat] / d (alpha, phi). */
+function archStep(
+  run: SearchRun,
+  res: StepResult,
+  lat: ReturnType<LatencyModel['estimate']>,
+  lambda2: number,
+  soft: Float64Array,
+  adam: ReturnType<typeof createAdam>,
+): void {
+  const { supernet, config } = run;
+  const scale = lambda2 / LATENCY_UNIT_US;
+  const alphaGrads = supernet.mixops.map((m, l) => {
+    const p = m.probs();
+    const d = lat.dProbs[l];
+    const mean = p.reduce((s, pj, j) => s + pj * d[j], 0);
+    const g = Float32Array.from(res.grads[l]);
+    for (let j = 0; j < g.length; j++) g[j] += scale * p[j] * (d[j] - mean);
+    return g;
+  });
+  const gateGrad = res.grads[supernet.mixops.length];
+  const theta = supernet.theta();
+  const phiGrad = Float32Array.from(supernet.phi, (_, i) => {
+    const st = (soft[i] * (1 - soft[i])) / config.gateTemperature;
+    return gateGrad[i] * st + scale * lat.dTheta[i] * theta[i] * (1 - theta[i]);
+  });
+  adam.step([...supernet.mixops.map((m) => m.alpha), supernet.phi], [...alphaGrads, phiGrad]);
+}
+
+function accumulate(sums: EpochSums, res: StepResult, latencyTerm: number): void {
+  sums.task += res.losses.task;
+  sums.distill += res.losses.distill;
+  sums.latency += latencyTerm;
+  sums.total += res.losses.student + latencyTerm;
+  sums.steps++;
+}
+
+function keptCount(supernet: Supernet, threshold: number): number {
+  return supernet.theta().filter((t) => t >= threshold).length;
+}
+
+/** Validation recall of the supernet with the features that pass the threshold switched on. */
+async function supernetRecall(run: SearchRun, scorer: Awaited<ReturnType<typeof compileScoring>>): Promise<number> {
+  const theta = run.supernet.theta();
+  theta.forEach((t, i) => (run.supernet.gates[i] = t >= run.config.keepThreshold ? 1 : 0));
+  const features: readonly Feature[] = run.supernet.features;
+  const scores = await scoreDataset(scorer, run.validation, features);
+  return datasetRecall(run.validation, scores, run.config.recallK, run.config.recallTop);
+}
+
+function epochRecord(run: SearchRun, epoch: number, sums: EpochSums, validRecall: number): EpochRecord & { round: number } {
+  const { supernet, config } = run;
+  const theta = supernet.theta();
+  const probs = supernet.mixops.map((m) => m.probs());
+  const lat = run.latency.estimate(theta, probs);
+  const n = Math.max(sums.steps, 1);
+  return {
+    round: run.round,
+    epoch,
+    losses: { total: sums.total / n, task: sums.task / n, distill: sums.distill / n, latency: sums.latency / n },
+    lambda2: run.lambda2.value,
+    expectedLatency: { totalUs: lat.totalUs, featureUs: lat.featureUs, networkUs: lat.networkUs },
+    theta: Object.fromEntries(supernet.features.map((f, i) => [f.name, theta[i]])),
+    mixops: supernet.mixops.map((m, l) => ({ ops: m.ops.map(opName), probs: Array.from(probs[l]) })),
+    features: supernet.features.filter((_, i) => theta[i] >= config.keepThreshold).map((f) => f.name),
+    validRecall,
+    elapsedS: (Date.now() - run.started) / 1000,
+  };
+}

@@ -1,0 +1,145 @@
+// Admin router of the pre-ranker: health, active model cards, token-guarded hot reload under a models root, metrics.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { realpath } from 'node:fs/promises';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import express from 'express';
+import type { Request, Response, Router } from 'express';
+import { Registry } from 'prom-client';
+import { optionError } from '../schema/errors.js';
+import type { AutofasErrorCode } from '../schema/errors.js';
+import type { PreRankMetrics } from './metrics.js';
+import type { PreRanker } from './types.js';
+import { watchModels } from './watch.js';
+import type { ModelWatcher, WatchOptions } from './watch.js';
+
+export interface AdminOptions {
+  /** Bearer token of the mutating routes (`POST /reload`), compared in constant time. @default none: they are disabled */
+  readonly token?: string;
+  /** Only artifact directories under this directory may be loaded by `POST /reload` and the watcher. @default none: reload disabled */
+  readonly modelsRoot?: string;
+  /** Served at `GET /metrics`. @default none: `GET /metrics` answers 404 */
+  readonly metrics?: PreRankMetrics | Registry;
+  /** Reload when a new artifact directory appears under `modelsRoot`. @default false */
+  readonly watch?: boolean | Omit<WatchOptions, 'modelsRoot'>;
+}
+
+/** The router plus `close()`, which stops the watcher. */
+export type PreRankAdminRouter = Router & { close(): void; readonly watcher: ModelWatcher | null };
+
+interface AdminConfig {
+  readonly tokenDigest: Buffer | null;
+  readonly modelsRoot: string | null;
+  readonly registry: Registry | null;
+  readonly watch: Omit<WatchOptions, 'modelsRoot'> | null;
+}
+
+const digest = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest();
+
+function parseOptions(options: AdminOptions): AdminConfig {
+  const { token, modelsRoot, metrics, watch } = options;
+  if (token !== undefined && (typeof token !== 'string' || token.length < 16)) {
+    throw optionError('token', 'must be a string of at least 16 characters', token === undefined ? token : '<redacted>');
+  }
+  if (modelsRoot !== undefined && (typeof modelsRoot !== 'string' || modelsRoot === '')) throw optionError('modelsRoot', 'must be a directory path', modelsRoot);
+  const registry = metrics === undefined ? null : metrics instanceof Registry ? metrics : metrics.registry;
+  if (metrics !== undefined && !(registry instanceof Registry)) throw optionError('metrics', 'must be a PreRankMetrics or a prom-client Registry', metrics);
+  if (watch && !modelsRoot) throw optionError('watch', 'needs `modelsRoot`', watch);
+  return {
+    tokenDigest: token === undefined ? null : digest(token),
+    modelsRoot: modelsRoot === undefined ? null : resolve(modelsRoot),
+    registry,
+    watch: watch ? (watch === true ? {} : watch) : null,
+  };
+}
+
+function fail(res: Response, status: number, code: AutofasErrorCode | string, message: string): void {
+  res.status(status).json({ error: { code, message } });
+}
+
+/** Compares the bearer token in constant time (both sides hashed first, so lengths leak nothing). */
+export function bearerMatches(header: string | undefined, expected: Buffer): boolean {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  const given = digest(match ? match[1] : '');
+  return timingSafeEqual(given, expected) && match !== null;
+}
+
+/** Resolves a requested directory inside the models root (symlinks followed); null when it escapes. */
+export async function resolveUnderRoot(root: string, requested: string): Promise<string | null> {
+  const realRoot = await realpath(root);
+  const target = await realpath(resolve(realRoot, requested));
+  const rel = relative(realRoot, target);
+  if (rel === '' || isAbsolute(rel) || rel === '..' || rel.startsWith(`..${sep}`)) return null;
+  return target;
+}
+
+function authorise(config: AdminConfig, req: Request, res: Response): boolean {
+  if (!config.tokenDigest || !config.modelsRoot) {
+    fail(res, 403, 'ERR_AUTOFAS_ADMIN_DISABLED', 'reload is disabled: configure `token` and `modelsRoot`');
+    return false;
+  }
+  if (!bearerMatches(req.get('authorization'), config.tokenDigest)) {
+    res.set('WWW-Authenticate', 'Bearer realm="autofas"');
+    fail(res, 401, 'ERR_AUTOFAS_ADMIN_AUTH', 'missing or wrong bearer token');
+    return false;
+  }
+  return true;
+}
+
+async function targetDir(config: AdminConfig, req: Request, res: Response): Promise<string | null> {
+  const dir = (req.body as { dir?: unknown } | undefined)?.dir;
+  if (typeof dir !== 'string' || dir === '' || dir.includes('\0')) {
+    fail(res, 400, 'ERR_AUTOFAS_ADMIN_PATH', 'body must be JSON {"dir": "<artifact directory under modelsRoot>"}');
+    return null;
+  }
+  let target: string | null;
+  try {
+    target = await resolveUnderRoot(config.modelsRoot as string, dir);
+  } catch (err) {
+    fail(res, 422, 'ERR_AUTOFAS_MODEL_FILES', `cannot open artifact directory ${JSON.stringify(dir)} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    return null;
+  }
+  if (!target) fail(res, 400, 'ERR_AUTOFAS_ADMIN_PATH', `${JSON.stringify(dir)} is not a directory under the models root`);
+  return target;
+}
+
+/** `preRankAdmin(preRanker, options)`: GET /healthz, GET /model, POST /reload, GET /metrics. */
+export function preRankAdmin(preRanker: PreRanker, options: AdminOptions = {}): PreRankAdminRouter {
+  const config = parseOptions(options);
+  const router = express.Router();
+  let reloading = false;
+
+  router.get('/healthz', function healthz(_req, res) {
+    const ready = preRanker.ready();
+    const modelId = preRanker.models().model?.modelId ?? null;
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ok' : 'unavailable', modelId });
+  });
+
+  router.get('/model', function activeModels(_req, res) {
+    res.json(preRanker.models());
+  });
+
+  router.post('/reload', express.json({ limit: '4kb' }), async function reload(req, res) {
+    if (!authorise(config, req, res)) return;
+    const dir = await targetDir(config, req, res);
+    if (!dir) return;
+    if (reloading) return fail(res, 409, 'ERR_AUTOFAS_ADMIN_BUSY', 'a reload is already running');
+    reloading = true;
+    try {
+      const card = await preRanker.reload(dir);
+      res.json({ status: 'ok', modelId: card.modelId, card });
+    } catch (err) {
+      const code = (err as { code?: string }).code ?? 'ERR_AUTOFAS_RELOAD';
+      fail(res, 422, code, `reload refused, the previous model keeps serving: ${(err as Error).message}`);
+    } finally {
+      reloading = false;
+    }
+  });
+
+  router.get('/metrics', async function metrics(_req, res) {
+    if (!config.registry) return fail(res, 404, 'ERR_AUTOFAS_ADMIN_DISABLED', 'no metrics registry configured');
+    res.set('Content-Type', config.registry.contentType).send(await config.registry.metrics());
+  });
+
+  const watcher = config.watch ? watchModels(preRanker, { ...config.watch, modelsRoot: config.modelsRoot as string }) : null;
+  return Object.assign(router, { watcher, close: () => watcher?.close() });
+}

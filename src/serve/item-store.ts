@@ -1,0 +1,95 @@
+// Item-feature stores: an in-memory default and the LRU (entries, TTL) the plugin puts in front of any store.
+import { LRUCache } from 'lru-cache';
+import { autofasError } from '../schema/errors.js';
+import type { RawFeatureValue } from '../schema/teacher-log.js';
+import type { ItemFeatures, ItemStore } from './option-types.js';
+
+/** An `ItemStore` over a map (or object) of item id -> features. */
+export function memoryItemStore(data: ReadonlyMap<string, ItemFeatures> | Readonly<Record<string, ItemFeatures>> = new Map()): ItemStore {
+  const map: ReadonlyMap<string, ItemFeatures> = data instanceof Map ? data : new Map(Object.entries(data));
+  return {
+    async get(itemIds) {
+      return itemIds.map((id) => map.get(id));
+    },
+  };
+}
+
+export interface ItemCacheOptions {
+  readonly max: number;
+  readonly ttlMs: number;
+  /** Clock for TTLs (tests pass a fake one). @default performance */
+  readonly perf?: { now(): number };
+}
+
+const UNKNOWN: ItemFeatures = Object.freeze({});
+
+/** Reads through an LRU keyed by feature set and item id; reports hits and misses per call. */
+export class CachedItemStore {
+  readonly #store: ItemStore;
+  readonly #cache: LRUCache<string, ItemFeatures> | null;
+
+  constructor(store: ItemStore, options: ItemCacheOptions) {
+    this.#store = store;
+    this.#cache = options.max > 0
+      ? new LRUCache<string, ItemFeatures>({ max: options.max, ...(options.ttlMs > 0 ? { ttl: options.ttlMs } : {}), ...(options.perf ? { perf: options.perf, ttlResolution: 0 } : {}) })
+      : null;
+  }
+
+  /** Features of the first `rows` ids; throws ERR_AUTOFAS_STORE when the store fails or answers out of shape. */
+  async get(
+    itemIds: readonly string[],
+    featureNames: readonly string[],
+    context: Readonly<Record<string, RawFeatureValue>>,
+  ): Promise<{ rows: (ItemFeatures | undefined)[]; hits: number; misses: number }> {
+    const setKey = featureNames.join('\u0001');
+    const rows: (ItemFeatures | undefined)[] = new Array(itemIds.length);
+    const missIds: string[] = [];
+    const missAt: number[] = [];
+    for (let i = 0; i < itemIds.length; i++) {
+      const hit = this.#cache?.get(`${setKey}\u0000${itemIds[i]}`);
+      if (hit) rows[i] = hit;
+      else (missIds.push(itemIds[i]), missAt.push(i));
+    }
+    if (missIds.length > 0) await this.#fill(missIds, missAt, featureNames, context, rows, setKey);
+    return { rows, hits: itemIds.length - missIds.length, misses: missIds.length };
+  }
+
+  /** Reads straight from the store (request-dependent cross features); throws ERR_AUTOFAS_STORE. */
+  async getUncached(
+    itemIds: readonly string[],
+    featureNames: readonly string[],
+    context: Readonly<Record<string, RawFeatureValue>>,
+  ): Promise<readonly (ItemFeatures | undefined)[]> {
+    const rows: (ItemFeatures | undefined)[] = new Array(itemIds.length);
+    await this.#fill([...itemIds], Array.from(itemIds, (_, i) => i), featureNames, context, rows, null);
+    return rows;
+  }
+
+  async #fill(
+    ids: string[],
+    at: number[],
+    featureNames: readonly string[],
+    context: Readonly<Record<string, RawFeatureValue>>,
+    rows: (ItemFeatures | undefined)[],
+    setKey: string | null,
+  ): Promise<void> {
+    let fetched: readonly (ItemFeatures | undefined)[];
+    try {
+      fetched = await this.#store.get(ids, featureNames, context);
+    } catch (err) {
+      throw autofasError('ERR_AUTOFAS_STORE', `itemStore.get failed: ${(err as Error)?.message ?? String(err)}`, {}, err);
+    }
+    if (!Array.isArray(fetched) || fetched.length !== ids.length) {
+      throw autofasError('ERR_AUTOFAS_STORE', `itemStore.get answered ${Array.isArray(fetched) ? fetched.length : 'a non-array'} rows for ${ids.length} ids`);
+    }
+    for (let j = 0; j < ids.length; j++) {
+      const row = fetched[j] ?? UNKNOWN;
+      rows[at[j]] = row;
+      if (setKey !== null) this.#cache?.set(`${setKey}\u0000${ids[j]}`, row);
+    }
+  }
+
+  clear(): void {
+    this.#cache?.clear();
+  }
+}

@@ -1,0 +1,154 @@
+// One request through the pre-ranker: read and check the input, resolve flags, score the arms, keep the top k, record.
+import type { Request, Response } from 'express';
+import type { RawFeatureValue } from '../schema/teacher-log.js';
+import type { Engine } from './engine.js';
+import { keepMatchingOrder, keepTop, orderByScore, overlapOfOrders } from './rank.js';
+import { reportBadInput, scoreArm, scoreShadow } from './scoring.js';
+import type { ArmResult } from './scoring.js';
+import { STATIC_FLAG_DEFAULTS } from './static-flags.js';
+import type { Arm, Candidate, FlagValues, PreRankRecord, ScoringPath } from './types.js';
+
+type Context = Readonly<Record<string, RawFeatureValue>>;
+
+/** What a request resolved to before scoring. */
+interface Plan {
+  readonly arm: Arm;
+  readonly unitId: string;
+  readonly k: number;
+  readonly teacherLogged: boolean;
+  readonly flags: FlagValues;
+}
+
+/** Input checks that do not need the model: returns the failing code and field, or null. */
+function checkCandidates(candidates: readonly unknown[]): { field: string; message: string } | null {
+  const seen = new Set<string>();
+  for (let i = 0; i < candidates.length; i++) {
+    const c = candidates[i] as Candidate | null;
+    if (typeof c !== 'object' || c === null) return { field: `candidates[${i}]`, message: 'is not an object' };
+    if (typeof c.item_id !== 'string' || c.item_id === '') return { field: `candidates[${i}].item_id`, message: 'must be a non-empty string' };
+    if (seen.has(c.item_id)) return { field: `candidates[${i}].item_id`, message: `duplicate id "${c.item_id}"` };
+    seen.add(c.item_id);
+    if (c.features !== undefined && (typeof c.features !== 'object' || c.features === null)) {
+      return { field: `candidates[${i}].features`, message: 'must be an object' };
+    }
+  }
+  return null;
+}
+
+function isContext(value: unknown): value is Context {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+async function resolvePlan(engine: Engine, req: Request, res: Response, context: Context): Promise<Plan> {
+  const { config } = engine;
+  const given = config.getUnitId(req, res);
+  const userId = context.user_id;
+  const unitId = given ?? (typeof userId === 'string' || typeof userId === 'number' ? String(userId) : `req-${++engine.counters.unitSeq}`);
+  let flags: FlagValues;
+  try {
+    flags = await engine.flags.evaluate(unitId, context);
+  } catch (err) {
+    engine.log('ERR_AUTOFAS_OPTION', `flag evaluation failed, using defaults: ${(err as Error)?.message}`);
+    flags = STATIC_FLAG_DEFAULTS;
+  }
+  const arm: Arm = flags.enabled ? flags.arm : 'off';
+  const k = Math.min(config.maxCandidates, Math.max(1, Math.floor(flags.k ?? config.k)));
+  const teacherLogged = flags.teacherLogRate > 0 && engine.random() < flags.teacherLogRate;
+  return { arm, unitId, k, teacherLogged, flags };
+}
+
+/** Runs the pre-ranker for one request and returns its record; writes the kept candidates back. Never throws. */
+export async function preRankRequest(engine: Engine, req: Request, res: Response): Promise<PreRankRecord> {
+  const start = engine.now();
+  const { config } = engine;
+  const candidates = config.getCandidates(req, res);
+  const rawContext = config.getContext(req, res);
+  const base = { modelId: null, k: config.k, candidatesIn: Array.isArray(candidates) ? candidates.length : 0, latencyMs: 0 };
+  const done = (record: Omit<PreRankRecord, 'latencyMs'>): PreRankRecord => ({ ...record, latencyMs: engine.now() - start });
+  if (!Array.isArray(candidates)) {
+    reportBadInput(engine, 'ERR_AUTOFAS_BAD_CANDIDATES', 'candidates', 'is not an array; passed through');
+    return done({ ...base, arm: 'off', path: 'passthrough', candidatesOut: 0, fallbackReason: 'ERR_AUTOFAS_BAD_CANDIDATES' });
+  }
+  if (engine.closed || candidates.length === 0) {
+    return done({ ...base, arm: 'off', path: 'passthrough', candidatesOut: candidates.length, ...(engine.closed ? { fallbackReason: 'ERR_AUTOFAS_CLOSED' } : {}) });
+  }
+  const context: Context = isContext(rawContext) ? rawContext : {};
+  const plan = await resolvePlan(engine, req, res, context);
+  const common = { ...base, arm: plan.arm, k: plan.k, unitId: plan.unitId };
+  if (plan.arm === 'off') return done({ ...common, path: 'passthrough', candidatesOut: candidates.length });
+  const refusal = checkRequest(engine, candidates, rawContext);
+  if (refusal === 'ERR_AUTOFAS_TOO_MANY_CANDIDATES') {
+    return done({ ...common, path: 'passthrough', candidatesOut: candidates.length, fallbackReason: refusal });
+  }
+  const keep = plan.teacherLogged ? candidates.length : plan.k;
+  if (refusal) {
+    const kept = keepMatchingOrder(candidates as Candidate[], keep);
+    config.setCandidates(req, res, kept);
+    return done({ ...common, path: 'matching-order', candidatesOut: kept.length, fallbackReason: refusal, ...teacherFlag(plan) });
+  }
+  const record = await scoreAndKeep(engine, req, res, plan, context, candidates as Candidate[], keep);
+  return done({ ...common, ...record, ...teacherFlag(plan) });
+}
+
+function teacherFlag(plan: Plan): { teacherLogged?: true } {
+  return plan.teacherLogged ? { teacherLogged: true } : {};
+}
+
+/** Input problems: a code that forces matching order (or, for overflow with `refuse`, pass-through), else null. */
+function checkRequest(engine: Engine, candidates: readonly unknown[], rawContext: unknown): string | null {
+  const problem = checkCandidates(candidates);
+  if (problem) {
+    reportBadInput(engine, 'ERR_AUTOFAS_BAD_CANDIDATES', problem.field, problem.message);
+    return 'ERR_AUTOFAS_BAD_CANDIDATES';
+  }
+  if (!isContext(rawContext)) {
+    reportBadInput(engine, 'ERR_AUTOFAS_BAD_CONTEXT', 'context', 'is missing or not an object');
+    return 'ERR_AUTOFAS_BAD_CONTEXT';
+  }
+  if (candidates.length > engine.config.maxCandidates) {
+    const refuse = engine.config.overflow === 'refuse';
+    const what = refuse ? 'the request is passed through' : 'the excess stays unscored at the tail';
+    reportBadInput(engine, 'ERR_AUTOFAS_TOO_MANY_CANDIDATES', 'candidates', `${candidates.length} > maxCandidates ${engine.config.maxCandidates}; ${what}`);
+    if (refuse) return 'ERR_AUTOFAS_TOO_MANY_CANDIDATES';
+  }
+  return null;
+}
+
+async function scoreAndKeep(
+  engine: Engine,
+  req: Request,
+  res: Response,
+  plan: Plan,
+  context: Context,
+  candidates: Candidate[],
+  keep: number,
+): Promise<{ path: ScoringPath; modelId: string | null; candidatesOut: number; fallbackReason?: string; shadowOverlap?: number; shadowArm?: Arm }> {
+  const rows = Math.min(candidates.length, engine.config.maxCandidates);
+  const shadowArm: Arm | null = plan.flags.shadow ? (plan.arm === 'autofas' ? 'baseline' : 'autofas') : null;
+  const [served, shadow] = await Promise.all([
+    scoreArm(engine, plan.arm, context, candidates, rows),
+    shadowArm ? scoreShadow(engine, shadowArm, context, candidates, rows) : Promise.resolve(null),
+  ]);
+  const order = served.scores ? orderByScore(served.scores) : null;
+  const extra = shadowExtras(plan, candidates, served, order, shadow, shadowArm);
+  const kept = served.scores && order ? keepTop(candidates, served.scores, keep, order) : keepMatchingOrder(candidates, keep);
+  engine.config.setCandidates(req, res, kept);
+  const reason = served.reason ? { fallbackReason: served.reason } : {};
+  return { path: served.path, modelId: served.modelId, candidatesOut: kept.length, ...reason, ...extra };
+}
+
+/** Shadow mode: Overlap@K between the arms; on teacher-logged requests the shadow score goes on every candidate. */
+function shadowExtras(
+  plan: Plan,
+  candidates: Candidate[],
+  served: ArmResult,
+  order: Uint32Array | null,
+  shadow: Float32Array | null,
+  shadowArm: Arm | null,
+): { shadowOverlap?: number; shadowArm?: Arm } {
+  if (!shadowArm) return {};
+  if (!shadow) return { shadowArm };
+  if (plan.teacherLogged) for (let i = 0; i < shadow.length; i++) candidates[i].shadowScore = shadow[i];
+  const servedOrder = order ?? Uint32Array.from({ length: shadow.length }, (_, i) => i);
+  return { shadowArm, shadowOverlap: overlapOfOrders(servedOrder, orderByScore(shadow), plan.k) };
+}

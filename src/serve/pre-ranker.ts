@@ -1,0 +1,179 @@
+// createPreRanker: loads and warms the model, builds the fallback chain, and returns the Express middleware with its controls.
+import { EventEmitter } from 'node:events';
+import { performance } from 'node:perf_hooks';
+import type { NextFunction, Request, Response } from 'express';
+import { loadArtifact } from '../schema/artifact.js';
+import { autofasError } from '../schema/errors.js';
+import { loadFeatureSpec } from '../schema/feature-spec.js';
+import type { FeatureSpec } from '../schema/feature-spec.js';
+import type { ModelCard } from '../schema/model-card.js';
+import { breakerState, createBreaker } from './breaker.js';
+import type { Counters, Engine, PreRankerHooks } from './engine.js';
+import { CachedItemStore, memoryItemStore } from './item-store.js';
+import { ModelPool } from './model-pool.js';
+import { parseOptions } from './options.js';
+import type { PreRankerConfig, PreRankerOptions } from './options.js';
+import { preRankRequest } from './pre-rank-request.js';
+import { staticFlags } from './static-flags.js';
+import type { ActiveModels, PreRanker, PreRankEventMap, PreRankStats } from './types.js';
+import { AccessorVectorScorer, ArtifactVectorScorer } from './vector-scorer.js';
+import type { VectorScorer } from './vector-scorer.js';
+
+/**
+ * Creates the pre-rank middleware: validates options, loads and validates the model artifact (and the baseline),
+ * warms one ONNX Runtime session per worker. A bad option or artifact rejects with a coded error.
+ */
+export function createPreRanker(options: PreRankerOptions): Promise<PreRanker> {
+  return createPreRankerWithHooks(options, {});
+}
+
+/** `createPreRanker` with internal test and bench hooks. */
+export async function createPreRankerWithHooks(options: PreRankerOptions, hooks: PreRankerHooks): Promise<PreRanker> {
+  const config = parseOptions(options);
+  const spec = config.featureSpec ? await loadFeatureSpec(config.featureSpec) : undefined;
+  const store = new CachedItemStore(config.itemStore ?? memoryItemStore(), {
+    max: config.itemCacheSize,
+    ttlMs: config.itemCacheTtlMs,
+    ...(hooks.cachePerf ? { perf: hooks.cachePerf } : {}),
+  });
+  const pool = await openPool(config, config.model, spec);
+  let vector: VectorScorer | null;
+  try {
+    vector = await openVector(config, store, spec);
+  } catch (err) {
+    await pool.destroy();
+    throw err;
+  }
+  const engine = buildEngine(config, hooks, store, pool, vector);
+  return assemble(engine, spec);
+}
+
+function openPool(config: PreRankerConfig, dir: string, spec: FeatureSpec | undefined): Promise<ModelPool> {
+  return loadArtifact(dir, { spec }).then((artifact) =>
+    ModelPool.open(artifact, { workers: config.workers, threadsPerWorker: config.threadsPerWorker, maxQueue: config.maxQueue || config.workers * 4 }),
+  );
+}
+
+async function openVector(config: PreRankerConfig, store: CachedItemStore, spec: FeatureSpec | undefined): Promise<VectorScorer | null> {
+  if (config.baseline === null) return null;
+  if (typeof config.baseline !== 'string') return new AccessorVectorScorer(config.baseline, config.embeddingCacheSize);
+  const artifact = await loadArtifact(config.baseline, { spec });
+  return ArtifactVectorScorer.open(artifact, store, config.embeddingCacheSize);
+}
+
+function newCounters(): Counters {
+  return { requests: 0, inFlight: 0, unitSeq: 0, byPath: { model: 0, vector: 0, 'matching-order': 0, passthrough: 0 }, fallbacks: {}, badInputs: {} };
+}
+
+function buildEngine(config: PreRankerConfig, hooks: PreRankerHooks, store: CachedItemStore, pool: ModelPool, vector: VectorScorer | null): Engine {
+  const events = new EventEmitter<PreRankEventMap>();
+  const run = hooks.runModel ?? ((p: ModelPool, feeds, rows) => p.run(feeds, rows, hooks.stallMs?.()));
+  const logged = new Set<string>();
+  return {
+    config,
+    events,
+    hooks,
+    flags: config.flags ?? staticFlags(),
+    store,
+    vector,
+    breaker: createBreaker(run, config, events),
+    counters: newCounters(),
+    now: hooks.now ?? (() => performance.now()),
+    random: hooks.random ?? Math.random,
+    pool,
+    closed: false,
+    log(code, message, details) {
+      if (logged.has(code)) return;
+      logged.add(code);
+      try {
+        config.logger.warn(`${code}: ${message}`, { code, ...details });
+      } catch {
+        // a failing logger must not fail the search
+      }
+    },
+  };
+}
+
+const engines = new WeakMap<PreRanker, Engine>();
+
+/** The engine behind a pre-ranker (tests and benches reach the active pool through it). */
+export function engineOf(preRanker: PreRanker): Engine {
+  const engine = engines.get(preRanker);
+  if (!engine) throw autofasError('ERR_AUTOFAS_OPTION', 'not a pre-ranker made by createPreRanker');
+  return engine;
+}
+
+function assemble(engine: Engine, spec: FeatureSpec | undefined): PreRanker {
+  const { counters, events } = engine;
+  const preRank = function autofasPreRank(req: Request, res: Response, next: NextFunction): void {
+    counters.inFlight++;
+    preRankRequest(engine, req, res)
+      .catch((err: unknown) => {
+        engine.log('ERR_AUTOFAS_SCORER', `unexpected failure, request passed through: ${(err as Error)?.message ?? String(err)}`);
+        return { arm: 'off', path: 'passthrough', modelId: null, k: engine.config.k, candidatesIn: 0, candidatesOut: 0, latencyMs: 0, fallbackReason: 'ERR_AUTOFAS_SCORER' } as const;
+      })
+      .then((record) => {
+        counters.inFlight--;
+        counters.requests++;
+        counters.byPath[record.path]++;
+        res.locals.preRank = record;
+        try {
+          events.emit('request', record);
+        } catch {
+          // listeners (metrics) must not fail the search
+        }
+        next();
+      });
+  };
+  const models = (): ActiveModels => ({ model: engine.closed ? null : engine.pool.card, baseline: engine.vector?.card ?? null });
+  const control = {
+    events,
+    reload: serialReload(engine, spec),
+    stats: (): PreRankStats => ({ requests: counters.requests, inFlight: counters.inFlight, byPath: { ...counters.byPath }, fallbacks: { ...counters.fallbacks }, badInputs: { ...counters.badInputs }, breaker: breakerState(engine.breaker), models: models() }),
+    models,
+    ready: () => !engine.closed,
+    close: () => closeEngine(engine),
+  };
+  const preRanker: PreRanker = Object.assign(preRank, control);
+  engines.set(preRanker, engine);
+  return preRanker;
+}
+
+function serialReload(engine: Engine, spec: FeatureSpec | undefined): (dir: string) => Promise<ModelCard> {
+  let queue: Promise<unknown> = Promise.resolve();
+  return (dir: string) => {
+    const attempt = queue.then(() => reloadOnce(engine, spec, dir));
+    queue = attempt.catch(() => undefined);
+    return attempt;
+  };
+}
+
+/** Loads, validates and warms `dir` in a new pool, swaps it in, then retires the old pool once its runs finish. */
+async function reloadOnce(engine: Engine, spec: FeatureSpec | undefined, dir: string): Promise<ModelCard> {
+  try {
+    if (engine.closed) throw autofasError('ERR_AUTOFAS_CLOSED', 'the pre-ranker is closed');
+    const next = await openPool(engine.config, dir, spec);
+    if (engine.closed) {
+      await next.destroy();
+      throw autofasError('ERR_AUTOFAS_CLOSED', 'the pre-ranker was closed during the reload');
+    }
+    const old = engine.pool;
+    engine.pool = next;
+    engine.breaker.close();
+    void old.retire();
+    engine.events.emit('reload', { ok: true, modelId: next.card.modelId });
+    return next.card;
+  } catch (err) {
+    const code = (err as { code?: string }).code ?? 'ERR_AUTOFAS_RELOAD';
+    engine.log(`${code}:reload`, `reload of ${dir} refused, the old model keeps serving: ${(err as Error).message}`);
+    engine.events.emit('reload', { ok: false, code, message: (err as Error).message });
+    throw err;
+  }
+}
+
+async function closeEngine(engine: Engine): Promise<void> {
+  if (engine.closed) return;
+  engine.closed = true;
+  engine.breaker.shutdown();
+  await Promise.all([engine.pool.release(), engine.vector?.release()]);
+}

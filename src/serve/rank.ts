@@ -1,0 +1,64 @@
+// Orders candidates by score (descending, ties keep matching order) with one native typed-array sort, and truncates.
+import type { Candidate } from './types.js';
+
+/** Most rows `orderByScore` can rank (the row index lives in the low 21 bits of the sort key). */
+export const MAX_RANKED_ROWS = 1 << 21;
+
+const bits = new Uint32Array(1);
+const asFloat = new Float32Array(bits.buffer);
+
+/** Row indices by descending score; NaN ranks last; equal scores keep their input order. */
+export function orderByScore(scores: Float32Array): Uint32Array {
+  const n = scores.length;
+  const keys = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    asFloat[0] = Number.isNaN(scores[i]) ? -Infinity : scores[i];
+    const u = bits[0];
+    const ascending = u & 0x80000000 ? ~u >>> 0 : (u | 0x80000000) >>> 0;
+    // A float64 holds (descending key, row) exactly: 32 + 21 bits < 53.
+    keys[i] = (0xffffffff - ascending) * MAX_RANKED_ROWS + i;
+  }
+  keys.sort();
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = keys[i] % MAX_RANKED_ROWS;
+  return order;
+}
+
+/**
+ * The kept list: the scored rows by score (each gets `preRankScore`), then the unscored tail in matching order,
+ * truncated to `keep`.
+ */
+export function keepTop(candidates: readonly Candidate[], scores: Float32Array, keep: number, order = orderByScore(scores)): Candidate[] {
+  const scored = scores.length;
+  const total = Math.min(keep, candidates.length);
+  const kept: Candidate[] = new Array(total);
+  for (let r = 0; r < total; r++) {
+    if (r < scored) {
+      const c = candidates[order[r]];
+      c.preRankScore = scores[order[r]];
+      kept[r] = c;
+    } else {
+      const c = candidates[r];
+      c.preRankScore = undefined;
+      kept[r] = c;
+    }
+  }
+  return kept;
+}
+
+/** Matching order, truncated to `keep` (no scores). */
+export function keepMatchingOrder(candidates: readonly Candidate[], keep: number): Candidate[] {
+  const kept = candidates.slice(0, keep);
+  for (const c of kept) if (typeof c === 'object' && c !== null) c.preRankScore = undefined;
+  return kept;
+}
+
+/** Overlap@K of two orders over the same rows: |top-K(a) ∩ top-K(b)| / K. */
+export function overlapOfOrders(a: Uint32Array, b: Uint32Array, k: number): number {
+  const n = Math.min(k, a.length, b.length);
+  if (n === 0) return 1;
+  const inA = new Set(a.subarray(0, n));
+  let shared = 0;
+  for (let i = 0; i < n; i++) if (inA.has(b[i])) shared++;
+  return shared / n;
+}

@@ -1,0 +1,175 @@
+// Teacher-log collection: after the ranking hop, one teacher-log line per sampled request, plus online Recall@K per arm.
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { NextFunction, Request, Response } from 'express';
+import { optionError } from '../schema/errors.js';
+import type { FeatureSpec } from '../schema/feature-spec.js';
+import type { RawFeatureValue, TeacherCandidate, TeacherLogRecord } from '../schema/teacher-log.js';
+import { RotatingLogSink } from './log-sink.js';
+import type { LogSinkOptions } from './log-sink.js';
+import type { Arm, Candidate, PreRankRecord, SearchState } from './types.js';
+
+export interface TeacherLoggerOptions {
+  /** Where lines go: a sink, or options for a new RotatingLogSink (closed with the logger). @default {} */
+  readonly sink?: RotatingLogSink | LogSinkOptions;
+  /** The ranking hop's score of a candidate, logged as `teacher_score`. @default (c) => c.rankScore */
+  readonly teacherScore?: (candidate: Candidate, req: Request, res: Response) => number | undefined;
+  /** A click (or other) label when already known; usually joined later by `request_id`. @default none */
+  readonly label?: (candidate: Candidate, req: Request, res: Response) => number | undefined;
+  /** The request id written as `request_id` (the key labels are joined on). @default X-Request-Id, else generated */
+  readonly requestId?: (req: Request, res: Response) => string | undefined;
+  /** Context and candidates after the ranking hop. @default res.locals.search */
+  readonly getState?: (req: Request, res: Response) => SearchState | undefined;
+  /** Whether to log this request. @default res.locals.preRank?.teacherLogged === true (the pre-ranker samples by flag) */
+  readonly isSampled?: (req: Request, res: Response) => boolean;
+  /** Log when the middleware runs ('now') or when the response has finished ('finish', mount it anywhere). @default 'now' */
+  readonly when?: 'now' | 'finish';
+  /** When set, only the features this spec declares are logged (context side for the context, item/cross for candidates). @default log all */
+  readonly spec?: FeatureSpec;
+  /** Online Recall@K counts how many of the teacher's top `recallTop` each arm keeps in its top K. @default 10 */
+  readonly recallTop?: number;
+}
+
+export type SkipReason = 'no-state' | 'teacher-score' | 'sink' | 'error';
+
+export interface TeacherLoggerEventMap {
+  logged: [info: { requestId: string; candidates: number }];
+  skipped: [info: { reason: SkipReason }];
+  /** Online Recall@K of one arm on a teacher-logged request (served arm, and the shadow arm in shadow mode). */
+  recall: [info: { arm: Arm; k: number; top: number; recall: number; shadow: boolean }];
+}
+
+/** The middleware with its control surface. */
+export interface TeacherLogger {
+  (req: Request, res: Response, next: NextFunction): void;
+  readonly events: EventEmitter<TeacherLoggerEventMap>;
+  readonly sink: RotatingLogSink;
+  flush(): Promise<void>;
+  /** Flushes and closes the sink if the logger created it. */
+  close(): Promise<void>;
+}
+
+interface LoggerConfig {
+  readonly sink: RotatingLogSink;
+  readonly ownsSink: boolean;
+  readonly teacherScore: (candidate: Candidate, req: Request, res: Response) => number | undefined;
+  readonly label: ((candidate: Candidate, req: Request, res: Response) => number | undefined) | null;
+  readonly requestId: (req: Request, res: Response) => string;
+  readonly getState: (req: Request, res: Response) => SearchState | undefined;
+  readonly isSampled: (req: Request, res: Response) => boolean;
+  readonly when: 'now' | 'finish';
+  readonly recallTop: number;
+  readonly contextNames: ReadonlySet<string> | null;
+  readonly itemNames: ReadonlySet<string> | null;
+}
+
+function fn<T>(name: string, value: T | undefined, fallback: T): T {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'function') throw optionError(name, 'must be a function', value);
+  return value;
+}
+
+function parseOptions(options: TeacherLoggerOptions): LoggerConfig {
+  const ownsSink = !(options.sink instanceof RotatingLogSink);
+  const sink = options.sink instanceof RotatingLogSink ? options.sink : new RotatingLogSink(options.sink ?? {});
+  const when = options.when ?? 'now';
+  if (when !== 'now' && when !== 'finish') throw optionError('when', "must be 'now' or 'finish'", when);
+  const recallTop = options.recallTop ?? 10;
+  if (!Number.isInteger(recallTop) || recallTop < 1) throw optionError('recallTop', 'must be a positive integer', recallTop);
+  const idPrefix = randomBytes(4).toString('hex');
+  let counter = 0;
+  return {
+    sink,
+    ownsSink,
+    teacherScore: fn('teacherScore', options.teacherScore, (c: Candidate) => c.rankScore as number | undefined),
+    label: options.label === undefined ? null : fn('label', options.label, () => undefined),
+    requestId: (req, res) =>
+      (options.requestId ? options.requestId(req, res) : req.get('x-request-id')) ?? `${idPrefix}-${(counter++).toString(36)}`,
+    getState: fn('getState', options.getState, (_req: Request, res: Response) => res.locals.search as SearchState | undefined),
+    isSampled: fn('isSampled', options.isSampled, (_req: Request, res: Response) => (res.locals.preRank as PreRankRecord | undefined)?.teacherLogged === true),
+    when,
+    recallTop,
+    contextNames: options.spec ? new Set(options.spec.features.filter((f) => f.side === 'context').map((f) => f.name)) : null,
+    itemNames: options.spec ? new Set(options.spec.features.filter((f) => f.side !== 'context').map((f) => f.name)) : null,
+  };
+}
+
+function pick(values: Readonly<Record<string, RawFeatureValue>>, names: ReadonlySet<string> | null): Readonly<Record<string, RawFeatureValue>> {
+  if (!names) return values;
+  const out: Record<string, RawFeatureValue> = {};
+  for (const key of Object.keys(values)) if (names.has(key)) out[key] = values[key];
+  return out;
+}
+
+/** Builds the teacher-log record of a request, or the reason it cannot be logged. */
+function buildRecord(config: LoggerConfig, req: Request, res: Response): TeacherLogRecord | SkipReason {
+  const state = config.getState(req, res);
+  if (!state || !Array.isArray(state.candidates)) return 'no-state';
+  const candidates: TeacherCandidate[] = [];
+  for (const c of state.candidates) {
+    const score = config.teacherScore(c, req, res);
+    if (typeof score !== 'number' || !Number.isFinite(score)) return 'teacher-score';
+    const label = config.label?.(c, req, res);
+    const features = pick((c.features ?? {}) as Record<string, RawFeatureValue>, config.itemNames);
+    candidates.push(label === undefined ? { item_id: c.item_id, features, teacher_score: score } : { item_id: c.item_id, features, teacher_score: score, label });
+  }
+  return { request_id: config.requestId(req, res), context: pick(state.context ?? {}, config.contextNames), candidates };
+}
+
+/** Indices of the `n` largest values (ties by position). */
+function topIndices(values: readonly number[], n: number): Set<number> {
+  const order = values.map((_, i) => i).sort((a, b) => values[b] - values[a] || a - b);
+  return new Set(order.slice(0, n));
+}
+
+/** Recall@K: share of the teacher's top `top` that an arm's top `k` keeps; null when not measurable. */
+export function recallAtK(armScores: readonly number[], teacherScores: readonly number[], k: number, top: number): number | null {
+  const n = teacherScores.length;
+  if (armScores.length !== n || n <= k || armScores.some((s) => !Number.isFinite(s))) return null;
+  const want = Math.min(top, n);
+  const kept = topIndices(armScores, k);
+  let hit = 0;
+  for (const i of topIndices(teacherScores, want)) if (kept.has(i)) hit += 1;
+  return hit / want;
+}
+
+function emitRecalls(events: EventEmitter<TeacherLoggerEventMap>, record: PreRankRecord | undefined, state: SearchState, teacher: number[], top: number): void {
+  if (!record || record.arm === 'off') return;
+  const arms: [Arm, keyof Candidate, boolean][] = [[record.arm, 'preRankScore', false]];
+  if (record.shadowArm) arms.push([record.shadowArm, 'shadowScore', true]);
+  for (const [arm, field, shadow] of arms) {
+    const scores = state.candidates.map((c) => (typeof c[field] === 'number' ? (c[field] as number) : NaN));
+    const recall = recallAtK(scores, teacher, record.k, top);
+    if (recall !== null) events.emit('recall', { arm, k: record.k, top, recall, shadow });
+  }
+}
+
+/** `teacherLogger(options)`: mount after the ranking hop; it always calls `next()` and never fails the request. */
+export function teacherLogger(options: TeacherLoggerOptions = {}): TeacherLogger {
+  const config = parseOptions(options);
+  const events = new EventEmitter<TeacherLoggerEventMap>();
+  const log = (req: Request, res: Response): void => {
+    try {
+      if (!config.isSampled(req, res)) return;
+      const record = buildRecord(config, req, res);
+      if (typeof record === 'string') return void events.emit('skipped', { reason: record });
+      if (!config.sink.write(JSON.stringify(record))) return void events.emit('skipped', { reason: 'sink' });
+      events.emit('logged', { requestId: record.request_id, candidates: record.candidates.length });
+      const teacher = record.candidates.map((c) => c.teacher_score);
+      emitRecalls(events, res.locals.preRank as PreRankRecord | undefined, config.getState(req, res) as SearchState, teacher, config.recallTop);
+    } catch {
+      events.emit('skipped', { reason: 'error' }); // a throwing accessor must not fail the search
+    }
+  };
+  const middleware = function logTeacherScores(req: Request, res: Response, next: NextFunction): void {
+    if (config.when === 'finish') res.once('finish', () => log(req, res));
+    else log(req, res);
+    next();
+  };
+  return Object.assign(middleware, {
+    events,
+    sink: config.sink,
+    flush: () => config.sink.flush(),
+    close: () => (config.ownsSink ? config.sink.close() : config.sink.flush()),
+  });
+}

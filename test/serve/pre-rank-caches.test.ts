@@ -1,0 +1,76 @@
+// Only selected store features are fetched, through an LRU with a TTL; item embeddings are cached per model and item.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { CachedItemStore } from '../../src/serve/item-store.js';
+import type { ItemStore } from '../../src/serve/option-types.js';
+import type { PreRanker } from '../../src/serve/types.js';
+import { testStoreData } from '../helpers/serve-models.js';
+import { collect, runOnce, testPreRanker, testSearch, writeTestArtifacts } from '../helpers/serve-app.js';
+import type { TestArtifacts } from '../helpers/serve-app.js';
+
+let paths: TestArtifacts;
+const open: PreRanker[] = [];
+before(async () => {
+  paths = await writeTestArtifacts();
+});
+after(() => Promise.all(open.map((p) => p.close())));
+
+function spyStore(): ItemStore & { calls: { ids: readonly string[]; names: readonly string[] }[] } {
+  const data = testStoreData(3000);
+  const calls: { ids: readonly string[]; names: readonly string[] }[] = [];
+  return { calls, get: async (ids, names) => (calls.push({ ids, names }), ids.map((id) => data.get(id))) };
+}
+
+test('the store is asked once per request, only for the model\'s store features, and the cache answers repeats', async () => {
+  const store = spyStore();
+  const preRanker = await testPreRanker(paths, { itemStore: store, baseline: undefined });
+  open.push(preRanker);
+  const cache = collect(preRanker, 'cache');
+  await runOnce(preRanker, testSearch(100));
+  assert.equal(store.calls.length, 1);
+  assert.deepEqual(store.calls[0].names, ['item_price'], 'unused_ctr is not selected by the model, so never fetched');
+  assert.equal(store.calls[0].ids.length, 100);
+  await runOnce(preRanker, testSearch(120));
+  assert.equal(store.calls.length, 2);
+  assert.equal(store.calls[1].ids.length, 20, 'only the 20 new items miss the cache');
+  assert.deepEqual(cache.map((c) => [c.cache, c.hits, c.misses]), [['item-features', 0, 100], ['item-features', 100, 20]]);
+});
+
+test('item-feature cache entries expire after the TTL (fake clock)', async () => {
+  const store = spyStore();
+  let now = 5;
+  const cached = new CachedItemStore(store, { max: 100, ttlMs: 1000, perf: { now: () => now } });
+  await cached.get(['i1', 'i2'], ['item_price'], {});
+  assert.equal((await cached.get(['i1', 'i2'], ['item_price'], {})).hits, 2);
+  now = 1006;
+  assert.equal((await cached.get(['i1', 'i2'], ['item_price'], {})).misses, 2);
+  assert.equal(store.calls.length, 2);
+});
+
+test('a store that answers out of shape is a coded ERR_AUTOFAS_STORE', async () => {
+  const cached = new CachedItemStore({ get: async () => [] }, { max: 10, ttlMs: 0 });
+  await assert.rejects(cached.get(['a'], ['x'], {}), (err: { code?: string }) => err.code === 'ERR_AUTOFAS_STORE');
+});
+
+test('the vector scorer computes item embeddings on a miss only, then serves them from its cache', async () => {
+  const preRanker = await testPreRanker(paths, {}, { runModel: async () => { throw new Error('down'); } });
+  open.push(preRanker);
+  const cache = collect(preRanker, 'cache');
+  const first = await runOnce(preRanker, testSearch(300));
+  const second = await runOnce(preRanker, testSearch(300));
+  assert.equal(first.preRank.path, 'vector');
+  assert.deepEqual(cache.filter((c) => c.cache === 'item-embeddings').map((c) => [c.hits, c.misses]), [[0, 300], [300, 0]]);
+  assert.deepEqual(first.search.candidates.map((c) => c.preRankScore), second.search.candidates.map((c) => c.preRankScore));
+});
+
+test('precomputed embeddings (accessors) rank by dot product', async () => {
+  const itemVectors = new Map([['i0', [0, 1]], ['i1', [1, 0]], ['i2', [2, 2]]]);
+  const preRanker = await testPreRanker(paths, {
+    k: 3,
+    baseline: { getContextEmbedding: () => [1, 0.5], getItemEmbeddings: async (ids) => ids.map((id) => itemVectors.get(id)) },
+  }, { runModel: async () => { throw new Error('down'); } });
+  open.push(preRanker);
+  const { preRank, search } = await runOnce(preRanker, testSearch(3));
+  assert.equal(preRank.path, 'vector');
+  assert.deepEqual(search.candidates.map((c) => [c.item_id, c.preRankScore]), [['i2', 3], ['i1', 1], ['i0', 0.5]]);
+});
