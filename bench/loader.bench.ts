@@ -58,6 +58,8 @@ async function main(): Promise<void> {
       },
     });
     const seconds = (performance.now() - t0) / 1000;
+    const settled = process.memoryUsage(); // right after compaction, before any forced GC
+    peakRss = Math.max(peakRss, settled.rss);
     gc();
     const after = process.memoryUsage();
     const raw = dataset.rows * FEATURES * 4;

@@ -23,7 +23,7 @@ const preRanker = await createPreRanker({
   maxCandidates: candidates,
   workers: Number(process.env.SOAK_WORKERS ?? 1),
   itemStore: memoryItemStore(testStoreData(CATALOGUE)),
-  logger: { warn: () => {} },
+  logger: { warn: (message) => process.stderr.write(`[soak-server] ${message}\n`) },
 });
 const metrics = preRankMetrics(preRanker);
 let seq = 0;

@@ -3,7 +3,7 @@ import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { loadFeatureSpec } from '../schema/feature-spec.js';
 import { optionError } from '../schema/errors.js';
-import { BASELINE_KINDS, provenanceOf, trainBaseline, writeBaseline, type BaselineKind, type DistillMode } from '../search/baselines/index.js';
+import { BASELINE_KINDS, provenanceOf, trainBaselineOfKind, writeBaseline, type BaselineKind, type DistillMode } from '../search/baselines/index.js';
 import { loadDataset, splitByRequest } from '../search/dataset.js';
 
 interface TrainFlags {
@@ -48,7 +48,7 @@ async function runTrain(flags: TrainFlags): Promise<void> {
   const { dataset } = await loadDataset(flags.logs, spec, { skipBadLines: flags.skipBadLines ?? false, itemIds: false });
   const split = splitByRequest(dataset, { train: 1 - flags.validation, validation: flags.validation, test: 0 }, flags.seed);
   const bar = flags.quiet ? null : new SingleBar({ format: `train ${flags.kind} [{bar}] {value}/{total} steps | loss {loss} | valid recall {recall}`, hideCursor: true }, Presets.shades_classic);
-  const trained = await trainBaseline(split.train, {
+  const trained = await trainBaselineOfKind(split.train, {
     kind: flags.kind as BaselineKind,
     steps: flags.steps,
     seed: flags.seed,

@@ -2,6 +2,7 @@
 import { autofasError } from '../schema/errors.js';
 import { attrFloat, makeTensor, type Dim, type Dtype } from './builder.js';
 import { GraphCore, type Value } from './graph-core.js';
+import { DATA_TYPE } from './onnx-proto.js';
 import { broadcastDims, matmulDims, normAxis, reduceDims, reshapeDims, sliceBounds } from './shapes.js';
 
 export type { GraphNode, ParamEntry, ToModelOptions, Value } from './graph-core.js';
@@ -77,8 +78,7 @@ export class Graph extends GraphCore {
   }
 
   cast(x: Value, to: Dtype): Value {
-    const code = makeTensor('', to, [0], []).data_type;
-    return this.emit('Cast', [x], [{ dtype: to, dims: x.dims }], { to: code })[0];
+    return this.emit('Cast', [x], [{ dtype: to, dims: x.dims }], { to: DATA_TYPE[to] })[0];
   }
 
   /** Elementwise select: cond ? a : b (broadcasting). */

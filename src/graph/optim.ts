@@ -59,17 +59,21 @@ export function createAdam(options: AdamOptions = {}): Optimizer {
     if (!s) state.set(p, (s = { m: new Float32Array(p.length), v: new Float32Array(p.length) }));
     return s;
   };
-  // Updates p[at + i] from g[from + i] for i < n.
-  const update = (p: Float32Array, g: Float32Array, at: number, from: number, n: number, lr: number): void => {
+  // Updates p[rowAt(r) + i] from g[r * n + i] for r < count, i < n (dense: one "row" of the whole array).
+  const update = (p: Float32Array, g: Float32Array, count: number, n: number, rowAt: (r: number) => number, lr: number): void => {
     const { m, v } = moments(p);
     const stepSize = (lr * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t);
     const decay = 1 - lr * wd;
-    for (let i = 0; i < n; i++) {
-      const gi = g[from + i];
-      const j = at + i;
-      const mi = (m[j] = beta1 * m[j] + (1 - beta1) * gi);
-      const vi = (v[j] = beta2 * v[j] + (1 - beta2) * gi * gi);
-      p[j] = p[j] * decay - (stepSize * mi) / (Math.sqrt(vi) + eps);
+    for (let r = 0; r < count; r++) {
+      const at = rowAt(r);
+      const from = r * n;
+      for (let i = 0; i < n; i++) {
+        const gi = g[from + i];
+        const j = at + i;
+        const mi = (m[j] = beta1 * m[j] + (1 - beta1) * gi);
+        const vi = (v[j] = beta2 * v[j] + (1 - beta2) * gi * gi);
+        p[j] = p[j] * decay - (stepSize * mi) / (Math.sqrt(vi) + eps);
+      }
     }
   };
   let t = 0;
@@ -80,10 +84,10 @@ export function createAdam(options: AdamOptions = {}): Optimizer {
     },
     step(params, grads) {
       t++;
-      for (let k = 0; k < params.length; k++) update(params[k], grads[k], 0, 0, params[k].length, this.lr);
+      for (let k = 0; k < params.length; k++) update(params[k], grads[k], 1, params[k].length, () => 0, this.lr);
     },
     stepRows(table, ids, rowGrads, width) {
-      for (let r = 0; r < ids.length; r++) update(table, rowGrads, Number(ids[r]) * width, r * width, width, this.lr);
+      update(table, rowGrads, ids.length, width, (r) => Number(ids[r]) * width, this.lr);
     },
   };
 }
@@ -93,14 +97,17 @@ export function createSgd(options: SgdOptions = {}): Optimizer {
   const momentum = nonNegative('momentum', options.momentum, 0, 1);
   const wd = nonNegative('weightDecay', options.weightDecay, 0);
   const velocity = new WeakMap<Float32Array, Float32Array>();
-  const update = (p: Float32Array, g: Float32Array, at: number, from: number, n: number, lr: number): void => {
+  const update = (p: Float32Array, g: Float32Array, count: number, n: number, rowAt: (r: number) => number, lr: number): void => {
     let vel = velocity.get(p);
     if (momentum > 0 && !vel) velocity.set(p, (vel = new Float32Array(p.length)));
-    for (let i = 0; i < n; i++) {
-      const j = at + i;
-      let d = g[from + i] + wd * p[j];
-      if (vel) d = vel[j] = momentum * vel[j] + d;
-      p[j] -= lr * d;
+    for (let r = 0; r < count; r++) {
+      const at = rowAt(r);
+      for (let i = 0; i < n; i++) {
+        const j = at + i;
+        let d = g[r * n + i] + wd * p[j];
+        if (vel) d = vel[j] = momentum * vel[j] + d;
+        p[j] -= lr * d;
+      }
     }
   };
   let t = 0;
@@ -111,10 +118,10 @@ export function createSgd(options: SgdOptions = {}): Optimizer {
     },
     step(params, grads) {
       t++;
-      for (let k = 0; k < params.length; k++) update(params[k], grads[k], 0, 0, params[k].length, this.lr);
+      for (let k = 0; k < params.length; k++) update(params[k], grads[k], 1, params[k].length, () => 0, this.lr);
     },
     stepRows(table, ids, rowGrads, width) {
-      for (let r = 0; r < ids.length; r++) update(table, rowGrads, Number(ids[r]) * width, r * width, width, this.lr);
+      update(table, rowGrads, ids.length, width, (r) => Number(ids[r]) * width, this.lr);
     },
   };
 }

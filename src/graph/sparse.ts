@@ -5,6 +5,7 @@
 // the trainer asks autodiff for the gradient of each Gather output, then Unique + ScatterND(add) sum duplicate ids
 // inside the graph; JS only updates the touched rows (lazy optimiser semantics).
 import { optionError } from '../schema/errors.js';
+import { makeTensor } from './builder.js';
 import type { Graph, GraphNode, ParamEntry, Value } from './graph.js';
 
 /** One sparse table: its lookups and, after wiring, the values holding unique ids and their row gradients. */
@@ -25,31 +26,30 @@ export function sparseTable(g: Graph, param: ParamEntry): SparseTable {
   return { param, width: param.value.dims[1] as number, lookups: consumers };
 }
 
-/** Appends Unique + ScatterND nodes turning the lookups' output gradients into (ids [U], rowGrads [U, width]). */
+/**
+ * Appends nodes turning the lookups' output gradients into (ids [U] ascending, rowGrads [U, width]). ORT's Unique
+ * measured 6.3 ms for 8k ids, so duplicates are found with O(table rows) ops instead: count hits per row with
+ * ScatterND(add), NonZero for the touched ids, CumSum of the touched mask for each id's position.
+ */
 export function sparseRows(g: Graph, table: SparseTable, outputGrads: readonly Value[]): { ids: Value; rows: Value } {
   const d = table.width;
-  const flatIds = table.lookups.map((n) => {
-    const idx = n.inputs[1].dtype === 'int64' ? n.inputs[1] : g.cast(n.inputs[1], 'int64');
-    return g.reshape(idx, [-1]);
-  });
+  const rowsInTable = table.param.value.dims[0] as number;
+  const flatIds = table.lookups.map((n) => g.reshape(n.inputs[1].dtype === 'int64' ? n.inputs[1] : g.cast(n.inputs[1], 'int64'), [-1]));
   const flatGrads = outputGrads.map((dy) => g.reshape(dy, [-1, d]));
   const ids = flatIds.length === 1 ? flatIds[0] : g.concat(flatIds, 0);
   const grads = flatGrads.length === 1 ? flatGrads[0] : g.concat(flatGrads, 0);
-  const [unique, , inverse] = g.emit(
-    'Unique',
-    [ids],
-    [
-      { dtype: 'int64', dims: ['U'] },
-      { dtype: 'int64', dims: ['U'] },
-      { dtype: 'int64', dims: ids.dims },
-      { dtype: 'int64', dims: ['U'] },
-    ],
-    { sorted: 1 },
-  );
+  const at = g.unsqueeze(ids, [-1]);
+  const hits = g.scatterAdd(g.constant(new Float32Array(rowsInTable), [rowsInTable]), at, g.add(g.zerosLike(g.cast(ids, 'float32')), 1));
+  const touched = g.greater(hits, 0);
+  const nonZero = g.emit('NonZero', [touched], [{ dtype: 'int64', dims: [1, 'U'] }])[0];
+  const unique = g.reshape(nonZero, [-1]);
+  const position = g.emit('CumSum', [g.cast(touched, 'int64'), g.scalar(0, 'int64')], [
+    { dtype: 'int64', dims: [rowsInTable] },
+  ])[0];
+  const inverse = g.sub(g.gather(position, ids), g.scalar(1, 'int64'));
   const zerosShape = g.concat([g.shape(unique), g.ints([d])], 0);
-  const zeros = g.emit('ConstantOfShape', [zerosShape], [{ dtype: 'float32', dims: ['U', d] }], {
-    value: { name: 'value', dims: [1], data_type: 1, raw_data: new Uint8Array(4) },
-  })[0];
+  const value = makeTensor('value', 'float32', [1], [0]);
+  const zeros = g.emit('ConstantOfShape', [zerosShape], [{ dtype: 'float32', dims: ['U', d] }], { value })[0];
   const rows = g.scatterAdd(zeros, g.unsqueeze(inverse, [-1]), grads);
   return { ids: unique, rows };
 }

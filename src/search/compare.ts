@@ -1,7 +1,7 @@
 // Searched model(s) vs baselines on the same held-out requests: trains the baselines on the search's own train
 // split, evaluates everything on its test split, and returns the rows the search report plots.
 import { join } from 'node:path';
-import { trainBaseline, writeBaseline, type BaselineKind, type BaselineProgress, type BaselineProvenance } from './baselines/index.js';
+import { trainBaselineOfKind, writeBaseline, type BaselineKind, type BaselineProgress, type BaselineProvenance } from './baselines/index.js';
 import type { DatasetSplits } from './dataset-types.js';
 import { evaluateModels } from './evaluate.js';
 import type { EvaluationReport, ReportComparison } from './evaluate-types.js';
@@ -28,6 +28,8 @@ export interface CompareOptions {
   readonly seed?: number;
   /** Provenance written into the baselines' cards. @default marks them as made by compareWithBaselines */
   readonly provenance?: BaselineProvenance;
+  /** Further artifacts (e.g. the teacher) evaluated into the report but kept out of the plotted comparisons. @default [] */
+  readonly references?: readonly { readonly dir: string; readonly name: string }[];
   /** Progress of each baseline's training. @default undefined */
   readonly onProgress?: (kind: BaselineKind, progress: BaselineProgress) => void;
 }
@@ -49,7 +51,7 @@ export async function compareWithBaselines(
   const provenance = options.provenance ?? { logsHash: 'search-train-split', specHash: 'search-spec', toolVersion: 'autofas', command: 'compareWithBaselines' };
   const baselineDirs: string[] = [];
   for (const kind of kinds) {
-    const trained = await trainBaseline(splits.train, {
+    const trained = await trainBaselineOfKind(splits.train, {
       kind,
       steps: options.baselineSteps,
       seed: options.seed ?? 1,
@@ -63,9 +65,12 @@ export async function compareWithBaselines(
     await writeBaseline(dir, trained, provenance, splits.train);
     baselineDirs.push(dir);
   }
-  const names = [...searched.map((s, i) => s.name ?? (s.budgetUs === undefined ? (i === 0 ? 'searched' : `searched-${i}`) : `searched@${s.budgetUs}us`)), ...kinds];
-  const report = await evaluateModels(splits.test, [...searched.map((s) => s.dir), ...baselineDirs], { k, top, threads: options.threads ?? 1, names });
-  const comparisons = report.rows.map((row, i): ReportComparison => {
+  const references = options.references ?? [];
+  const names = [...searched.map((s, i) => s.name ?? (s.budgetUs === undefined ? (i === 0 ? 'searched' : `searched-${i}`) : `searched@${s.budgetUs}us`)), ...kinds, ...references.map((r) => r.name)];
+  const dirs = [...searched.map((s) => s.dir), ...baselineDirs, ...references.map((r) => r.dir)];
+  const report = await evaluateModels(splits.test, dirs, { k, top, threads: options.threads ?? 1, names });
+  const compared = report.rows.slice(0, searched.length + baselineDirs.length);
+  const comparisons = compared.map((row, i): ReportComparison => {
     if (i >= searched.length) return { ...row, role: 'baseline' };
     const budgetUs = searched[i].budgetUs;
     return { ...row, role: i === 0 && searched.length === 1 ? 'searched' : 'sweep', ...(budgetUs === undefined ? {} : { budgetUs }) };

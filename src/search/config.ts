@@ -26,6 +26,8 @@ export interface SearchOptions {
   readonly distill?: DistillMode;
   /** Temperature of the Gumbel-sigmoid feature gates. @default 0.5 */
   readonly gateTemperature?: number;
+  /** Keep-probability every feature starts the search with. @default 0.5 */
+  readonly initialKeep?: number;
   /** Keep-probability a feature needs to be derived. @default 0.5 */
   readonly keepThreshold?: number;
   /** Per-feature overhead beta of the paper's Eq. 3, us per 1000 candidates. @default the latency table's inputUs */
@@ -89,6 +91,7 @@ export interface SearchConfig {
   readonly budgetUs: number | undefined;
   readonly distill: DistillMode;
   readonly gateTemperature: number;
+  readonly initialKeep: number;
   readonly keepThreshold: number;
   readonly betaUs: number | undefined;
   readonly epochs: number;
@@ -110,7 +113,7 @@ export interface SearchConfig {
 
 const KNOWN = new Set([
   'widths', 'mixops', 'identity', 'embeddingDim', 'lambda1', 'lambda2', 'budgetUs', 'distill', 'gateTemperature',
-  'keepThreshold', 'betaUs', 'epochs', 'warmupEpochs', 'retrainEpochs', 'archFraction', 'requestsPerBatch', 'candidatesPerRequest',
+  'initialKeep', 'keepThreshold', 'betaUs', 'epochs', 'warmupEpochs', 'retrainEpochs', 'archFraction', 'requestsPerBatch', 'candidatesPerRequest',
   'learningRate', 'archLearningRate', 'candidates', 'seed', 'threads', 'validFraction', 'testFraction', 'recallK',
   'recallTop', 'latencyTable', 'onEpoch', 'onStep',
 ]);
@@ -157,6 +160,7 @@ export function parseSearchOptions(options: SearchOptions = {}): SearchConfig {
     budgetUs: options.budgetUs === undefined ? undefined : num('budgetUs', options.budgetUs, 0, 0, Infinity, true),
     distill,
     gateTemperature: num('gateTemperature', options.gateTemperature, 0.5, 0, 10, true),
+    initialKeep: num('initialKeep', options.initialKeep, 0.5, 0, 1 - 1e-6, true),
     keepThreshold: num('keepThreshold', options.keepThreshold, 0.5, 0, 1, true),
     betaUs: options.betaUs === undefined ? undefined : num('betaUs', options.betaUs, 0, 0),
     epochs: int('epochs', options.epochs, 6),

@@ -10,9 +10,6 @@ export interface RecordProblem {
   readonly message: string;
 }
 
-const ROW_CHUNK = 1 << 14;
-const REQUEST_CHUNK = 1 << 10;
-
 type Obj = Record<string, unknown>;
 
 function isObject(value: unknown): value is Obj {
@@ -31,9 +28,9 @@ export class DatasetBuilder {
   private readonly contextCols: FeatureColumn[];
   private readonly rowCols: FeatureColumn[];
   private readonly sideOf: Map<string, Feature['side']>;
-  private readonly teacher = new ChunkedColumn(Float32Array, 1, ROW_CHUNK);
-  private readonly labels = new ChunkedColumn(Float32Array, 1, ROW_CHUNK);
-  private readonly offsets = new ChunkedColumn(Int32Array, 1, REQUEST_CHUNK);
+  private readonly teacher = new ChunkedColumn(Float32Array, 1);
+  private readonly labels = new ChunkedColumn(Float32Array, 1);
+  private readonly offsets = new ChunkedColumn(Int32Array, 1);
   private readonly itemIndex: ChunkedColumn | null;
   private readonly itemTable: string[] = [];
   private readonly itemLookup = new Map<string, number>();
@@ -43,10 +40,10 @@ export class DatasetBuilder {
 
   constructor(spec: FeatureSpec, keepItemIds: boolean) {
     this.spec = spec;
-    this.contextCols = spec.features.filter((f) => f.side === 'context').map((f) => new FeatureColumn(f, REQUEST_CHUNK));
-    this.rowCols = spec.features.filter((f) => f.side !== 'context').map((f) => new FeatureColumn(f, ROW_CHUNK));
+    this.contextCols = spec.features.filter((f) => f.side === 'context').map((f) => new FeatureColumn(f));
+    this.rowCols = spec.features.filter((f) => f.side !== 'context').map((f) => new FeatureColumn(f));
     this.sideOf = new Map(spec.features.map((f) => [f.name, f.side]));
-    this.itemIndex = keepItemIds ? new ChunkedColumn(Int32Array, 1, ROW_CHUNK) : null;
+    this.itemIndex = keepItemIds ? new ChunkedColumn(Int32Array, 1) : null;
     this.offsets.set(0, 0);
   }
 
@@ -106,7 +103,7 @@ export class DatasetBuilder {
     const obj: Obj = (values as Obj | null | undefined) ?? {};
     let seen = 0;
     for (const col of cols) {
-      const raw = obj[col.feature.name];
+      const raw = col.read(obj);
       if (raw !== undefined) seen++;
       const bad = col.encode(row, raw);
       if (bad) return problem(`${at}.${col.feature.name}`, bad);

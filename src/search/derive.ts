@@ -21,6 +21,8 @@ export interface DeriveInput {
   readonly keepThreshold: number;
   readonly embeddingDim: number;
   readonly budgetUs?: number;
+  /** Start from these features instead of the theta threshold (e.g. after pruning). */
+  readonly kept?: ReadonlySet<string>;
 }
 
 /** A derived architecture with its table latency and the repairs made to meet the budget. */
@@ -45,7 +47,8 @@ interface State {
 
 export function derive(input: DeriveInput): Derived {
   const { features, theta } = input;
-  const state: State = { kept: new Set(features.filter((_, i) => theta[i] >= input.keepThreshold).map((f) => f.name)), layers: [] };
+  const initial = input.kept ?? new Set(features.filter((_, i) => theta[i] >= input.keepThreshold).map((f) => f.name));
+  const state: State = { kept: new Set(initial), layers: [] };
   ensureItemFeature(state, features, theta);
   input.mixops.forEach((m, l) => {
     const op = m.ops[argmax(m.probs)];

@@ -62,6 +62,10 @@ export interface SearchHistory {
     readonly featureUs: number;
     readonly networkUs: number;
     readonly measuredUs?: number;
+    /** Features dropped by counterfactual pruning on the supernet, in order, with the loss they cost and latency saved. */
+    readonly pruned?: readonly { readonly feature: string; readonly deltaLoss: number; readonly savedUs: number }[];
+    /** Repairs derive made to meet the budget. */
+    readonly repairs?: readonly string[];
   };
   readonly retrain: readonly RetrainRecord[];
   /** Test-split figures of the exported model. */

@@ -68,6 +68,11 @@ export class Mixop {
     return out;
   }
 
+  /** Total width of the dense candidates (columns of the shared matmul). */
+  denseWidth(): number {
+    return this.dense().reduce((s, d) => s + d.op.width, 0);
+  }
+
   /** Appends the Mixop to `g` on input x [N, inWidth]; params are created on first build and reused after. */
   build(g: Graph, x: Value, inWidth: number, rng: Rng): Value {
     const dense = this.dense();
@@ -83,7 +88,8 @@ export class Mixop {
     const p = `mix${this.index}`;
     const alpha = g.param(`${p}_alpha`, [this.ops.length], this.alpha);
     const probs = g.softmax(alpha, 0);
-    const h = g.relu(g.add(g.matmul(x, g.param(`${p}_w`, [inWidth, total], this.weights)), g.param(`${p}_b`, [total], this.bias)));
+    const pre = g.add(g.matmul(x, g.param(`${p}_w`, [inWidth, total], this.weights)), g.param(`${p}_b`, [total], this.bias));
+    const h = g.relu(pre);
     const indicator = new Float32Array(this.ops.length * total);
     const denseIndex = this.ops.map((op, j) => (op.kind === 'dense' ? j : -1)).filter((j) => j >= 0);
     dense.forEach((d, k) => indicator.fill(1, denseIndex[k] * total + d.offset, denseIndex[k] * total + d.offset + d.op.width));

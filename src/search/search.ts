@@ -18,6 +18,7 @@ import { Mlp } from './mlp.js';
 import { trainMlp } from './mlp-train.js';
 import { exportSearched, testMetrics, type SearchProvenance } from './search-export.js';
 import { searchSupernet } from './search-loop.js';
+import { pruneFeatures, type PruneStep } from './prune.js';
 import { searchSpace, Supernet } from './supernet.js';
 import type { ModelCard } from '../schema/model-card.js';
 
@@ -57,7 +58,7 @@ export async function runSearch(dataset: Dataset, options: SearchOptions = {}, o
     config.candidates,
   );
   const rng = createRng(config.seed);
-  const supernet = new Supernet(features, stats, { features: features.map((f) => f.name), embeddingDim: config.embeddingDim, mixops: space }, rng.fork());
+  const supernet = new Supernet(features, stats, { features: features.map((f) => f.name), embeddingDim: config.embeddingDim, mixops: space, initialKeep: config.initialKeep }, rng.fork());
   const lambda2 = config.budgetUs === undefined ? fixedLambda2(config.lambda2) : budgetLambda2(config.budgetUs, { initial: config.lambda2 });
   const { weights, arch } = archSplit(splits.train, config.archFraction);
   const epochs = await searchSupernet({
@@ -73,18 +74,23 @@ export async function runSearch(dataset: Dataset, options: SearchOptions = {}, o
     embeddingDim: config.embeddingDim,
   };
   const retrainRng = rng.fork();
-  let derived = derive({ ...deriveInput, budgetUs: config.budgetUs });
+  const first = derive(deriveInput);
+  const pruned = await pruneFeatures({
+    supernet, data: arch ?? splits.validation, config, latency, lambda2: lambda2.value,
+    kept: new Set(first.architecture.features), layers: first.architecture.layers, budgetUs: config.budgetUs,
+  });
+  let derived = derive({ ...deriveInput, kept: pruned.kept, budgetUs: config.budgetUs });
   let trained = await retrain(derived, features, stats, splits, config, options, retrainRng.fork());
   let measuredNetUs = await measureModelUs(trained.bytes, trained.mlp.cardInputs(), splits.test, config.candidates, { threads: 1 });
   // Budget check on the measured latency: when the real network is slower than its table estimate, shrink once more.
   if (config.budgetUs !== undefined && derived.featureUs + measuredNetUs > config.budgetUs) {
     const tighter = config.budgetUs - (measuredNetUs - derived.networkUs);
-    derived = derive({ ...deriveInput, budgetUs: Math.max(tighter, 0) });
+    derived = derive({ ...deriveInput, kept: pruned.kept, budgetUs: Math.max(tighter, 0) });
     trained = await retrain(derived, features, stats, splits, config, options, retrainRng.fork());
     measuredNetUs = await measureModelUs(trained.bytes, trained.mlp.cardInputs(), splits.test, config.candidates, { threads: 1 });
   }
   const test = await testMetrics(trained.mlp, splits.test, config);
-  const history = makeHistory(config, features, epochs, derived, derived.featureUs + measuredNetUs, trained.records, test);
+  const history = makeHistory(config, features, epochs, derived, derived.featureUs + measuredNetUs, trained.records, test, pruned.steps);
   const card = await exportSearched({
     out: output.out, mlp: trained.mlp, bytes: trained.bytes, derived, config, supernet, lambda2: lambda2.value,
     measuredUs: derived.featureUs + measuredNetUs, validRecall: trained.records.at(-1)?.validRecall, test, provenance: output.provenance,
@@ -125,6 +131,7 @@ function makeHistory(
   measuredUs: number,
   retrain: readonly RetrainRecord[],
   test: Record<string, number>,
+  pruned: readonly PruneStep[],
 ): SearchHistory {
   return {
     version: 1,
@@ -139,6 +146,8 @@ function makeHistory(
       featureUs: derived.featureUs,
       networkUs: derived.networkUs,
       measuredUs,
+      pruned,
+      repairs: derived.repairs,
     },
     retrain,
     test,

@@ -13,6 +13,8 @@ export interface SupernetConfig {
   readonly features: readonly string[];
   readonly embeddingDim: number;
   readonly mixops: readonly MixopConfig[];
+  /** Keep-probability every feature starts with. */
+  readonly initialKeep: number;
 }
 
 /** The Mixop candidates of a config: Mixop 0 holds dense layers only, later ones add identity when asked. */
@@ -23,9 +25,6 @@ export function searchSpace(config: Pick<SearchConfig, 'widths' | 'mixops' | 'id
     return { ops };
   });
 }
-
-/** Initial feature logit: theta = sigmoid(2) ~ 0.88, so every feature starts mostly on. */
-const INITIAL_LOGIT = 2;
 
 /** The supernet graph with its parameters; masks are logits phi (theta = sigmoid(phi)) owned here, updated outside. */
 export class Supernet {
@@ -39,20 +38,22 @@ export class Supernet {
   private readonly head: Float32Array;
   private readonly headBias = new Float32Array(1);
   private readonly rng: Rng;
+  private readonly initialKeep: number;
 
   constructor(features: readonly Feature[], stats: ReadonlyMap<string, Normalisation>, config: SupernetConfig, rng: Rng) {
     this.features = features;
     this.rng = rng;
     this.inputs = new InputBlock(features, stats, config.embeddingDim, rng);
     this.mixops = config.mixops.map((m, l) => Mixop.fromConfig(m, l));
-    this.phi = new Float32Array(features.length).fill(INITIAL_LOGIT);
+    this.phi = new Float32Array(features.length).fill(Math.log(config.initialKeep / (1 - config.initialKeep)));
+    this.initialKeep = config.initialKeep;
     this.gates = new Float32Array(features.length).fill(1);
     const width = this.outWidth();
     this.head = initParam([width, 1], 'xavier', rng);
   }
 
   toConfig(): SupernetConfig {
-    return { features: this.features.map((f) => f.name), embeddingDim: this.inputs.embeddingDim, mixops: this.mixops.map((m) => m.toConfig()) };
+    return { features: this.features.map((f) => f.name), embeddingDim: this.inputs.embeddingDim, mixops: this.mixops.map((m) => m.toConfig()), initialKeep: this.initialKeep };
   }
 
   /** Width of the concatenated embeddings. */

@@ -90,30 +90,80 @@ export function encodeContext(plan: FeaturePlan, context: Readonly<Record<string
  */
 export function encodeItems(plan: FeaturePlan, candidates: readonly Candidate[], rows: number, store: StoreRows | null): Feed[] {
   const feeds: Feed[] = [];
-  for (const planned of plan.request) {
-    const name = planned.feature.name;
-    feeds.push(encodeColumn(planned, rows, (i) => candidates[i].features?.[name]));
-  }
-  const fromStore = (planned: PlannedInput, source: readonly (ItemFeatures | undefined)[] | null | undefined): void => {
-    const name = planned.feature.name;
-    feeds.push(encodeColumn(planned, rows, (i) => source?.[i]?.[name] ?? candidates[i].features?.[name]));
-  };
-  for (const planned of plan.stored) fromStore(planned, store?.item);
-  for (const planned of plan.storedCross) fromStore(planned, store?.cross);
+  for (const planned of plan.request) feeds.push(encodeColumn(planned, gather(planned.feature.name, candidates, rows, null), rows));
+  for (const planned of plan.stored) feeds.push(encodeColumn(planned, gather(planned.feature.name, candidates, rows, store?.item), rows));
+  for (const planned of plan.storedCross) feeds.push(encodeColumn(planned, gather(planned.feature.name, candidates, rows, store?.cross), rows));
   return feeds;
 }
 
-function encodeColumn(planned: PlannedInput, rows: number, valueAt: (row: number) => unknown): Feed {
-  const data = allocateColumn(planned.feature, rows);
-  const width = planned.width;
+/** The raw values of one feature for the first `rows` candidates (store row first, then the candidate's own). */
+function gather(name: string, candidates: readonly Candidate[], rows: number, source: readonly (ItemFeatures | undefined)[] | null | undefined): unknown[] {
+  const values: unknown[] = new Array(rows);
   for (let i = 0; i < rows; i++) {
-    const problem = encodeValueInto(planned.feature, valueAt(i), data, i * width);
-    if (problem) throw badInput('ERR_AUTOFAS_BAD_CANDIDATES', `candidates[${i}].features.${planned.feature.name}`, problem);
+    let v: unknown = source ? source[i]?.[name] : undefined;
+    if (v === undefined) v = candidates[i].features?.[name];
+    values[i] = v;
+  }
+  return values;
+}
+
+/**
+ * Encodes one column. Finite numbers (numeric) and finite number arrays of the right length (vector) are copied as
+ * they are, which is what the shared encoder does with them; every other value goes through `encodeValueInto`.
+ */
+function encodeColumn(planned: PlannedInput, values: readonly unknown[] | null, rows: number): Feed {
+  const { feature, width } = planned;
+  const data = allocateColumn(feature, rows);
+  const slow = (i: number): void => {
+    const problem = encodeValueInto(feature, values?.[i], data, i * width);
+    if (problem) throw badInput('ERR_AUTOFAS_BAD_CANDIDATES', `candidates[${i}].features.${feature.name}`, problem);
+  };
+  if (values && feature.type === 'numeric') {
+    for (let i = 0; i < rows; i++) {
+      const v = values[i];
+      if (typeof v === 'number' && v - v === 0) data[i] = v;
+      else slow(i);
+    }
+  } else if (values && feature.type === 'categorical') {
+    encodeCategories(feature, values, data as Int32Array, rows, slow);
+  } else if (values && feature.type === 'vector') {
+    for (let i = 0; i < rows; i++) if (!copyVector(values[i], data as Float32Array, i * width, width)) slow(i);
+  } else {
+    for (let i = 0; i < rows; i++) slow(i);
   }
   return { name: planned.input, dtype: planned.dtype, dims: feedDims(planned, rows), data };
 }
 
+const MEMO_LIMIT = 1 << 16;
+const categoryMemos = new WeakMap<Feature, Map<string, number>>();
+
+/** Categorical strings through a per-feature memo of the shared encoder's answers (hashing and vocab lookups once). */
+function encodeCategories(feature: Feature, values: readonly unknown[], data: Int32Array, rows: number, slow: (i: number) => void): void {
+  let memo = categoryMemos.get(feature);
+  if (!memo) categoryMemos.set(feature, (memo = new Map()));
+  for (let i = 0; i < rows; i++) {
+    const v = values[i];
+    const hit = typeof v === 'string' ? memo.get(v) : undefined;
+    if (hit !== undefined) {
+      data[i] = hit;
+      continue;
+    }
+    slow(i);
+    if (typeof v === 'string' && memo.size < MEMO_LIMIT) memo.set(v, data[i]);
+  }
+}
+
+function copyVector(v: unknown, out: Float32Array, offset: number, width: number): boolean {
+  if (!Array.isArray(v) || v.length !== width) return false;
+  for (let j = 0; j < width; j++) {
+    const x = v[j];
+    if (typeof x !== 'number' || x - x !== 0) return false;
+    out[offset + j] = x;
+  }
+  return true;
+}
+
 /** A batch of `rows` default-valued items (warm-up runs and context-only runs). */
 export function defaultItemFeeds(plan: FeaturePlan, rows: number): Feed[] {
-  return [...plan.request, ...plan.stored, ...plan.storedCross].map((planned) => encodeColumn(planned, rows, () => undefined));
+  return [...plan.request, ...plan.stored, ...plan.storedCross].map((planned) => encodeColumn(planned, null, rows));
 }

@@ -26,13 +26,24 @@ const UNKNOWN: ItemFeatures = Object.freeze({});
 /** Reads through an LRU keyed by feature set and item id; reports hits and misses per call. */
 export class CachedItemStore {
   readonly #store: ItemStore;
-  readonly #cache: LRUCache<string, ItemFeatures> | null;
+  readonly #options: ItemCacheOptions;
+  /** One LRU per feature set (a model's store features), keyed by item id. */
+  readonly #caches = new Map<string, LRUCache<string, ItemFeatures>>();
 
   constructor(store: ItemStore, options: ItemCacheOptions) {
     this.#store = store;
-    this.#cache = options.max > 0
-      ? new LRUCache<string, ItemFeatures>({ max: options.max, ...(options.ttlMs > 0 ? { ttl: options.ttlMs } : {}), ...(options.perf ? { perf: options.perf, ttlResolution: 0 } : {}) })
-      : null;
+    this.#options = options;
+  }
+
+  #cacheFor(setKey: string): LRUCache<string, ItemFeatures> | null {
+    const { max, ttlMs, perf } = this.#options;
+    if (max <= 0) return null;
+    let cache = this.#caches.get(setKey);
+    if (!cache) {
+      cache = new LRUCache<string, ItemFeatures>({ max, ...(ttlMs > 0 ? { ttl: ttlMs } : {}), ...(perf ? { perf, ttlResolution: 0 } : {}) });
+      this.#caches.set(setKey, cache);
+    }
+    return cache;
   }
 
   /** Features of the first `rows` ids; throws ERR_AUTOFAS_STORE when the store fails or answers out of shape. */
@@ -42,15 +53,16 @@ export class CachedItemStore {
     context: Readonly<Record<string, RawFeatureValue>>,
   ): Promise<{ rows: (ItemFeatures | undefined)[]; hits: number; misses: number }> {
     const setKey = featureNames.join('\u0001');
+    const cache = this.#cacheFor(setKey);
     const rows: (ItemFeatures | undefined)[] = new Array(itemIds.length);
     const missIds: string[] = [];
     const missAt: number[] = [];
     for (let i = 0; i < itemIds.length; i++) {
-      const hit = this.#cache?.get(`${setKey}\u0000${itemIds[i]}`);
+      const hit = cache?.get(itemIds[i]);
       if (hit) rows[i] = hit;
       else (missIds.push(itemIds[i]), missAt.push(i));
     }
-    if (missIds.length > 0) await this.#fill(missIds, missAt, featureNames, context, rows, setKey);
+    if (missIds.length > 0) await this.#fill(missIds, missAt, featureNames, context, rows, cache);
     return { rows, hits: itemIds.length - missIds.length, misses: missIds.length };
   }
 
@@ -71,7 +83,7 @@ export class CachedItemStore {
     featureNames: readonly string[],
     context: Readonly<Record<string, RawFeatureValue>>,
     rows: (ItemFeatures | undefined)[],
-    setKey: string | null,
+    cache: LRUCache<string, ItemFeatures> | null,
   ): Promise<void> {
     let fetched: readonly (ItemFeatures | undefined)[];
     try {
@@ -85,11 +97,11 @@ export class CachedItemStore {
     for (let j = 0; j < ids.length; j++) {
       const row = fetched[j] ?? UNKNOWN;
       rows[at[j]] = row;
-      if (setKey !== null) this.#cache?.set(`${setKey}\u0000${ids[j]}`, row);
+      cache?.set(ids[j], row);
     }
   }
 
   clear(): void {
-    this.#cache?.clear();
+    this.#caches.clear();
   }
 }

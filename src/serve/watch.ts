@@ -59,62 +59,77 @@ function parseOptions(options: WatchOptions) {
   return { root: resolve(options.modelsRoot), debounceMs, pollMs, onReload: options.onReload ?? (() => {}) };
 }
 
-/** `watchModels(preRanker, options)`: the artifact present at start is taken as loaded; each newer one is reloaded once. */
-export function watchModels(preRanker: Pick<PreRanker, 'reload'>, options: WatchOptions): ModelWatcher {
-  const config = parseOptions(options);
-  let lastKey: string | null = null;
-  let closed = false;
-  let running: Promise<WatchReloadResult | null> | null = null;
-  let again = false;
-  const baseline = newestArtifact(config.root).then((n) => void (lastKey = n?.key ?? null));
+type WatchConfig = ReturnType<typeof parseOptions>;
 
-  const scan = async (): Promise<WatchReloadResult | null> => {
-    await baseline;
-    const newest = await newestArtifact(config.root);
-    if (closed || !newest || newest.key === lastKey) return null;
-    lastKey = newest.key; // tried once per version, so a corrupt artifact is not retried in a loop
-    const result: WatchReloadResult = await preRanker.reload(newest.dir).then(
+/** The scan-and-reload logic: one scan at a time, a change during a scan triggers one more. */
+class Watcher implements ModelWatcher {
+  private lastKey: string | null = null;
+  private closed = false;
+  private running: Promise<WatchReloadResult | null> | null = null;
+  private again = false;
+  private timer: NodeJS.Timeout | null = null;
+  private readonly baseline: Promise<void>;
+  private readonly fsWatcher: FSWatcher | null;
+  private readonly poll: NodeJS.Timeout | null;
+
+  constructor(private readonly preRanker: Pick<PreRanker, 'reload'>, private readonly config: WatchConfig) {
+    this.baseline = newestArtifact(config.root).then((n) => void (this.lastKey = n?.key ?? null));
+    this.fsWatcher = this.startFsWatch();
+    this.poll = config.pollMs > 0 ? setInterval(() => void this.check(), config.pollMs).unref() : null;
+  }
+
+  check(): Promise<WatchReloadResult | null> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = this.scan().finally(() => {
+      this.running = null;
+      if (this.again && !this.closed) {
+        this.again = false;
+        void this.check();
+      }
+    });
+    return this.running;
+  }
+
+  close(): void {
+    this.closed = true;
+    this.fsWatcher?.close();
+    if (this.timer) clearTimeout(this.timer);
+    if (this.poll) clearInterval(this.poll);
+  }
+
+  private startFsWatch(): FSWatcher | null {
+    try {
+      const watcher = watch(this.config.root, { persistent: false }, () => this.schedule());
+      watcher.on('error', () => {});
+      return watcher;
+    } catch {
+      return null; // missing root or no fs.watch support: polling and explicit check() still work
+    }
+  }
+
+  private schedule(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.check(), this.config.debounceMs).unref();
+  }
+
+  private async scan(): Promise<WatchReloadResult | null> {
+    await this.baseline;
+    const newest = await newestArtifact(this.config.root);
+    if (this.closed || !newest || newest.key === this.lastKey) return null;
+    this.lastKey = newest.key; // tried once per version, so a corrupt artifact is not retried in a loop
+    const result: WatchReloadResult = await this.preRanker.reload(newest.dir).then(
       (card) => ({ dir: newest.dir, ok: true, modelId: card.modelId }),
       (error: Error) => ({ dir: newest.dir, ok: false, error }),
     );
-    config.onReload(result);
+    this.config.onReload(result);
     return result;
-  };
-  const check = (): Promise<WatchReloadResult | null> => {
-    if (running) {
-      again = true;
-      return running;
-    }
-    running = scan().finally(() => {
-      running = null;
-      if (again && !closed) {
-        again = false;
-        void check();
-      }
-    });
-    return running;
-  };
-
-  let timer: NodeJS.Timeout | null = null;
-  const schedule = (): void => {
-    if (timer) clearTimeout(timer);
-    timer = setTimeout(() => void check(), config.debounceMs).unref();
-  };
-  let fsWatcher: FSWatcher | null = null;
-  try {
-    fsWatcher = watch(config.root, { persistent: false }, schedule);
-    fsWatcher.on('error', () => {});
-  } catch {
-    fsWatcher = null; // missing root or no fs.watch support: polling and explicit check() still work
   }
-  const poll = config.pollMs > 0 ? setInterval(() => void check(), config.pollMs).unref() : null;
-  return {
-    check,
-    close() {
-      closed = true;
-      fsWatcher?.close();
-      if (timer) clearTimeout(timer);
-      if (poll) clearInterval(poll);
-    },
-  };
+}
+
+/** `watchModels(preRanker, options)`: the artifact present at start is taken as loaded; each newer one is reloaded once. */
+export function watchModels(preRanker: Pick<PreRanker, 'reload'>, options: WatchOptions): ModelWatcher {
+  return new Watcher(preRanker, parseOptions(options));
 }

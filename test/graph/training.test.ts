@@ -6,7 +6,8 @@ import { Graph, type Value } from '../../src/graph/graph.js';
 import { initParam } from '../../src/graph/init.js';
 import { minibatches } from '../../src/graph/batches.js';
 import { createSession } from '../../src/graph/runtime.js';
-import { createEvaluator, createTrainer, exportInference } from '../../src/graph/trainer.js';
+import { createEvaluator, exportInference } from '../../src/graph/evaluate.js';
+import { createTrainer } from '../../src/graph/trainer.js';
 import { createRng } from '../../src/util/random.js';
 
 function bceWithLogits(g: Graph, logits: Value, labels: Value): Value {

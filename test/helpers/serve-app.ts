@@ -36,7 +36,7 @@ export function recordingLogger(): { warn(message: string, details?: Readonly<Re
 /** A pre-ranker on the test artifacts with one worker and the test store. */
 export function testPreRanker(paths: TestArtifacts, options: Partial<PreRankerOptions> = {}, hooks: PreRankerHooks = {}): Promise<PreRanker> {
   return createPreRankerWithHooks(
-    { model: paths.model, baseline: paths.baseline, k: 10, workers: 1, itemStore: memoryItemStore(testStoreData(3000)), logger: recordingLogger(), ...options },
+    { model: paths.model, baseline: paths.baseline, k: 10, workers: 1, timeoutMs: 10_000, itemStore: memoryItemStore(testStoreData(3000)), logger: recordingLogger(), ...options },
     hooks,
   );
 }

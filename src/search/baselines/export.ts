@@ -21,7 +21,8 @@ function architecture(trained: TrainedBaseline): Record<string, unknown> {
   const shape = c.kind === 'vector'
     ? { contextTower: c.towerLayers, itemTower: c.towerLayers, embeddingDim: c.embeddingDim, crossFeatures: 'excluded (item embeddings are cached per item)' }
     : { layers: c.layers };
-  return { ...shape, categoricalDim: c.categoricalDim, params: trained.store.size, distill: c.distill, steps: c.steps, batchRequests: c.batchRequests, sample: c.sample };
+  const cold = trained.importance ? { selection: 'SE-block importance, top features', importance: trained.importance } : {};
+  return { ...shape, ...cold, categoricalDim: c.categoricalDim, params: trained.store.size, distill: c.distill, steps: c.steps, batchRequests: c.batchRequests, sample: c.sample };
 }
 
 /** The card draft and ONNX bytes of a trained baseline; latency is measured on `dataset` rows when given. */

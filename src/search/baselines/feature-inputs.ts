@@ -51,12 +51,9 @@ export function cardInputs(plans: readonly InputPlan[]): CardInput[] {
   }));
 }
 
-/**
- * Declares the inputs of `plans` with leading dim `batch` and returns their embeddings concatenated to
- * [batch, sum of widths], or null when `plans` is empty.
- */
-export function embedInputs(g: Graph, store: ParamStore, plans: readonly InputPlan[], batch: Dim): Value | null {
-  const parts = plans.map((p) => {
+/** Declares the inputs of `plans` with leading dim `batch` and returns each feature's dense row [batch, width]. */
+export function embedParts(g: Graph, store: ParamStore, plans: readonly InputPlan[], batch: Dim): Value[] {
+  return plans.map((p) => {
     if (p.feature.type === 'categorical') {
       const ids = g.input(p.layout.name, 'int32', [batch]);
       const table = store.param(g, `emb.${p.feature.name}`, [categoricalCardinality(p.feature), p.width], 'normal', 0.05);
@@ -66,6 +63,11 @@ export function embedInputs(g: Graph, store: ParamStore, plans: readonly InputPl
     const norm = p.normalisation as { mean: number; std: number };
     return g.div(g.sub(x, norm.mean), norm.std);
   });
+}
+
+/** The features' dense rows concatenated to [batch, sum of widths], or null when `plans` is empty. */
+export function embedInputs(g: Graph, store: ParamStore, plans: readonly InputPlan[], batch: Dim): Value | null {
+  const parts = embedParts(g, store, plans, batch);
   if (parts.length === 0) return null;
   return parts.length === 1 ? parts[0] : g.concat(parts, 1);
 }

@@ -3,7 +3,7 @@ import { optionError } from '../../schema/errors.js';
 import type { Dataset } from '../dataset-types.js';
 
 /** The baselines this module trains. */
-export const BASELINE_KINDS = ['vector', 'dnn-all'] as const;
+export const BASELINE_KINDS = ['vector', 'dnn-all', 'cold'] as const;
 export type BaselineKind = (typeof BASELINE_KINDS)[number];
 
 /** How the student is fit to the teacher. */
@@ -22,7 +22,11 @@ export interface BaselineProgress {
 export interface TrainBaselineOptions {
   /** Which baseline. @default 'dnn-all' */
   readonly kind?: BaselineKind;
-  /** dnn-all hidden widths (COLD-style). @default [512, 256, 128] */
+  /** Restrict the model to these features (spec order is kept). @default every feature of the spec */
+  readonly features?: readonly string[];
+  /** cold: how many features the SE-block importance keeps. @default half of the features, rounded up */
+  readonly keepFeatures?: number;
+  /** dnn-all and cold hidden widths (COLD-style). @default [512, 256, 128] */
   readonly layers?: readonly number[];
   /** vector: hidden widths of each tower. @default [128, 64] */
   readonly towerLayers?: readonly number[];
@@ -60,7 +64,8 @@ export interface TrainBaselineOptions {
   readonly onProgress?: (progress: BaselineProgress) => void;
 }
 
-export type BaselineConfig = Required<Omit<TrainBaselineOptions, 'validation' | 'onProgress'>> & Pick<TrainBaselineOptions, 'validation' | 'onProgress'>;
+export type BaselineConfig = Required<Omit<TrainBaselineOptions, 'validation' | 'onProgress' | 'features' | 'keepFeatures'>> &
+  Pick<TrainBaselineOptions, 'validation' | 'onProgress' | 'features' | 'keepFeatures'>;
 
 function int(name: string, value: number | undefined, fallback: number, min = 1): number {
   const v = value ?? fallback;
@@ -110,5 +115,7 @@ export function parseBaselineOptions(options: TrainBaselineOptions = {}): Baseli
     k: int('k', options.k, 100),
     top: int('top', options.top, 10),
     onProgress: options.onProgress,
+    features: options.features ? [...options.features] : undefined,
+    keepFeatures: options.keepFeatures === undefined ? undefined : int('keepFeatures', options.keepFeatures, 1),
   };
 }

@@ -2,7 +2,7 @@
 import { Graph, type Value } from '../../graph/graph.js';
 import { createSession } from '../../graph/runtime.js';
 import { createTrainer } from '../../graph/trainer.js';
-import { autofasError } from '../../schema/errors.js';
+import { autofasError, optionError } from '../../schema/errors.js';
 import { createRng } from '../../util/random.js';
 import type { Dataset } from '../dataset-types.js';
 import { scoreDataset } from '../evaluate.js';
@@ -23,20 +23,27 @@ export interface TrainedBaseline {
   readonly history: readonly { readonly step: number; readonly loss: number; readonly validRecall?: number }[];
   /** Validation Recall@K of the kept weights, when a validation set was given. */
   readonly validRecall?: number;
+  /** cold: the SE-block importance of every feature that was considered. */
+  readonly importance?: Readonly<Record<string, number>>;
 }
 
 /** The features of each part: vector keeps cross features out (item embeddings must not depend on the request). */
 export function baselinePlans(dataset: Dataset, config: BaselineConfig): BaselinePlans {
-  const features = dataset.spec.features;
+  const wanted = config.features ? new Set(config.features) : null;
+  const features = dataset.spec.features.filter((f) => !wanted || wanted.has(f.name));
+  if (wanted && features.length !== wanted.size) {
+    const missing = [...wanted].filter((name) => !dataset.spec.features.some((f) => f.name === name));
+    throw optionError('features', 'must name features of the spec', missing);
+  }
   const context = features.filter((f) => f.side === 'context');
-  const item = features.filter((f) => f.side === 'item' || (config.kind === 'dnn-all' && f.side === 'cross'));
+  const item = features.filter((f) => f.side === 'item' || (config.kind !== 'vector' && f.side === 'cross'));
   if (config.kind === 'vector' && (context.length === 0 || item.length === 0)) {
     throw autofasError('ERR_AUTOFAS_SEARCH', 'the vector baseline needs at least one context and one item feature in the spec');
   }
   return { context: planInputs(context, dataset, config.categoricalDim), item: planInputs(item, dataset, config.categoricalDim) };
 }
 
-function lossOf(g: Graph, score: Value, config: BaselineConfig): Value {
+export function lossOf(g: Graph, score: Value, config: Pick<BaselineConfig, 'batchRequests' | 'sample' | 'distill'>): Value {
   const R = config.batchRequests;
   const S = config.sample;
   const terms: Value[] = [];

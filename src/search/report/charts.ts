@@ -7,6 +7,7 @@ import { paretoFront } from './pareto.js';
 const WIDTH = 560;
 const HEIGHT = 260;
 const STEP_TITLE = 'search epoch (all lambda2 rounds)';
+const STEP_AXIS = { tickMinStep: 1, format: 'd' };
 
 type Row = Record<string, string | number | null>;
 
@@ -17,8 +18,9 @@ function stepFields(history: SearchHistory): Row[] {
 /** Feature keep-probabilities theta per epoch, one line per feature. */
 export function featureKeepSpec(history: SearchHistory): TopLevelSpec {
   const steps = stepFields(history);
+  const side = new Map(history.features.map((f) => [f.name, f.side]));
   const values = history.epochs.flatMap((e, i) =>
-    Object.entries(e.theta).map(([feature, theta]) => ({ ...steps[i], feature, theta })),
+    Object.entries(e.theta).map(([feature, theta]) => ({ ...steps[i], feature, side: side.get(feature) ?? '?', theta })),
   );
   return {
     title: 'Feature keep-probabilities (theta)',
@@ -27,10 +29,11 @@ export function featureKeepSpec(history: SearchHistory): TopLevelSpec {
     data: { values },
     mark: { type: 'line', point: values.length < 400 },
     encoding: {
-      x: { field: 'step', type: 'quantitative', title: STEP_TITLE, axis: { tickMinStep: 1 } },
+      x: { field: 'step', type: 'quantitative', title: STEP_TITLE, axis: STEP_AXIS },
       y: { field: 'theta', type: 'quantitative', title: 'keep probability', scale: { domain: [0, 1] } },
       color: { field: 'feature', type: 'nominal', scale: { scheme: 'category20' } },
-      tooltip: [{ field: 'feature' }, { field: 'round' }, { field: 'epoch' }, { field: 'theta', format: '.3f' }],
+      strokeDash: { field: 'side', type: 'nominal', title: 'side' },
+      tooltip: [{ field: 'feature' }, { field: 'side' }, { field: 'round' }, { field: 'epoch' }, { field: 'theta', format: '.3f' }],
     },
   };
 }
@@ -51,7 +54,7 @@ export function operatorSpec(history: SearchHistory): TopLevelSpec {
       height: 160,
       mark: { type: 'line' },
       encoding: {
-        x: { field: 'step', type: 'quantitative', title: STEP_TITLE },
+        x: { field: 'step', type: 'quantitative', title: STEP_TITLE, axis: STEP_AXIS },
         y: { field: 'prob', type: 'quantitative', title: 'probability', scale: { domain: [0, 1] } },
         color: { field: 'op', type: 'nominal', title: 'operator' },
         tooltip: [{ field: 'mixop' }, { field: 'op' }, { field: 'epoch' }, { field: 'prob', format: '.3f' }],
@@ -73,7 +76,7 @@ export function lossesSpec(history: SearchHistory): TopLevelSpec {
     data: { values },
     mark: { type: 'line', point: true },
     encoding: {
-      x: { field: 'step', type: 'quantitative', title: STEP_TITLE },
+      x: { field: 'step', type: 'quantitative', title: STEP_TITLE, axis: STEP_AXIS },
       y: { field: 'loss', type: 'quantitative', title: 'mean loss' },
       color: { field: 'term', type: 'nominal', title: 'term' },
       tooltip: [{ field: 'term' }, { field: 'epoch' }, { field: 'round' }, { field: 'loss', format: '.4f' }],
@@ -92,7 +95,7 @@ export function expectedLatencySpec(history: SearchHistory): TopLevelSpec {
   const lines = {
     mark: { type: 'line' as const, point: true },
     encoding: {
-      x: { field: 'step', type: 'quantitative' as const, title: STEP_TITLE },
+      x: { field: 'step', type: 'quantitative' as const, title: STEP_TITLE, axis: STEP_AXIS },
       y: { field: 'us', type: 'quantitative' as const, title: 'expected latency per 1000 candidates (µs)' },
       color: { field: 'part', type: 'nominal' as const, title: 'part' },
       tooltip: [{ field: 'part' }, { field: 'epoch' }, { field: 'round' }, { field: 'us', format: '.0f' }],

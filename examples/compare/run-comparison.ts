@@ -1,0 +1,52 @@
+// The comparison pipeline shared by the examples: search (one budget or a sweep), baselines, evaluate, report.
+import { join } from 'node:path';
+import { loadFeatureSpec } from '../../src/schema/feature-spec.js';
+import { compareWithBaselines, type SearchedModel } from '../../src/search/compare.js';
+import { loadDataset } from '../../src/search/dataset.js';
+import { formatEvaluationTable } from '../../src/search/evaluate-table.js';
+import { writeSearchReport } from '../../src/search/report/index.js';
+import { runSearch, type SearchResult } from '../../src/search/search.js';
+
+export interface ComparisonInput {
+  readonly logs: readonly string[];
+  readonly features: string;
+  readonly out: string;
+  /** Latency budget per 1000 candidates of the searched model; lambda2 default when omitted. */
+  readonly budgetUs?: number;
+  /** Several budgets: one search each, drawn as the Pareto front. */
+  readonly sweep?: readonly number[];
+  readonly epochs?: number;
+  readonly baselineSteps?: number;
+  readonly seed?: number;
+  /** Recall@K cut and the teacher's top-set size. @default 100, 10 */
+  readonly k?: number;
+  readonly top?: number;
+  /** Artifacts evaluated into the table but not plotted (e.g. the teacher). */
+  readonly extraModels?: readonly { readonly dir: string; readonly name: string }[];
+  readonly log?: (line: string) => void;
+}
+
+/** Runs the pipeline and returns the printed table and the report's path. */
+export async function runComparison(input: ComparisonInput): Promise<{ table: string; reportPath: string; rows: Awaited<ReturnType<typeof compareWithBaselines>>['report'] }> {
+  const log = input.log ?? (() => {});
+  const spec = await loadFeatureSpec(input.features);
+  const { dataset } = await loadDataset(input.logs, spec, { itemIds: false });
+  log(`loaded ${dataset.requests} requests, ${dataset.rows} candidates`);
+  const budgets: (number | undefined)[] = input.sweep?.length ? [...input.sweep] : [input.budgetUs];
+  const searched: SearchedModel[] = [];
+  let first: SearchResult | undefined;
+  for (const budgetUs of budgets) {
+    const dir = join(input.out, budgetUs === undefined ? 'searched' : `searched-${budgetUs}us`);
+    const t0 = Date.now();
+    const result = await runSearch(dataset, { seed: input.seed ?? 1, recallK: input.k ?? 100, recallTop: input.top ?? 10, ...(budgetUs === undefined ? {} : { budgetUs }), ...(input.epochs ? { epochs: input.epochs } : {}) }, { out: dir });
+    log(`searched ${dir} in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${result.history.derived.features.length} features, layers ${JSON.stringify(result.history.derived.layers)}`);
+    first ??= result;
+    searched.push({ dir, ...(budgetUs === undefined ? {} : { budgetUs }) });
+  }
+  const splits = (first as SearchResult).splits;
+  const t0 = Date.now();
+  const { comparisons, report } = await compareWithBaselines(input.out, searched, splits, { baselineSteps: input.baselineSteps, seed: input.seed ?? 1, k: input.k, top: input.top, references: input.extraModels });
+  log(`baselines trained and everything evaluated in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  const reportPath = await writeSearchReport(searched[0].dir, (first as SearchResult).history, comparisons, { k: report.k, top: report.top });
+  return { table: formatEvaluationTable(report), reportPath, rows: report };
+}

@@ -1,0 +1,86 @@
+// The demo search gateway: matching hop -> AutoFAS pre-ranker -> ranking hop (fixture teacher), as an importable app factory.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import express from 'express';
+import type { Express, NextFunction, Request, Response } from 'express';
+import { loadArtifact } from '../../src/schema/artifact.js';
+import { createPreRanker, staticFlags } from '../../src/index.js';
+import type { PreRanker, PreRankerOptions, SearchState } from '../../src/index.js';
+import { teacherRanker, worldHops } from './world-hops.js';
+
+const FIXTURES = fileURLToPath(new URL('../../../fixtures/', import.meta.url));
+
+export interface GatewayOptions {
+  /** Pre-ranking model directory. @default $AUTOFAS_MODEL, else fixtures/model, else the fixture teacher */
+  readonly model?: string;
+  /** `vector` baseline directory (fallback and `baseline` arm). @default $AUTOFAS_BASELINE, else fixtures/baseline if present */
+  readonly baseline?: string;
+  /** Ranking model directory. @default fixtures/world/teacher */
+  readonly teacher?: string;
+  /** Candidates the matching hop returns. @default 2000 */
+  readonly candidates?: number;
+  /** Which pre-ranker serves: the searched model (`plugin`) or the vector baseline (`vector`). @default 'plugin' */
+  readonly arm?: 'plugin' | 'vector';
+  /** Extra options for the pre-ranker (k, workers, flags, ...). @default {} */
+  readonly preRank?: Partial<PreRankerOptions>;
+}
+
+export interface Gateway {
+  readonly app: Express;
+  readonly preRanker: PreRanker;
+  close(): Promise<void>;
+}
+
+/** The model the demo serves: $AUTOFAS_MODEL, else fixtures/model, else the fixture teacher. */
+export function defaultModel(): string {
+  if (process.env.AUTOFAS_MODEL) return process.env.AUTOFAS_MODEL;
+  return existsSync(`${FIXTURES}model/model.json`) ? `${FIXTURES}model` : `${FIXTURES}world/teacher`;
+}
+
+/** The demo's baseline: $AUTOFAS_BASELINE, else fixtures/baseline when present. */
+export function defaultBaseline(): string | undefined {
+  if (process.env.AUTOFAS_BASELINE) return process.env.AUTOFAS_BASELINE;
+  return existsSync(`${FIXTURES}baseline/model.json`) ? `${FIXTURES}baseline` : undefined;
+}
+
+/** Builds the gateway: loads the world, the pre-ranker and the teacher; `POST /search {user_id, query, k?}`. */
+export async function createGatewayApp(options: GatewayOptions = {}): Promise<Gateway> {
+  const hops = worldHops();
+  const baseline = options.baseline ?? defaultBaseline();
+  const preRanker = await createPreRanker({
+    model: options.model ?? defaultModel(),
+    ...(baseline ? { baseline } : {}),
+    k: 100,
+    itemStore: hops.store,
+    ...(options.arm === 'vector' ? { flags: staticFlags({ arm: 'baseline' }) } : {}),
+    ...options.preRank,
+  });
+  const rank = await teacherRanker(await loadArtifact(options.teacher ?? `${FIXTURES}world/teacher`));
+  const n = options.candidates ?? 2000;
+  const app = express();
+  app.use(express.json({ limit: '64kb' }));
+  app.post('/search', function matching(req: Request, res: Response, next: NextFunction) {
+    const { user_id: userId, query } = (req.body ?? {}) as { user_id?: unknown; query?: unknown };
+    const context = typeof userId === 'string' && typeof query === 'string' ? hops.context(userId, query) : null;
+    if (!context) return void res.status(400).json({ error: 'need a known `user_id` (user-0000..) and `query` (query-000..)' });
+    const search: SearchState = { context, candidates: hops.match(userId as string, query as string, n), unitId: userId as string };
+    res.locals.search = search;
+    next();
+  }, preRanker, async function ranking(req: Request, res: Response, next: NextFunction) {
+    try {
+      const { context, candidates } = res.locals.search as SearchState;
+      const scores = await rank(context as Record<string, never>, hops.fullFeatures(context as Record<string, never>, candidates));
+      const k = Math.max(1, Math.min(100, Number((req.body as { k?: unknown }).k) || 10));
+      const order = Array.from(scores.keys()).sort((a, b) => scores[b] - scores[a] || a - b).slice(0, k);
+      const results = order.map((i) => ({ item_id: candidates[i].item_id, score: round(scores[i]), preRankScore: round(candidates[i].preRankScore) }));
+      res.json({ results, preRank: res.locals.preRank });
+    } catch (err) {
+      next(err);
+    }
+  });
+  return { app, preRanker, close: () => preRanker.close() };
+}
+
+function round(x: number | undefined): number | null {
+  return x === undefined ? null : Math.round(x * 1e4) / 1e4;
+}

@@ -1,0 +1,105 @@
+// The demo gateway's hops over the fixture world: matching (request features only), a world-backed item store, ranking by the teacher.
+import * as ort from 'onnxruntime-node';
+import type { Artifact } from '../../src/schema/artifact.js';
+import { hashNormal, r4 } from '../../src/fixtures/world-math.js';
+import { CATEGORIES } from '../../src/fixtures/world-spec.js';
+import { createWorld, matchScore, NOISE, textRelevance } from '../../src/fixtures/world.js';
+import type { World } from '../../src/fixtures/world.js';
+import { candidateFeatures, contextFeatures, matchCandidates } from '../../src/fixtures/world-features.js';
+import { encodeFeeds } from '../../src/fixtures/teacher.js';
+import type { RawFeatureValue } from '../../src/schema/teacher-log.js';
+import type { Candidate, ItemFeatures, ItemStore } from '../../src/index.js';
+
+type Row = Record<string, RawFeatureValue>;
+
+/** The world plus per-item features computed once at start-up: request-side ones for matching, store-side ones for the store. */
+export interface WorldHops {
+  readonly world: World;
+  /** Context of a request (user profile included) or null for unknown users and queries. */
+  context(userId: string, queryId: string): Row | null;
+  /** Matching hop: the best `n` items for the query, with their request-source item and cross features. */
+  match(userId: string, queryId: string, n: number): Candidate[];
+  /** Store for `source: "store"` item features (cached by the plugin) and cross features (per request). */
+  readonly store: ItemStore;
+  /** Every feature of the given candidates, as the ranking hop reads them. */
+  fullFeatures(context: Row, candidates: readonly Candidate[]): Row[];
+}
+
+export function worldHops(seed?: number): WorldHops {
+  const world = createWorld(seed);
+  const spec = world.spec.features;
+  const requestItem = spec.filter((f) => f.side === 'item' && f.source === 'request').map((f) => f.name);
+  const storeItem = spec.filter((f) => f.side === 'item' && f.source === 'store').map((f) => f.name);
+  const all = candidateFeatures(world, { userId: world.users.ids[0], queryId: world.queries.ids[0] }, world.items.ids);
+  const pick = (row: Row, names: readonly string[]): Row => Object.fromEntries(names.map((n) => [n, row[n]]));
+  const itemRequest = all.map((c) => pick(c.features, requestItem));
+  const itemStore = new Map(all.map((c) => [c.item_id, pick(c.features, storeItem)]));
+  const cross = crossFeatures(world);
+  const matchedByQuery = new Map<string, { item_id: string; features: Row }[]>();
+  const store: ItemStore = {
+    async get(ids, names, context) {
+      if (names.every((n) => storeItem.includes(n))) return ids.map((id) => itemStore.get(id));
+      const u = world.userIndex.get(String(context.user_id)) ?? 0;
+      const q = world.queryIndex.get(String(context.query_id)) ?? 0;
+      return ids.map((id) => cross(u, q, world.itemIndex.get(id) ?? 0, names));
+    },
+  };
+  return {
+    world,
+    store,
+    context(userId, queryId) {
+      if (!world.userIndex.has(userId) || !world.queryIndex.has(queryId)) return null;
+      return { ...contextFeatures(world, { userId, queryId }), user_id: userId, query_id: queryId };
+    },
+    match(_userId, queryId, n) {
+      let matched = matchedByQuery.get(queryId);
+      if (!matched || matched.length < n) {
+        const q = world.queryIndex.get(queryId) as number;
+        matched = matchCandidates(world, queryId, n).map((id) => {
+          const i = world.itemIndex.get(id) as number;
+          return { item_id: id, features: Object.freeze({ ...itemRequest[i], match_score: matchScore(world, q, i) }) };
+        });
+        matchedByQuery.set(queryId, matched);
+      }
+      // Fresh candidate objects per request (the pre-ranker writes scores on them); feature objects are shared.
+      return matched.slice(0, n).map((c) => ({ item_id: c.item_id, features: c.features }));
+    },
+    fullFeatures(context, candidates) {
+      const u = world.userIndex.get(String(context.user_id)) ?? 0;
+      const q = world.queryIndex.get(String(context.query_id)) ?? 0;
+      const crossNames = ['text_relevance', 'user_cat_clicks', 'cross_noise'];
+      return candidates.map((c) => ({ ...c.features, ...itemStore.get(c.item_id), ...cross(u, q, world.itemIndex.get(c.item_id) ?? 0, crossNames) }));
+    },
+  };
+}
+
+/** The world's cross store features for user u, query q, item i (the fixture's own formulas). */
+function crossFeatures(world: World): (u: number, q: number, i: number, names: readonly string[]) => ItemFeatures {
+  const K = CATEGORIES.length;
+  const compute: Record<string, (u: number, q: number, i: number) => number> = {
+    text_relevance: (_u, q, i) => textRelevance(world, q, i),
+    user_cat_clicks: (u, _q, i) => world.users.catClicks[u * K + world.items.category[i]],
+    cross_noise: (u, _q, i) => r4(hashNormal(world.seed * 131 + NOISE.cross, u, i)),
+  };
+  return (u, q, i, names) => {
+    const row: Row = {};
+    for (const name of names) if (compute[name]) row[name] = compute[name](u, q, i);
+    return row;
+  };
+}
+
+/** The ranking hop: one teacher run over the kept candidates. */
+export async function teacherRanker(artifact: Artifact): Promise<(context: Row, features: Row[]) => Promise<Float32Array>> {
+  const session = await ort.InferenceSession.create(artifact.modelBytes, { intraOpNumThreads: 1 });
+  const inputs = artifact.card.inputs;
+  return async (context, features) => {
+    const feeds = encodeFeeds(inputs, { context, candidates: features.map((f) => ({ features: f })) });
+    const tensors: Record<string, ort.Tensor> = {};
+    for (const [name, feed] of Object.entries(feeds)) {
+      const { data, dims } = feed as { data: Float32Array | Int32Array; dims: number[] };
+      tensors[name] = new ort.Tensor(data instanceof Int32Array ? 'int32' : 'float32', data, dims);
+    }
+    const out = await session.run(tensors, [artifact.card.outputs.score]);
+    return out[artifact.card.outputs.score].data as Float32Array;
+  };
+}

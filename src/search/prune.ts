@@ -1,0 +1,143 @@
+// Counterfactual feature refinement on the trained supernet: drop, one at a time, the kept feature whose removal
+// pays most under lambda2 (or all needed to meet the budget); add back dropped features that pay or fit the budget.
+import type { Feature } from '../schema/feature-spec.js';
+import { encodeModel } from '../graph/builder.js';
+import { createSession, type Feeds } from '../graph/runtime.js';
+import { createRng } from '../util/random.js';
+import { BatchSampler, teacherScale } from './batches.js';
+import type { SearchConfig } from './config.js';
+import type { Dataset } from './dataset-types.js';
+import type { LatencyModel } from './latency-model.js';
+import { LATENCY_UNIT_US } from './search-loop.js';
+import type { Supernet } from './supernet.js';
+import { paramFeeds } from './train-graph.js';
+
+/** One pruning decision, for the history and the card. */
+export interface PruneStep {
+  readonly feature: string;
+  readonly deltaLoss: number;
+  readonly savedUs: number;
+}
+
+/** What pruneFeatures reads. */
+export interface PruneInput {
+  readonly supernet: Supernet;
+  /** Held-out requests the loss is measured on. */
+  readonly data: Dataset;
+  readonly config: SearchConfig;
+  readonly latency: LatencyModel;
+  readonly lambda2: number;
+  readonly kept: ReadonlySet<string>;
+  readonly layers: readonly number[];
+  readonly budgetUs?: number;
+  /** Fixed minibatches the loss is averaged over. @default 8 */
+  readonly batches?: number;
+}
+
+/** Greedy backward elimination by the search objective: student loss + lambda2 * latency / 1000. */
+export async function pruneFeatures(input: PruneInput): Promise<{ kept: Set<string>; steps: PruneStep[] }> {
+  const { supernet, config } = input;
+  const sg = supernet.build(config.distill, config.lambda1, config.candidatesPerRequest);
+  const session = await createSession(encodeModel(sg.g.toModel({ params: 'inputs', outputs: [sg.losses.student] })), { threads: config.threads });
+  const sampler = new BatchSampler(input.data, supernet.features, teacherScale(input.data.teacher), config.requestsPerBatch, config.candidatesPerRequest, createRng(config.seed + 1));
+  const batches: Feeds[] = Array.from({ length: input.batches ?? 8 }, () => sampler.next().feeds);
+  const features: readonly Feature[] = supernet.features;
+  const loss = async (kept: ReadonlySet<string>): Promise<number> => {
+    features.forEach((f, i) => (supernet.gates[i] = kept.has(f.name) ? 1 : 0));
+    let sum = 0;
+    for (const feeds of batches) {
+      const out = await session.run({ ...feeds, ...paramFeeds(sg.g.params) });
+      sum += (out[sg.losses.student.name].data as Float32Array)[0];
+    }
+    return sum / batches.length;
+  };
+  const kept = new Set(input.kept);
+  const steps: PruneStep[] = [];
+  try {
+    let base = await loss(kept);
+    for (let round = 0; round < 2 * features.length; round++) {
+      const removed = await removeOne(input, kept, base, loss);
+      if (removed) {
+        steps.push(removed.step);
+        base = removed.loss;
+        continue;
+      }
+      const added = await addOne(input, kept, base, loss);
+      if (!added) break;
+      steps.push(added.step);
+      base = added.loss;
+    }
+  } finally {
+    supernet.gates.fill(1);
+    await session.dispose();
+  }
+  return { kept, steps };
+}
+
+type LossOf = (kept: ReadonlySet<string>) => Promise<number>;
+
+/** Removes the feature whose removal pays most under lambda2 (or, over the budget, the cheapest loss per us). */
+async function removeOne(input: PruneInput, kept: Set<string>, base: number, loss: LossOf): Promise<{ step: PruneStep; loss: number } | null> {
+  const over = input.budgetUs !== undefined && input.latency.derivedUs(kept, input.layers).totalUs > input.budgetUs;
+  const best = await bestRemoval(input, kept, base, loss, over);
+  if (!best) return null;
+  if (!over && best.cost >= minGain(base)) return null;
+  kept.delete(best.step.feature);
+  return best;
+}
+
+/** Adds the dropped feature that improves the loss most per us, if it pays under lambda2 or fits in the budget. */
+async function addOne(input: PruneInput, kept: Set<string>, base: number, loss: LossOf): Promise<{ step: PruneStep; loss: number } | null> {
+  const latencyUs = input.latency.derivedUs(kept, input.layers).totalUs;
+  let best: { step: PruneStep; loss: number; value: number } | null = null;
+  for (const f of input.supernet.features) {
+    if (kept.has(f.name)) continue;
+    const withIt = new Set(kept).add(f.name);
+    const addedUs = input.latency.derivedUs(withIt, input.layers).totalUs - latencyUs;
+    if (input.budgetUs !== undefined && latencyUs + addedUs > input.budgetUs) continue;
+    const l = await loss(withIt);
+    const gain = base - l;
+    const pays = gain - latencyPrice(input, addedUs) > minGain(base);
+    const value = gain / Math.max(addedUs, 1);
+    if (pays && (!best || value > best.value)) best = { step: { feature: f.name, deltaLoss: l - base, savedUs: -addedUs }, loss: l, value };
+  }
+  if (best) kept.add(best.step.feature);
+  return best;
+}
+
+/**
+ * A feature must be worth this much loss to enter or stay: 0.2% of the loss, the noise floor of the fixed
+ * evaluation batches (a pure-noise feature scores about zero).
+ */
+function minGain(base: number): number {
+  return 2e-3 * Math.abs(base);
+}
+
+/** What latency costs in loss units: lambda2 per ms without a budget; with a budget, the budget alone decides. */
+function latencyPrice(input: PruneInput, us: number): number {
+  return input.budgetUs !== undefined ? 0 : (input.lambda2 * us) / LATENCY_UNIT_US;
+}
+
+async function bestRemoval(
+  input: PruneInput,
+  kept: ReadonlySet<string>,
+  base: number,
+  loss: (kept: ReadonlySet<string>) => Promise<number>,
+  over: boolean,
+): Promise<{ step: PruneStep; loss: number; cost: number } | null> {
+  const latencyUs = input.latency.derivedUs(kept, input.layers).totalUs;
+  const itemKept = input.supernet.features.filter((f) => f.side !== 'context' && kept.has(f.name)).length;
+  let best: { step: PruneStep; loss: number; cost: number } | null = null;
+  for (const f of input.supernet.features) {
+    if (!kept.has(f.name) || (f.side !== 'context' && itemKept === 1)) continue;
+    const without = new Set(kept);
+    without.delete(f.name);
+    const l = await loss(without);
+    const savedUs = latencyUs - input.latency.derivedUs(without, input.layers).totalUs;
+    if (over && savedUs <= 0) continue;
+    // Over the budget: least loss per us saved; otherwise: the removal that pays most.
+    const cost = over ? (l - base) / savedUs : l - base - latencyPrice(input, savedUs);
+    if (!best || cost < best.cost) best = { step: { feature: f.name, deltaLoss: l - base, savedUs }, loss: l, cost };
+  }
+  return best;
+}

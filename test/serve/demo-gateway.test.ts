@@ -1,0 +1,29 @@
+// The demo gateway answers POST /search through matching, the pre-ranker and the teacher ranking hop.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import request from 'supertest';
+import { createGatewayApp } from '../../examples/gateway/app.js';
+import type { Gateway } from '../../examples/gateway/app.js';
+
+let gateway: Gateway;
+before(async () => {
+  gateway = await createGatewayApp({ candidates: 500, preRank: { workers: 1, timeoutMs: 10_000 } });
+});
+after(() => gateway.close());
+
+test('POST /search returns the top results of the ranking hop and the pre-rank record', async () => {
+  const res = await request(gateway.app).post('/search').send({ user_id: 'user-0001', query: 'query-042', k: 5 });
+  assert.equal(res.status, 200);
+  assert.equal(res.body.results.length, 5);
+  assert.equal(res.body.preRank.path, 'model');
+  assert.equal(res.body.preRank.candidatesIn, 500);
+  assert.equal(res.body.preRank.candidatesOut, 100);
+  const scores = res.body.results.map((r: { score: number }) => r.score);
+  assert.deepEqual(scores, [...scores].sort((a, b) => b - a));
+  assert.ok(res.body.results.every((r: { preRankScore: unknown }) => typeof r.preRankScore === 'number'));
+});
+
+test('an unknown user or query is a 400 from the gateway, not from the plugin', async () => {
+  const res = await request(gateway.app).post('/search').send({ user_id: 'nobody', query: 'query-042' });
+  assert.equal(res.status, 400);
+});
