@@ -12,6 +12,6 @@ export type { AdminOptions, PreRankAdminRouter } from './serve/admin.js';
 export { watchModels, newestArtifact } from './serve/watch.js';
 export type { ModelWatcher, WatchOptions, WatchReloadResult } from './serve/watch.js';
 export { teacherLogger, recallAtK } from './serve/teacher-logger.js';
-export type { SkipReason, TeacherLogger, TeacherLoggerEventMap, TeacherLoggerOptions } from './serve/teacher-logger.js';
+export type { CandidateAccessor, SkipReason, TeacherLogger, TeacherLoggerEventMap, TeacherLoggerOptions } from './serve/teacher-logger.js';
 export { RotatingLogSink } from './serve/log-sink.js';
 export type { Clock, DropReason, LogSinkEventMap, LogSinkOptions, LogSinkStats } from './serve/log-sink.js';

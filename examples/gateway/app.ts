@@ -7,6 +7,8 @@ import { loadArtifact } from '../../src/schema/artifact.js';
 import { createPreRanker, staticFlags } from '../../src/index.js';
 import type { PreRanker, PreRankerOptions, SearchState } from '../../src/index.js';
 import { teacherRanker, worldHops } from './world-hops.js';
+import { preRankAdmin, teacherLogger } from '../../src/index.js';
+import type { AdminOptions, TeacherLoggerOptions } from '../../src/index.js';
 
 const FIXTURES = fileURLToPath(new URL('../../../fixtures/', import.meta.url));
 
@@ -23,6 +25,10 @@ export interface GatewayOptions {
   readonly arm?: 'plugin' | 'vector';
   /** Extra options for the pre-ranker (k, workers, flags, ...). @default {} */
   readonly preRank?: Partial<PreRankerOptions>;
+  /** [ops] Teacher-log collection on the requests the pre-ranker samples (`autofas.teacherLogRate`). @default off */
+  readonly teacherLog?: TeacherLoggerOptions;
+  /** [ops] The admin router (health, model cards, reload, metrics) at `/admin`. @default off */
+  readonly admin?: AdminOptions;
 }
 
 export interface Gateway {
@@ -59,7 +65,17 @@ export async function createGatewayApp(options: GatewayOptions = {}): Promise<Ga
   const n = options.candidates ?? 2000;
   const app = express();
   app.use(express.json({ limit: '64kb' }));
-  app.post('/search', function matching(req: Request, res: Response, next: NextFunction) {
+  // [ops] The logger runs when the response has finished and reads the ranking hop's scores and full feature rows.
+  const logger = options.teacherLog
+    ? teacherLogger({
+        when: 'finish',
+        teacherScore: (_c, _req, res, i) => (res.locals.rankScores as Float32Array | undefined)?.[i],
+        features: (_c, _req, res, i) => (res.locals.rankFeatures as Record<string, never>[] | undefined)?.[i],
+        ...options.teacherLog,
+      })
+    : null;
+  if (options.admin) app.use('/admin', preRankAdmin(preRanker, options.admin));
+  app.post('/search', ...(logger ? [logger] : []), function matching(req: Request, res: Response, next: NextFunction) {
     const { user_id: userId, query } = (req.body ?? {}) as { user_id?: unknown; query?: unknown };
     const context = typeof userId === 'string' && typeof query === 'string' ? hops.context(userId, query) : null;
     if (!context) return void res.status(400).json({ error: 'need a known `user_id` (user-0000..) and `query` (query-000..)' });
@@ -69,7 +85,10 @@ export async function createGatewayApp(options: GatewayOptions = {}): Promise<Ga
   }, preRanker, async function ranking(req: Request, res: Response, next: NextFunction) {
     try {
       const { context, candidates } = res.locals.search as SearchState;
-      const scores = await rank(context as Record<string, never>, hops.fullFeatures(context as Record<string, never>, candidates));
+      const rows = hops.fullFeatures(context as Record<string, never>, candidates);
+      const scores = await rank(context as Record<string, never>, rows);
+      res.locals.rankScores = scores; // [ops] read by the teacher logger
+      res.locals.rankFeatures = rows;
       const k = Math.max(1, Math.min(100, Number((req.body as { k?: unknown }).k) || 10));
       const order = Array.from(scores.keys()).sort((a, b) => scores[b] - scores[a] || a - b).slice(0, k);
       const results = order.map((i) => ({ item_id: candidates[i].item_id, score: round(scores[i]), preRankScore: round(candidates[i].preRankScore) }));
@@ -78,7 +97,7 @@ export async function createGatewayApp(options: GatewayOptions = {}): Promise<Ga
       next(err);
     }
   });
-  return { app, preRanker, close: () => preRanker.close() };
+  return { app, preRanker, close: async () => void (await Promise.all([logger?.close(), preRanker.close()])) };
 }
 
 function round(x: number | undefined): number | null {

@@ -5,6 +5,7 @@ import { registerFixturesCommand } from './fixtures-command.js';
 import { registerProfileCommand } from './profile-command.js';
 import { registerTrainCommand } from './train-command.js';
 import { registerEvaluateCommand } from './evaluate-command.js';
+import { registerSearchCommand } from './search-command.js';
 
 const program = new Command('autofas')
   .description('AutoFAS: search, train, export and evaluate pre-ranking models from teacher logs')
@@ -14,6 +15,7 @@ registerFixturesCommand(program);
 registerProfileCommand(program);
 registerTrainCommand(program);
 registerEvaluateCommand(program);
+registerSearchCommand(program);
 
 program.parseAsync(process.argv).catch((err: Error & { code?: string }) => {
   process.stderr.write(`autofas: ${err.message}${err.code ? ` (${err.code})` : ''}\n`);

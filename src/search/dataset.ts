@@ -138,3 +138,12 @@ export function datasetBytes(dataset: Dataset): number {
 export function requestRows(dataset: Dataset, q: number): { start: number; end: number } {
   return { start: dataset.requestOffsets[q], end: dataset.requestOffsets[q + 1] };
 }
+
+/** One human line for CLIs: `read 48 requests, 34591 candidates from 1 file; skipped 2 bad lines (first: ...)`. */
+export function describeLoad(report: LoadReport): string {
+  const files = `${report.files} file${report.files === 1 ? '' : 's'}`;
+  const base = `read ${report.requests} requests, ${report.rows} candidates from ${files}`;
+  if (report.skipped === 0) return base;
+  const first = report.errors[0] ? ` (first: ${report.errors[0].message})` : '';
+  return `${base}; skipped ${report.skipped} bad line${report.skipped === 1 ? '' : 's'}${first}`;
+}

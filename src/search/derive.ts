@@ -2,7 +2,7 @@
 // greedy repairs until the derived model's table latency fits.
 import { autofasError } from '../schema/errors.js';
 import type { Feature } from '../schema/feature-spec.js';
-import type { LatencyModel } from './latency-model.js';
+import type { DerivedLatency, LatencyModel } from './latency-model.js';
 import type { OpConfig } from './mixop.js';
 
 /** The derived network: kept features (spec order), hidden widths, categorical embedding width. */
@@ -26,11 +26,8 @@ export interface DeriveInput {
 }
 
 /** A derived architecture with its table latency and the repairs made to meet the budget. */
-export interface Derived {
+export interface Derived extends DerivedLatency {
   readonly architecture: DerivedArchitecture;
-  readonly totalUs: number;
-  readonly featureUs: number;
-  readonly networkUs: number;
   readonly repairs: readonly string[];
 }
 

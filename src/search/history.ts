@@ -64,6 +64,8 @@ export interface SearchHistory {
     readonly measuredUs?: number;
     /** Features dropped by counterfactual pruning on the supernet, in order, with the loss they cost and latency saved. */
     readonly pruned?: readonly { readonly feature: string; readonly deltaLoss: number; readonly savedUs: number }[];
+    /** Near-exact copies of cheaper features, left out of the search space. */
+    readonly redundant?: readonly { readonly feature: string; readonly copyOf: string; readonly correlation: number }[];
     /** Repairs derive made to meet the budget. */
     readonly repairs?: readonly string[];
   };

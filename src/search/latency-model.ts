@@ -117,15 +117,26 @@ export class LatencyModel {
   }
 
   /** Latency of a derived model: the kept features (by name) and its hidden widths. */
-  derivedUs(kept: ReadonlySet<string>, layers: readonly number[]): { totalUs: number; featureUs: number; networkUs: number } {
+  derivedUs(kept: ReadonlySet<string>, layers: readonly number[]): DerivedLatency {
     const theta = this.features.map((f) => (kept.has(f.name) ? 1 : 0));
     const featureUs = this.featureUs(theta).us;
+    const fetchUs = featureUs - this.betaUs * kept.size;
     let ctx = 0;
     let item = 0;
     this.features.forEach((f, k) => (f.side === 'context' ? (ctx += theta[k] * f.width) : (item += theta[k] * f.width)));
     const networkUs = fixedNetworkUs(this.lookup, ctx, item, layers, this.candidates);
-    return { totalUs: featureUs + networkUs, featureUs, networkUs };
+    return { totalUs: featureUs + networkUs, featureUs, fetchUs, networkUs };
   }
+}
+
+/** Table latency of a derived model (microseconds per request of `candidates` candidates). */
+export interface DerivedLatency {
+  readonly totalUs: number;
+  /** Fetch (max over sources) plus beta per feature. */
+  readonly featureUs: number;
+  /** Fetch only: what a measured model run does not include. */
+  readonly fetchUs: number;
+  readonly networkUs: number;
 }
 
 /** Table latency of a fixed MLP with a context/item split first layer. */

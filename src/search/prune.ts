@@ -97,7 +97,7 @@ async function addOne(input: PruneInput, kept: Set<string>, base: number, loss: 
     if (input.budgetUs !== undefined && latencyUs + addedUs > input.budgetUs) continue;
     const l = await loss(withIt);
     const gain = base - l;
-    const pays = gain - latencyPrice(input, addedUs) > minGain(base);
+    const pays = gain - latencyPrice(input, addedUs) > ADD_GAIN * Math.abs(base);
     const value = gain / Math.max(addedUs, 1);
     if (pays && (!best || value > best.value)) best = { step: { feature: f.name, deltaLoss: l - base, savedUs: -addedUs }, loss: l, value };
   }
@@ -106,12 +106,14 @@ async function addOne(input: PruneInput, kept: Set<string>, base: number, loss: 
 }
 
 /**
- * A feature must be worth this much loss to enter or stay: 0.2% of the loss, the noise floor of the fixed
- * evaluation batches (a pure-noise feature scores about zero).
+ * A feature must be worth 0.2% of the loss to stay (about the noise floor of the fixed evaluation batches: a
+ * pure-noise feature scores near zero) and 1% to come back once dropped; the gap keeps decisions from cycling.
  */
 function minGain(base: number): number {
   return 2e-3 * Math.abs(base);
 }
+
+const ADD_GAIN = 1e-2;
 
 /** What latency costs in loss units: lambda2 per ms without a budget; with a budget, the budget alone decides. */
 function latencyPrice(input: PruneInput, us: number): number {

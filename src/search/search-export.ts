@@ -9,6 +9,7 @@ import { auc, ndcgAtK, recallAtK } from './metrics.js';
 import { SCORE_OUTPUT, type Mlp } from './mlp.js';
 import { mlpScores } from './mlp-train.js';
 import type { Supernet } from './supernet.js';
+import type { RedundantFeature } from './redundancy.js';
 
 /** Where a model came from (hashes of the logs and the spec, the tool, the command line). */
 export interface SearchProvenance {
@@ -31,6 +32,7 @@ export interface ExportInput {
   readonly validRecall?: number;
   readonly test: Record<string, number>;
   readonly provenance?: SearchProvenance;
+  readonly redundant?: readonly RedundantFeature[];
 }
 
 /** Builds the card; writes model.onnx + model.json atomically to `out` when given. */
@@ -50,6 +52,7 @@ export async function exportSearched(input: ExportInput): Promise<ModelCard> {
       lambda2: input.lambda2,
       ...(config.budgetUs !== undefined ? { budgetUs: config.budgetUs } : {}),
       repairs: [...derived.repairs],
+      redundant: (input.redundant ?? []).map((r) => ({ ...r })),
       distill: config.distill,
       lambda1: config.lambda1,
     },
@@ -57,8 +60,8 @@ export async function exportSearched(input: ExportInput): Promise<ModelCard> {
       candidates: config.candidates,
       expectedUs: derived.totalUs,
       measuredUs: input.measuredUs,
-      featureUs: derived.featureUs,
-      networkUs: input.measuredUs - derived.featureUs,
+      featureUs: derived.fetchUs,
+      networkUs: input.measuredUs - derived.fetchUs,
     },
     metrics: {
       validation: input.validRecall !== undefined ? { [`recall@${config.recallK}`]: input.validRecall } : {},

@@ -18,6 +18,7 @@ import { Mlp } from './mlp.js';
 import { trainMlp } from './mlp-train.js';
 import { exportSearched, testMetrics, type SearchProvenance } from './search-export.js';
 import { searchSupernet } from './search-loop.js';
+import { findRedundant, type RedundantFeature } from './redundancy.js';
 import { pruneFeatures, type PruneStep } from './prune.js';
 import { searchSpace, Supernet } from './supernet.js';
 import type { ModelCard } from '../schema/model-card.js';
@@ -47,7 +48,8 @@ export async function runSearch(dataset: Dataset, options: SearchOptions = {}, o
   const table = options.latencyTable ?? (await loadLatencyTable());
   const lookup = new LatencyLookup(table);
   const splits = splitByRequest(dataset, { train: 1 - config.validFraction - config.testFraction, validation: config.validFraction, test: config.testFraction }, config.seed);
-  const features: readonly Feature[] = dataset.spec.features;
+  const redundant = findRedundant(splits.train, dataset.spec.features);
+  const features: readonly Feature[] = dataset.spec.features.filter((f) => !redundant.some((r) => r.feature === f.name));
   const stats = numericStats(splits.train, features);
   const space = searchSpace(config);
   const latency = new LatencyModel(
@@ -59,8 +61,12 @@ export async function runSearch(dataset: Dataset, options: SearchOptions = {}, o
   );
   const rng = createRng(config.seed);
   const supernet = new Supernet(features, stats, { features: features.map((f) => f.name), embeddingDim: config.embeddingDim, mixops: space, initialKeep: config.initialKeep }, rng.fork());
-  const lambda2 = config.budgetUs === undefined ? fixedLambda2(config.lambda2) : budgetLambda2(config.budgetUs, { initial: config.lambda2 });
   const { weights, arch } = archSplit(splits.train, config.archFraction);
+  // The dual step is sized so that lambda2 can move by about e^2 per epoch at full violation.
+  const stepsPerEpoch = Math.max(1, Math.ceil(weights.rows / (config.requestsPerBatch * config.candidatesPerRequest)));
+  const lambda2 = config.budgetUs === undefined
+    ? fixedLambda2(config.lambda2)
+    : budgetLambda2(config.budgetUs, { initial: config.lambda2, rate: Math.min(0.05, 2 / stepsPerEpoch) });
   const epochs = await searchSupernet({
     supernet, train: weights, archTrain: arch, validation: splits.validation, latency, lambda2, config, rng: rng.fork(), round: 1, started,
     onEpoch: options.onEpoch, onStep: options.onStep,
@@ -75,25 +81,25 @@ export async function runSearch(dataset: Dataset, options: SearchOptions = {}, o
   };
   const retrainRng = rng.fork();
   const first = derive(deriveInput);
-  const pruned = await pruneFeatures({
-    supernet, data: arch ?? splits.validation, config, latency, lambda2: lambda2.value,
-    kept: new Set(first.architecture.features), layers: first.architecture.layers, budgetUs: config.budgetUs,
-  });
+  const refine = (kept: ReadonlySet<string>, budgetUs: number | undefined) =>
+    pruneFeatures({ supernet, data: arch ?? splits.validation, config, latency, lambda2: lambda2.value, kept, layers: first.architecture.layers, budgetUs });
+  let pruned = await refine(new Set(first.architecture.features), config.budgetUs);
   let derived = derive({ ...deriveInput, kept: pruned.kept, budgetUs: config.budgetUs });
   let trained = await retrain(derived, features, stats, splits, config, options, retrainRng.fork());
-  let measuredNetUs = await measureModelUs(trained.bytes, trained.mlp.cardInputs(), splits.test, config.candidates, { threads: 1 });
-  // Budget check on the measured latency: when the real network is slower than its table estimate, shrink once more.
-  if (config.budgetUs !== undefined && derived.featureUs + measuredNetUs > config.budgetUs) {
-    const tighter = config.budgetUs - (measuredNetUs - derived.networkUs);
-    derived = derive({ ...deriveInput, kept: pruned.kept, budgetUs: Math.max(tighter, 0) });
+  let measuredUs = derived.fetchUs + (await measureModelUs(trained.bytes, trained.mlp.cardInputs(), splits.test, config.candidates));
+  // Budget check on the measured latency: when the real run is slower than the table says, refine once more.
+  if (config.budgetUs !== undefined && measuredUs > config.budgetUs) {
+    const tighter = Math.max(0, config.budgetUs - (measuredUs - derived.totalUs));
+    pruned = await refine(pruned.kept, tighter);
+    derived = derive({ ...deriveInput, kept: pruned.kept, budgetUs: tighter });
     trained = await retrain(derived, features, stats, splits, config, options, retrainRng.fork());
-    measuredNetUs = await measureModelUs(trained.bytes, trained.mlp.cardInputs(), splits.test, config.candidates, { threads: 1 });
+    measuredUs = derived.fetchUs + (await measureModelUs(trained.bytes, trained.mlp.cardInputs(), splits.test, config.candidates));
   }
   const test = await testMetrics(trained.mlp, splits.test, config);
-  const history = makeHistory(config, features, epochs, derived, derived.featureUs + measuredNetUs, trained.records, test, pruned.steps);
+  const history = makeHistory(config, dataset.spec.features, epochs, derived, measuredUs, trained.records, test, pruned.steps, redundant);
   const card = await exportSearched({
     out: output.out, mlp: trained.mlp, bytes: trained.bytes, derived, config, supernet, lambda2: lambda2.value,
-    measuredUs: derived.featureUs + measuredNetUs, validRecall: trained.records.at(-1)?.validRecall, test, provenance: output.provenance,
+    measuredUs, validRecall: trained.records.at(-1)?.validRecall, test, provenance: output.provenance, redundant,
   });
   if (output.out) await writeFile(join(output.out, HISTORY_FILE), `${JSON.stringify(history, null, 1)}\n`);
   return { card, modelBytes: trained.bytes, history, derived, mlp: trained.mlp, splits, config };
@@ -132,6 +138,7 @@ function makeHistory(
   retrain: readonly RetrainRecord[],
   test: Record<string, number>,
   pruned: readonly PruneStep[],
+  redundant: readonly RedundantFeature[],
 ): SearchHistory {
   return {
     version: 1,
@@ -147,6 +154,7 @@ function makeHistory(
       networkUs: derived.networkUs,
       measuredUs,
       pruned,
+      redundant,
       repairs: derived.repairs,
     },
     retrain,

@@ -90,65 +90,71 @@ export function encodeContext(plan: FeaturePlan, context: Readonly<Record<string
  */
 export function encodeItems(plan: FeaturePlan, candidates: readonly Candidate[], rows: number, store: StoreRows | null): Feed[] {
   const feeds: Feed[] = [];
-  for (const planned of plan.request) feeds.push(encodeColumn(planned, gather(planned.feature.name, candidates, rows, null), rows));
-  for (const planned of plan.stored) feeds.push(encodeColumn(planned, gather(planned.feature.name, candidates, rows, store?.item), rows));
-  for (const planned of plan.storedCross) feeds.push(encodeColumn(planned, gather(planned.feature.name, candidates, rows, store?.cross), rows));
+  for (const planned of plan.request) feeds.push(encodeColumn(planned, candidates, rows, null));
+  for (const planned of plan.stored) feeds.push(encodeColumn(planned, candidates, rows, store?.item ?? null));
+  for (const planned of plan.storedCross) feeds.push(encodeColumn(planned, candidates, rows, store?.cross ?? null));
   return feeds;
 }
 
-/** The raw values of one feature for the first `rows` candidates (store row first, then the candidate's own). */
-function gather(name: string, candidates: readonly Candidate[], rows: number, source: readonly (ItemFeatures | undefined)[] | null | undefined): unknown[] {
-  const values: unknown[] = new Array(rows);
-  for (let i = 0; i < rows; i++) {
-    let v: unknown = source ? source[i]?.[name] : undefined;
-    if (v === undefined) v = candidates[i].features?.[name];
-    values[i] = v;
-  }
-  return values;
+type StoreColumn = readonly (ItemFeatures | undefined)[] | null;
+
+/** The raw value of one feature for candidate `i`: its store row's value, else the candidate's own. */
+function rawValue(candidates: readonly Candidate[], source: StoreColumn, i: number, name: string): unknown {
+  const row = source === null ? undefined : source[i];
+  const v = row === undefined ? undefined : row[name];
+  return v !== undefined ? v : candidates[i].features?.[name];
 }
 
 /**
  * Encodes one column. Finite numbers (numeric) and finite number arrays of the right length (vector) are copied as
  * they are, which is what the shared encoder does with them; every other value goes through `encodeValueInto`.
  */
-function encodeColumn(planned: PlannedInput, values: readonly unknown[] | null, rows: number): Feed {
+function encodeColumn(planned: PlannedInput, candidates: readonly Candidate[] | null, rows: number, source: StoreColumn): Feed {
   const { feature, width } = planned;
   const data = allocateColumn(feature, rows);
-  const slow = (i: number): void => {
-    const problem = encodeValueInto(feature, values?.[i], data, i * width);
+  const slow = (i: number, value: unknown): void => {
+    const problem = encodeValueInto(feature, value, data, i * width);
     if (problem) throw badInput('ERR_AUTOFAS_BAD_CANDIDATES', `candidates[${i}].features.${feature.name}`, problem);
   };
-  if (values && feature.type === 'numeric') {
-    for (let i = 0; i < rows; i++) {
-      const v = values[i];
-      if (typeof v === 'number' && v - v === 0) data[i] = v;
-      else slow(i);
-    }
-  } else if (values && feature.type === 'categorical') {
-    encodeCategories(feature, values, data as Int32Array, rows, slow);
-  } else if (values && feature.type === 'vector') {
-    for (let i = 0; i < rows; i++) if (!copyVector(values[i], data as Float32Array, i * width, width)) slow(i);
-  } else {
-    for (let i = 0; i < rows; i++) slow(i);
-  }
+  if (candidates === null) for (let i = 0; i < rows; i++) slow(i, undefined);
+  else if (feature.type === 'numeric') encodeNumbers(candidates, source, feature.name, data as Float32Array, rows, slow);
+  else if (feature.type === 'categorical') encodeCategories(candidates, source, feature, data as Int32Array, rows, slow);
+  else encodeVectors(candidates, source, feature.name, data as Float32Array, rows, width, slow);
   return { name: planned.input, dtype: planned.dtype, dims: feedDims(planned, rows), data };
+}
+
+type Slow = (i: number, value: unknown) => void;
+
+function encodeNumbers(candidates: readonly Candidate[], source: StoreColumn, name: string, data: Float32Array, rows: number, slow: Slow): void {
+  for (let i = 0; i < rows; i++) {
+    const v = rawValue(candidates, source, i, name);
+    if (typeof v === 'number' && v - v === 0) data[i] = v;
+    else slow(i, v);
+  }
+}
+
+function encodeVectors(candidates: readonly Candidate[], source: StoreColumn, name: string, data: Float32Array, rows: number, width: number, slow: Slow): void {
+  for (let i = 0; i < rows; i++) {
+    const v = rawValue(candidates, source, i, name);
+    if (!copyVector(v, data, i * width, width)) slow(i, v);
+  }
 }
 
 const MEMO_LIMIT = 1 << 16;
 const categoryMemos = new WeakMap<Feature, Map<string, number>>();
 
 /** Categorical strings through a per-feature memo of the shared encoder's answers (hashing and vocab lookups once). */
-function encodeCategories(feature: Feature, values: readonly unknown[], data: Int32Array, rows: number, slow: (i: number) => void): void {
+function encodeCategories(candidates: readonly Candidate[], source: StoreColumn, feature: Feature, data: Int32Array, rows: number, slow: Slow): void {
   let memo = categoryMemos.get(feature);
   if (!memo) categoryMemos.set(feature, (memo = new Map()));
   for (let i = 0; i < rows; i++) {
-    const v = values[i];
+    const v = rawValue(candidates, source, i, feature.name);
     const hit = typeof v === 'string' ? memo.get(v) : undefined;
     if (hit !== undefined) {
       data[i] = hit;
       continue;
     }
-    slow(i);
+    slow(i, v);
     if (typeof v === 'string' && memo.size < MEMO_LIMIT) memo.set(v, data[i]);
   }
 }
@@ -165,5 +171,5 @@ function copyVector(v: unknown, out: Float32Array, offset: number, width: number
 
 /** A batch of `rows` default-valued items (warm-up runs and context-only runs). */
 export function defaultItemFeeds(plan: FeaturePlan, rows: number): Feed[] {
-  return [...plan.request, ...plan.stored, ...plan.storedCross].map((planned) => encodeColumn(planned, null, rows));
+  return [...plan.request, ...plan.stored, ...plan.storedCross].map((planned) => encodeColumn(planned, null, rows, null));
 }

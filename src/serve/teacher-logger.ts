@@ -12,10 +12,12 @@ import type { Arm, Candidate, PreRankRecord, SearchState } from './types.js';
 export interface TeacherLoggerOptions {
   /** Where lines go: a sink, or options for a new RotatingLogSink (closed with the logger). @default {} */
   readonly sink?: RotatingLogSink | LogSinkOptions;
-  /** The ranking hop's score of a candidate, logged as `teacher_score`. @default (c) => c.rankScore */
-  readonly teacherScore?: (candidate: Candidate, req: Request, res: Response) => number | undefined;
+  /** The ranking hop's score of a candidate (`index` = its position), logged as `teacher_score`. @default (c) => c.rankScore */
+  readonly teacherScore?: CandidateAccessor<number | undefined>;
+  /** A candidate's features to log, e.g. with store features the ranking hop fetched. @default (c) => c.features */
+  readonly features?: CandidateAccessor<Readonly<Record<string, RawFeatureValue>> | undefined>;
   /** A click (or other) label when already known; usually joined later by `request_id`. @default none */
-  readonly label?: (candidate: Candidate, req: Request, res: Response) => number | undefined;
+  readonly label?: CandidateAccessor<number | undefined>;
   /** The request id written as `request_id` (the key labels are joined on). @default X-Request-Id, else generated */
   readonly requestId?: (req: Request, res: Response) => string | undefined;
   /** Context and candidates after the ranking hop. @default res.locals.search */
@@ -29,6 +31,9 @@ export interface TeacherLoggerOptions {
   /** Online Recall@K counts how many of the teacher's top `recallTop` each arm keeps in its top K. @default 10 */
   readonly recallTop?: number;
 }
+
+/** Reads something of the candidate at `index` of the request's candidates (after the ranking hop). */
+export type CandidateAccessor<T> = (candidate: Candidate, req: Request, res: Response, index: number) => T;
 
 export type SkipReason = 'no-state' | 'teacher-score' | 'sink' | 'error';
 
@@ -52,8 +57,9 @@ export interface TeacherLogger {
 interface LoggerConfig {
   readonly sink: RotatingLogSink;
   readonly ownsSink: boolean;
-  readonly teacherScore: (candidate: Candidate, req: Request, res: Response) => number | undefined;
-  readonly label: ((candidate: Candidate, req: Request, res: Response) => number | undefined) | null;
+  readonly teacherScore: CandidateAccessor<number | undefined>;
+  readonly features: CandidateAccessor<Readonly<Record<string, RawFeatureValue>> | undefined>;
+  readonly label: CandidateAccessor<number | undefined> | null;
   readonly requestId: (req: Request, res: Response) => string;
   readonly getState: (req: Request, res: Response) => SearchState | undefined;
   readonly isSampled: (req: Request, res: Response) => boolean;
@@ -82,6 +88,7 @@ function parseOptions(options: TeacherLoggerOptions): LoggerConfig {
     sink,
     ownsSink,
     teacherScore: fn('teacherScore', options.teacherScore, (c: Candidate) => c.rankScore as number | undefined),
+    features: fn('features', options.features, (c: Candidate) => c.features),
     label: options.label === undefined ? null : fn('label', options.label, () => undefined),
     requestId: (req, res) =>
       (options.requestId ? options.requestId(req, res) : req.get('x-request-id')) ?? `${idPrefix}-${(counter++).toString(36)}`,
@@ -106,11 +113,12 @@ function buildRecord(config: LoggerConfig, req: Request, res: Response): Teacher
   const state = config.getState(req, res);
   if (!state || !Array.isArray(state.candidates)) return 'no-state';
   const candidates: TeacherCandidate[] = [];
-  for (const c of state.candidates) {
-    const score = config.teacherScore(c, req, res);
+  for (let i = 0; i < state.candidates.length; i++) {
+    const c = state.candidates[i];
+    const score = config.teacherScore(c, req, res, i);
     if (typeof score !== 'number' || !Number.isFinite(score)) return 'teacher-score';
-    const label = config.label?.(c, req, res);
-    const features = pick((c.features ?? {}) as Record<string, RawFeatureValue>, config.itemNames);
+    const label = config.label?.(c, req, res, i);
+    const features = pick(config.features(c, req, res, i) ?? {}, config.itemNames);
     candidates.push(label === undefined ? { item_id: c.item_id, features, teacher_score: score } : { item_id: c.item_id, features, teacher_score: score, label });
   }
   return { request_id: config.requestId(req, res), context: pick(state.context ?? {}, config.contextNames), candidates };

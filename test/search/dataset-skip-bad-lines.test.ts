@@ -1,7 +1,7 @@
 // skipBadLines: bad lines are counted, reported with code and line, and leave no trace in the dataset.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadDataset } from '../../src/search/dataset.js';
+import { describeLoad, loadDataset } from '../../src/search/dataset.js';
 import { goodRecord, smallSpec, writeLog } from './dataset-helpers.js';
 
 const lines = [
@@ -51,4 +51,9 @@ test('without skipBadLines the first bad line stops the load', async () => {
 test('only bad lines -> ERR_AUTOFAS_LOG_EMPTY even with skipBadLines', async () => {
   const path = writeLog('all-bad.jsonl', ['{', '[']);
   await assert.rejects(loadDataset([path], smallSpec, { skipBadLines: true }), (err: any) => (assert.equal(err.code, 'ERR_AUTOFAS_LOG_EMPTY'), true));
+});
+
+test('describeLoad summarises a load for the CLI', async () => {
+  const { report } = await loadDataset([writeLog('describe.jsonl', lines)], smallSpec, { skipBadLines: true });
+  assert.match(describeLoad(report), /^read 3 requests, 11 candidates from 1 file; skipped 3 bad lines \(first: .* line 2: not valid JSON/);
 });

@@ -1,0 +1,145 @@
+// `autofas search`: feature and architecture search from teacher logs, then retrain and export the searched model.
+import { Presets, SingleBar } from 'cli-progress';
+import type { Command } from 'commander';
+import { optionError } from '../schema/errors.js';
+import { loadFeatureSpec } from '../schema/feature-spec.js';
+import { provenanceOf } from '../search/baselines/provenance.js';
+import type { SearchOptions, StepStatus } from '../search/config.js';
+import { loadDataset } from '../search/dataset.js';
+import type { EpochRecord } from '../search/history.js';
+import { loadLatencyTable } from '../search/latency-table.js';
+import { runSearch } from '../search/search.js';
+
+interface SearchFlags {
+  logs: string[];
+  features: string;
+  out: string;
+  budgetUs?: number;
+  lambda2?: number;
+  latencyTable?: string;
+  seed: number;
+  threads: number;
+  epochs?: number;
+  retrainEpochs?: number;
+  widths?: number[];
+  mixops?: number;
+  distill?: string;
+  lambda1?: number;
+  skipBadLines?: boolean;
+  quiet?: boolean;
+}
+
+function int(flag: string, min: number) {
+  return (text: string): number => {
+    const v = Number(text);
+    if (!Number.isInteger(v) || v < min) throw optionError(flag, `must be an integer >= ${min}`, text);
+    return v;
+  };
+}
+
+function positive(flag: string, allowZero = false) {
+  return (text: string): number => {
+    const v = Number(text);
+    if (!Number.isFinite(v) || v < 0 || (!allowZero && v === 0)) throw optionError(flag, `must be a ${allowZero ? 'non-negative' : 'positive'} number`, text);
+    return v;
+  };
+}
+
+function widths(text: string): number[] {
+  const values = text.split(',').map((s) => Number(s.trim()));
+  if (values.some((v) => !Number.isInteger(v) || v < 1)) throw optionError('--widths', 'must be a comma-separated list of positive integers', text);
+  return values;
+}
+
+/** Progress: one bar per epoch (steps, loss, expected latency, kept features) and one line per finished epoch. */
+function progress(quiet: boolean): { onStep: (s: StepStatus) => void; onEpoch: (r: EpochRecord) => void; stop: () => void } {
+  if (quiet) return { onStep: () => undefined, onEpoch: () => undefined, stop: () => undefined };
+  const bar = new SingleBar(
+    { format: '{phase} epoch {epoch} [{bar}] {value}/{total} | loss {loss} | E[lat] {lat} µs | features {features}', hideCursor: true },
+    Presets.shades_classic,
+  );
+  let key = '';
+  return {
+    onStep(s) {
+      const now = `${s.phase}:${s.epoch}`;
+      const payload = { phase: s.phase, epoch: `${s.epoch}/${s.epochs}`, loss: s.loss.toFixed(4), lat: s.expectedUs?.toFixed(0) ?? '-', features: s.features ?? '-' };
+      if (now !== key) {
+        if (key) bar.stop();
+        bar.start(s.steps, 0, payload);
+        key = now;
+      }
+      bar.update(s.step, payload);
+    },
+    onEpoch(r) {
+      bar.stop();
+      key = '';
+      const lat = r.expectedLatency;
+      process.stdout.write(
+        `  epoch ${r.epoch}: loss ${r.losses.total.toFixed(4)} (task ${r.losses.task.toFixed(4)}, distill ${r.losses.distill.toFixed(4)}), ` +
+          `lambda2 ${r.lambda2.toPrecision(3)}, E[lat] ${lat.totalUs.toFixed(0)} µs, valid recall ${r.validRecall?.toFixed(4) ?? '-'}\n` +
+          `    features (${r.features.length}): ${r.features.join(', ')}\n`,
+      );
+    },
+    stop: () => bar.stop(),
+  };
+}
+
+async function runSearchCommand(flags: SearchFlags): Promise<void> {
+  if (flags.budgetUs !== undefined && flags.lambda2 !== undefined) throw optionError('--lambda2', 'cannot be combined with --budget-us', flags.lambda2);
+  const spec = await loadFeatureSpec(flags.features);
+  const { dataset } = await loadDataset(flags.logs, spec, { skipBadLines: flags.skipBadLines ?? false, itemIds: false });
+  const bars = progress(flags.quiet ?? false);
+  const options: SearchOptions = {
+    budgetUs: flags.budgetUs,
+    lambda2: flags.lambda2,
+    seed: flags.seed,
+    threads: flags.threads,
+    epochs: flags.epochs,
+    retrainEpochs: flags.retrainEpochs,
+    widths: flags.widths,
+    mixops: flags.mixops,
+    distill: flags.distill as SearchOptions['distill'],
+    lambda1: flags.lambda1,
+    latencyTable: flags.latencyTable ? await loadLatencyTable(flags.latencyTable) : undefined,
+    onStep: bars.onStep,
+    onEpoch: bars.onEpoch,
+  };
+  const command = `autofas search ${process.argv.slice(3).join(' ')}`.trim();
+  const result = await runSearch(dataset, stripUndefined(options), { out: flags.out, provenance: await provenanceOf(flags.logs, flags.features, command) });
+  bars.stop();
+  const { card, derived } = result;
+  const test = Object.entries(card.metrics.test ?? {}).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ');
+  process.stdout.write(
+    `wrote ${flags.out}: ${card.modelId}\n  features (${derived.architecture.features.length}): ${derived.architecture.features.join(', ')}\n` +
+      `  layers: ${derived.architecture.layers.join('-')}\n  latency per ${card.latency.candidates} candidates: expected ${derived.totalUs.toFixed(0)} µs, ` +
+      `measured ${card.latency.measuredUs?.toFixed(0)} µs${flags.budgetUs !== undefined ? ` (budget ${flags.budgetUs} µs)` : ''}\n  test: ${test}\n`,
+  );
+}
+
+function stripUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** Registers `autofas search` on the CLI program. */
+export function registerSearchCommand(program: Command): void {
+  program
+    .command('search')
+    .description('search features and architecture under a latency budget, retrain the derived model with distillation, export it')
+    .requiredOption('--logs <files...>', 'teacher log files (.jsonl or .jsonl.gz)')
+    .requiredOption('--features <file>', 'feature spec (features.json)')
+    .requiredOption('--out <dir>', 'artifact directory to write (model.onnx, model.json, history.json)')
+    .option('--budget-us <us>', 'latency budget per 1000 candidates, features + network (tunes lambda2)', positive('--budget-us'))
+    .option('--lambda2 <x>', 'fixed latency weight per ms of expected latency (instead of a budget; default 0.05)', positive('--lambda2', true))
+    .option('--latency-table <file>', 'latency table from `autofas profile` (default: the shipped table)')
+    .option('--seed <n>', 'seed of splits, initialisation, sampling and gates', int('--seed', 0), 1)
+    .option('--threads <n>', 'ORT intra-op threads for training', int('--threads', 1), 1)
+    .option('--epochs <n>', 'search epochs (default 6)', int('--epochs', 1))
+    .option('--retrain-epochs <n>', 'retrain epochs of the derived model (default 6)', int('--retrain-epochs', 1))
+    .option('--widths <list>', 'candidate widths of each Mixop (default 256,128,64,32)', widths)
+    .option('--mixops <n>', 'number of Mixops (default 3)', int('--mixops', 1))
+    .option('--distill <mode>', 'pointwise | listwise (default listwise)')
+    .option('--lambda1 <x>', 'distillation weight in [0, 1] (default 0.7)', positive('--lambda1', true))
+    .option('--skip-bad-lines', 'skip and count malformed log lines instead of stopping')
+    .option('--quiet', 'no progress output')
+    .action(runSearchCommand);
+}

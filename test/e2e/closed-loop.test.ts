@@ -1,0 +1,62 @@
+// The closed loop end to end: demo gateway -> teacher logs -> search -> new artifact -> POST /admin/reload -> served.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, test } from 'node:test';
+import request from 'supertest';
+import { loadFeatureSpec } from '../../src/schema/feature-spec.js';
+import { loadDataset } from '../../src/search/dataset.js';
+import { runSearch } from '../../src/search/search.js';
+import { RotatingLogSink } from '../../src/serve/log-sink.js';
+import { staticFlags } from '../../src/serve/static-flags.js';
+import { createGatewayApp } from '../../examples/gateway/app.js';
+import { logFiles, tempDir } from '../serve/ops-helpers.js';
+
+const SPEC = fileURLToPath(new URL('../../../fixtures/world/features.json', import.meta.url));
+const TOKEN = 'closed-loop-token-0123456789';
+
+test('logs written by the demo gateway feed the searcher; its model is hot-reloaded and served', async () => {
+  const root = tempDir('loop');
+  const modelsRoot = join(root, 'models');
+  const spec = await loadFeatureSpec(SPEC);
+  const sink = new RotatingLogSink({ dir: join(root, 'logs'), checkIntervalMs: 0 });
+  const gateway = await createGatewayApp({
+    candidates: 200,
+    preRank: { flags: staticFlags({ teacherLogRate: 1 }), workers: 1 },
+    teacherLog: { sink, spec },
+    admin: { token: TOKEN, modelsRoot: root },
+  });
+  after(() => gateway.close());
+  const startId = gateway.preRanker.models().model?.modelId;
+
+  // 1. Traffic through the gateway; every request is sampled, so none is truncated and all are logged.
+  for (let i = 0; i < 40; i++) {
+    const body = { user_id: `user-${String(i % 20).padStart(4, '0')}`, query: `query-${String((i * 7) % 50).padStart(3, '0')}` };
+    const res = await request(gateway.app).post('/search').set('X-Request-Id', `loop-${i}`).send(body).expect(200);
+    assert.equal(res.body.preRank.teacherLogged, true);
+  }
+  await sink.close();
+  const files = logFiles(join(root, 'logs'));
+  assert.ok(files.length >= 1 && files.every((f) => f.endsWith('.jsonl.gz')));
+
+  // 2. The searcher reads the gateway's log as is and writes a new artifact atomically under the models root.
+  const { dataset, report } = await loadDataset(files, spec);
+  assert.equal(report.skipped, 0);
+  assert.equal(dataset.requests, 40);
+  assert.equal(dataset.rows, 40 * 200);
+  const result = await runSearch(
+    dataset,
+    { epochs: 1, warmupEpochs: 0, retrainEpochs: 1, widths: [16], mixops: 1, candidatesPerRequest: 64, candidates: 200, seed: 3 },
+    { out: join(modelsRoot, 'searched-1') },
+  );
+  assert.notEqual(result.card.modelId, startId);
+
+  // 3. Hot reload through the admin router; the next search is served by the new model.
+  const reloaded = await request(gateway.app).post('/admin/reload').set('Authorization', `Bearer ${TOKEN}`).send({ dir: 'models/searched-1' }).expect(200);
+  assert.equal(reloaded.body.modelId, result.card.modelId);
+  const model = await request(gateway.app).get('/admin/model').expect(200);
+  assert.equal(model.body.model.modelId, result.card.modelId);
+  const served = await request(gateway.app).post('/search').send({ user_id: 'user-0001', query: 'query-042' }).expect(200);
+  assert.equal(served.body.preRank.modelId, result.card.modelId);
+  assert.equal(served.body.preRank.path, 'model');
+});
