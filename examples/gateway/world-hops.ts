@@ -33,7 +33,10 @@ export function worldHops(seed?: number): WorldHops {
   const all = candidateFeatures(world, { userId: world.users.ids[0], queryId: world.queries.ids[0] }, world.items.ids);
   const pick = (row: Row, names: readonly string[]): Row => Object.fromEntries(names.map((n) => [n, row[n]]));
   const itemRequest = all.map((c) => pick(c.features, requestItem));
-  const itemStore = new Map(all.map((c) => [c.item_id, pick(c.features, storeItem)]));
+  // Vectors as views into one Float32Array: contiguous, and copied into the model's feeds with one memcpy each.
+  const vectors = Float32Array.from(world.items.vec);
+  const dim = vectors.length / world.items.ids.length;
+  const itemStore = new Map(all.map((c, i) => [c.item_id, { ...pick(c.features, storeItem), item_vec: vectors.subarray(i * dim, (i + 1) * dim) as unknown as number[] }]));
   const cross = crossFeatures(world);
   const matchedByQuery = new Map<string, { item_id: string; features: Row }[]>();
   const store: ItemStore = {

@@ -1,6 +1,7 @@
 // MovieLens 100K example: build teacher logs from ../shared/data/movielens-100k, search a pre-ranker, train the
 // baselines on the same split, print the comparison. Skips cleanly when the data is absent.
-// Usage: node dist/examples/movielens/main.js [--data DIR] [--out DIR] [--candidates N] [--users N] [--k N] [--budget-us N]
+// Usage: node dist/examples/movielens/main.js [--data DIR] [--out DIR] [--candidates N] [--users N] [--k N] [--top N]
+//        [--budget-us N | --sweep N,N,...] [--teacher-steps N] [--baseline-steps N] [--seed N] [--reuse-world]
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -21,6 +22,7 @@ const { values } = parseArgs({
     'teacher-steps': { type: 'string', default: '1500' },
     'baseline-steps': { type: 'string' },
     seed: { type: 'string', default: '1' },
+    'reuse-world': { type: 'boolean', default: false },
   },
 });
 
@@ -32,7 +34,11 @@ if (!existsSync(join(data, 'ml-100k.inter'))) {
 }
 const out = values.out as string;
 const seed = Number(values.seed);
-const world = await buildMovieLensWorld(data, join(out, 'world'), {
+const worldDir = join(out, 'world');
+const reuse = values['reuse-world'] && existsSync(join(worldDir, 'logs.jsonl.gz')) && existsSync(join(worldDir, 'teacher', 'model.json'));
+const world = reuse
+  ? { logs: join(worldDir, 'logs.jsonl.gz'), features: join(worldDir, 'features.json'), teacher: join(worldDir, 'teacher') }
+  : await buildMovieLensWorld(data, worldDir, {
   candidates: Number(values.candidates),
   maxFuture: Number(values['max-future']),
   users: Number(values.users),

@@ -20,6 +20,15 @@ export interface GemmOptions {
 
 const BIG = Number.MAX_SAFE_INTEGER;
 
+/** ORT refuses mixed element types; catching them here names the op instead of failing at session creation. */
+function sameDtype(op: string, values: readonly Value[]): void {
+  const odd = values.find((v) => v.dtype !== values[0].dtype);
+  if (odd) {
+    const names = values.map((v) => `${v.name}:${v.dtype}`).join(', ');
+    throw autofasError('ERR_AUTOFAS_GRAPH', `${op}: operands must share a dtype (${names}); cast first`, { op });
+  }
+}
+
 /** An ONNX graph under construction; every op method appends one node and returns its output value(s). */
 export class Graph extends GraphCore {
   private lift(x: Operand, like: Operand): Value {
@@ -30,6 +39,7 @@ export class Graph extends GraphCore {
   private binary(op: string, a: Operand, b: Operand, outDtype?: Dtype): Value {
     const x = this.lift(a, b);
     const y = this.lift(b, a);
+    sameDtype(op, [x, y]);
     return this.emit(op, [x, y], [{ dtype: outDtype ?? x.dtype, dims: broadcastDims(x.dims, y.dims, op) }])[0];
   }
 
@@ -85,12 +95,14 @@ export class Graph extends GraphCore {
   where(cond: Value, a: Operand, b: Operand): Value {
     const x = this.lift(a, b);
     const y = this.lift(b, a);
+    sameDtype('Where', [x, y]);
     const dims = broadcastDims(cond.dims, broadcastDims(x.dims, y.dims, 'Where'), 'Where');
     return this.emit('Where', [cond, x, y], [{ dtype: x.dtype, dims }])[0];
   }
 
   /** Numpy matmul for rank >= 2 operands (batch dims broadcast). */
   matmul(a: Value, b: Value): Value {
+    sameDtype('MatMul', [a, b]);
     return this.emit('MatMul', [a, b], [{ dtype: a.dtype, dims: matmulDims(a.dims, b.dims) }])[0];
   }
 
@@ -122,6 +134,7 @@ export class Graph extends GraphCore {
 
   concat(values: readonly Value[], axis: number): Value {
     const first = values[0];
+    sameDtype('Concat', values);
     const ax = normAxis(axis, first.dims.length, 'concat');
     const sizes = values.map((v) => v.dims[ax]);
     const total = sizes.every((s) => typeof s === 'number') ? (sizes as number[]).reduce((p, s) => p + s, 0) : sizes.join('+');

@@ -1,11 +1,14 @@
-// One loaded model in a worker-thread pool: warm sessions, one run per request, drained and released when retired.
+// One loaded model on the engine's worker threads: warm sessions, one run per request, drained and released when retired.
+// [issue-7 edit] The worker threads outlive models: a reload adds a session (keyed by a generation number) to the
+// running workers instead of starting new threads, so a swap costs one ORT session per worker, not a thread start,
+// an ORT add-on load and its memory (measured in docs/benchmarks.md, "Operations").
 import { Piscina } from 'piscina';
 import { autofasError } from '../schema/errors.js';
 import type { Artifact } from '../schema/artifact.js';
 import type { ModelCard } from '../schema/model-card.js';
 import { defaultItemFeeds, encodeContext, planFeatures } from './feature-plan.js';
 import type { Feed, FeaturePlan } from './feature-plan.js';
-import type { ScoreResult, ScoreTask, ScoreWorkerData } from './score-worker.js';
+import type { ModelRef, ScoreResult, ScoreTask, ScoreWorkerData } from './score-worker.js';
 
 const WORKER_FILE = new URL('./score-worker.js', import.meta.url).href;
 const WARMUP_ROWS = 256;
@@ -17,49 +20,93 @@ export interface ModelPoolOptions {
   readonly maxQueue: number;
 }
 
-/** A model served by its own pool of workers. */
-export class ModelPool {
-  readonly card: ModelCard;
-  readonly plan: FeaturePlan;
-  #pool: Piscina<ScoreTask, ScoreResult>;
-  #inFlight = 0;
-  #retired = false;
-  #closed: Promise<void> | null = null;
+/** The worker threads shared by the models of one pre-ranker; closed with the last of them. */
+class WorkerHost {
+  readonly pool: Piscina<ScoreTask, ScoreResult>;
+  /** Lowest generation still in use: workers drop sessions below it at their next task. */
+  readonly #floor = new Int32Array(new SharedArrayBuffer(4));
+  readonly #live = new Set<number>();
+  #nextGen = 0;
+  #closing: Promise<void> | null = null;
 
-  private constructor(card: ModelCard, pool: Piscina<ScoreTask, ScoreResult>) {
-    this.card = card;
-    this.plan = planFeatures(card);
-    this.#pool = pool;
-  }
-
-  /** Starts the workers (each opens its session) and runs one warm-up batch on each. */
-  static async open(artifact: Artifact, options: ModelPoolOptions): Promise<ModelPool> {
-    const workerData: ScoreWorkerData = {
-      modelBytes: artifact.modelBytes,
-      scoreOutput: artifact.card.outputs.score,
-      intraOpThreads: options.threadsPerWorker,
-    };
-    const pool = new Piscina<ScoreTask, ScoreResult>({
+  constructor(options: ModelPoolOptions) {
+    const workerData: ScoreWorkerData = { intraOpThreads: options.threadsPerWorker, floor: this.#floor };
+    this.pool = new Piscina<ScoreTask, ScoreResult>({
       filename: WORKER_FILE,
       minThreads: options.workers,
       maxThreads: options.workers,
       idleTimeout: 2 ** 31 - 1,
-      maxQueue: options.maxQueue,
       concurrentTasksPerWorker: 1,
+      closeTimeout: 5000, // piscina keeps a closed pool reachable until this timer fires
       workerData,
     });
-    pool.on('error', () => undefined); // a worker that dies outside a task is replaced; its tasks reject on their own
-    const modelPool = new ModelPool(artifact.card, pool);
+    this.pool.on('error', () => undefined); // a worker that dies outside a task is replaced; its tasks reject on their own
+  }
+
+  get closing(): boolean {
+    return this.#closing !== null;
+  }
+
+  admit(): number {
+    const gen = ++this.#nextGen;
+    this.#live.add(gen);
+    this.#publish();
+    return gen;
+  }
+
+  /** A model leaves: its sessions go at the workers' next task; the threads close with the last model. */
+  leave(gen: number, force: boolean): Promise<void> {
+    this.#live.delete(gen);
+    this.#publish();
+    if (this.#live.size > 0) return Promise.resolve();
+    this.#closing ??= force ? this.pool.destroy() : this.pool.close().catch(() => this.pool.destroy());
+    return this.#closing;
+  }
+
+  #publish(): void {
+    Atomics.store(this.#floor, 0, this.#live.size > 0 ? Math.min(...this.#live) : this.#nextGen + 1);
+  }
+}
+
+/** A model served by the pre-ranker's worker threads. */
+export class ModelPool {
+  readonly card: ModelCard;
+  readonly plan: FeaturePlan;
+  readonly #host: WorkerHost;
+  readonly #model: ModelRef;
+  readonly #maxQueue: number;
+  #inFlight = 0;
+  #retired = false;
+  #closed: Promise<void> | null = null;
+
+  private constructor(card: ModelCard, host: WorkerHost, model: ModelRef, maxQueue: number) {
+    this.card = card;
+    this.plan = planFeatures(card);
+    this.#host = host;
+    this.#model = model;
+    this.#maxQueue = maxQueue;
+  }
+
+  /**
+   * Opens the model on the workers of `previous` (a reload) or on new ones, and runs one warm-up batch per worker.
+   * The ONNX bytes go to the workers once, in shared memory.
+   */
+  static async open(artifact: Artifact, options: ModelPoolOptions, previous?: ModelPool): Promise<ModelPool> {
+    const host = previous && !previous.#host.closing ? previous.#host : new WorkerHost(options);
+    const bytes = new Uint8Array(new SharedArrayBuffer(artifact.modelBytes.byteLength));
+    bytes.set(artifact.modelBytes);
+    const model: ModelRef = { gen: host.admit(), bytes, scoreOutput: artifact.card.outputs.score };
+    const modelPool = new ModelPool(artifact.card, host, model, options.maxQueue);
     try {
       await Promise.all(Array.from({ length: options.workers }, () => modelPool.warmUp()));
     } catch (err) {
-      await pool.destroy();
+      await modelPool.destroy();
       throw autofasError('ERR_AUTOFAS_MODEL_FILES', `${artifact.dir}: warm-up run failed (${(err as Error).message})`, { dir: artifact.dir }, err);
     }
     return modelPool;
   }
 
-  /** True once the workers are being (or have been) closed. */
+  /** True once the model is being (or has been) released. */
   get released(): boolean {
     return this.#closed !== null;
   }
@@ -70,7 +117,7 @@ export class ModelPool {
 
   private warmUp(): Promise<ScoreResult> {
     const feeds = [...encodeContext(this.plan, {}), ...defaultItemFeeds(this.plan, WARMUP_ROWS)];
-    return this.run(feeds, WARMUP_ROWS);
+    return this.#submit(feeds, WARMUP_ROWS);
   }
 
   /**
@@ -91,10 +138,15 @@ export class ModelPool {
   /** Scores `rows` candidates in one model run; the feeds' buffers are transferred to the worker (unusable after). */
   async run(feeds: readonly Feed[], rows: number, stallMs?: number): Promise<ScoreResult> {
     if (this.#closed) throw autofasError('ERR_AUTOFAS_CLOSED', `model ${this.card.modelId} is released`);
+    if (this.#host.pool.queueSize >= this.#maxQueue) throw autofasError('ERR_AUTOFAS_SCORER', 'Task queue is at limit');
+    return this.#submit(feeds, rows, stallMs);
+  }
+
+  async #submit(feeds: readonly Feed[], rows: number, stallMs?: number): Promise<ScoreResult> {
     const done = this.acquire();
     try {
       const transferList = feeds.map((f) => f.data.buffer as ArrayBuffer);
-      return await this.#pool.run({ feeds, rows, stallMs }, { transferList });
+      return await this.#host.pool.run({ feeds, rows, stallMs, model: this.#model }, { transferList });
     } finally {
       done();
     }
@@ -106,17 +158,17 @@ export class ModelPool {
     return this.#inFlight === 0 ? this.release() : Promise.resolve();
   }
 
-  /** Closes the workers now (waiting for queued runs), once. */
+  /** Releases the model's sessions (and the workers with the last model, after their queued runs), once. */
   release(): Promise<void> {
     this.#retired = true;
-    this.#closed ??= this.#pool.close().catch(() => this.#pool.destroy());
+    this.#closed ??= this.#host.leave(this.#model.gen, false);
     return this.#closed;
   }
 
-  /** Kills the workers at once (pending runs reject). */
+  /** Releases at once; with the last model the workers are killed (pending runs reject). */
   destroy(): Promise<void> {
     this.#retired = true;
-    this.#closed = this.#pool.destroy();
+    this.#closed ??= this.#host.leave(this.#model.gen, true);
     return this.#closed;
   }
 }

@@ -48,9 +48,9 @@ export async function createPreRankerWithHooks(options: PreRankerOptions, hooks:
   return assemble(engine, spec);
 }
 
-function openPool(config: PreRankerConfig, dir: string, spec: FeatureSpec | undefined): Promise<ModelPool> {
+function openPool(config: PreRankerConfig, dir: string, spec: FeatureSpec | undefined, previous?: ModelPool): Promise<ModelPool> {
   return loadArtifact(dir, { spec }).then((artifact) =>
-    ModelPool.open(artifact, { workers: config.workers, threadsPerWorker: config.threadsPerWorker, maxQueue: config.maxQueue || config.workers * 4 }),
+    ModelPool.open(artifact, { workers: config.workers, threadsPerWorker: config.threadsPerWorker, maxQueue: config.maxQueue || config.workers * 4 }, previous),
   );
 }
 
@@ -152,7 +152,7 @@ function serialReload(engine: Engine, spec: FeatureSpec | undefined): (dir: stri
 async function reloadOnce(engine: Engine, spec: FeatureSpec | undefined, dir: string): Promise<ModelCard> {
   try {
     if (engine.closed) throw autofasError('ERR_AUTOFAS_CLOSED', 'the pre-ranker is closed');
-    const next = await openPool(engine.config, dir, spec);
+    const next = await openPool(engine.config, dir, spec, engine.pool); // [issue-7 edit] same worker threads
     if (engine.closed) {
       await next.destroy();
       throw autofasError('ERR_AUTOFAS_CLOSED', 'the pre-ranker was closed during the reload');

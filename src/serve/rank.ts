@@ -12,7 +12,7 @@ export function orderByScore(scores: Float32Array): Uint32Array {
   const n = scores.length;
   const keys = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    asFloat[0] = Number.isNaN(scores[i]) ? -Infinity : scores[i];
+    asFloat[0] = Number.isNaN(scores[i]) ? -Infinity : scores[i] + 0; // + 0 turns -0 into 0 (a tie)
     const u = bits[0];
     const ascending = u & 0x80000000 ? ~u >>> 0 : (u | 0x80000000) >>> 0;
     // A float64 holds (descending key, row) exactly: 32 + 21 bits < 53.

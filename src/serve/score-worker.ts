@@ -1,20 +1,28 @@
-// Worker-thread side of the scoring pool: one ONNX Runtime session per worker, one run per task, scores moved back.
+// Worker-thread side of the scoring pool: ONNX Runtime sessions by model generation, one run per task, scores moved back.
 import { performance } from 'node:perf_hooks';
 import * as ort from 'onnxruntime-node';
 import { move, transferableSymbol, valueSymbol, workerData } from 'piscina';
 import type { Feed } from './feature-plan.js';
 
-/** What each worker is started with. */
+/** What each worker is started with. [issue-7 edit] models arrive with the tasks, so workers survive reloads. */
 export interface ScoreWorkerData {
-  readonly modelBytes: Uint8Array;
-  readonly scoreOutput: string;
   readonly intraOpThreads: number;
+  /** Shared cell: the lowest model generation still in use (older sessions are released). */
+  readonly floor: Int32Array;
+}
+
+/** A model as tasks name it: its generation, its ONNX bytes (shared memory, not copied per task), its score output. */
+export interface ModelRef {
+  readonly gen: number;
+  readonly bytes: Uint8Array;
+  readonly scoreOutput: string;
 }
 
 /** One scoring task: the feeds of one request (their buffers are transferred, not copied). */
 export interface ScoreTask {
   readonly feeds: readonly Feed[];
   readonly rows: number;
+  readonly model: ModelRef;
   /** Test and bench hook: block the worker this long before running (a stalled model). */
   readonly stallMs?: number;
 }
@@ -26,23 +34,42 @@ export interface ScoreResult {
 }
 
 const data = workerData as ScoreWorkerData;
-const session = await ort.InferenceSession.create(data.modelBytes, {
-  intraOpNumThreads: data.intraOpThreads,
-  interOpNumThreads: 1,
-  executionMode: 'sequential',
-  graphOptimizationLevel: 'all',
-});
+const sessions = new Map<number, Promise<ort.InferenceSession>>();
 const stallCell = new Int32Array(new SharedArrayBuffer(4));
+
+/** The session of a model generation (created on first use); sessions below the shared floor are released. */
+function sessionFor(model: ModelRef): Promise<ort.InferenceSession> {
+  const floor = Atomics.load(data.floor, 0);
+  for (const [gen, old] of sessions) {
+    if (gen >= floor || gen === model.gen) continue;
+    sessions.delete(gen);
+    void old.then((s) => s.release()).catch(() => undefined);
+  }
+  let session = sessions.get(model.gen);
+  if (!session) {
+    // ORT reads from an ArrayBuffer: one private copy of the shared bytes per session.
+    session = ort.InferenceSession.create(new Uint8Array(model.bytes), {
+      intraOpNumThreads: data.intraOpThreads,
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
+      graphOptimizationLevel: 'all',
+    });
+    sessions.set(model.gen, session);
+    session.catch(() => sessions.delete(model.gen));
+  }
+  return session;
+}
 
 /** Runs the model once for all rows of a request. */
 export default async function score(task: ScoreTask): Promise<ScoreResult> {
+  const session = await sessionFor(task.model);
   if (task.stallMs) Atomics.wait(stallCell, 0, 0, task.stallMs);
   const feeds: Record<string, ort.Tensor> = {};
   for (const feed of task.feeds) feeds[feed.name] = new ort.Tensor(feed.dtype, feed.data, feed.dims);
   const start = performance.now();
-  const out = await session.run(feeds, [data.scoreOutput]);
+  const out = await session.run(feeds, [task.model.scoreOutput]);
   const runMs = performance.now() - start;
-  const tensor = out[data.scoreOutput];
+  const tensor = out[task.model.scoreOutput];
   if (tensor.size !== task.rows) throw new Error(`score output has ${tensor.size} values for ${task.rows} candidates`);
   const scores = tensor.data instanceof Float32Array ? tensor.data : Float32Array.from(tensor.data as ArrayLike<number>);
   const result: ScoreResult = { scores, runMs };

@@ -101,10 +101,14 @@ function parseOptions(options: TeacherLoggerOptions): LoggerConfig {
   };
 }
 
+/** The logged copy of feature values: only `names` (when given), typed arrays as plain arrays (JSON would make them objects). */
 function pick(values: Readonly<Record<string, RawFeatureValue>>, names: ReadonlySet<string> | null): Readonly<Record<string, RawFeatureValue>> {
-  if (!names) return values;
   const out: Record<string, RawFeatureValue> = {};
-  for (const key of Object.keys(values)) if (names.has(key)) out[key] = values[key];
+  for (const key of Object.keys(values)) {
+    if (names && !names.has(key)) continue;
+    const value = values[key];
+    out[key] = ArrayBuffer.isView(value) ? Array.from(value as unknown as ArrayLike<number>) : value;
+  }
   return out;
 }
 

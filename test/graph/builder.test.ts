@@ -76,6 +76,10 @@ test('invalid builder input is a coded error', () => {
     ['opset below 17', () => makeModel(makeGraph([], 'g', [], []), { opset: 16 })],
     ['tensor size mismatch', () => makeTensor('t', 'float32', [2, 2], [1, 2, 3])],
     ['not a model', () => decodeModel(Uint8Array.from([0xff, 0xff, 0xff]))],
+    ['mixed dtypes', () => {
+      const g = new Graph('g');
+      g.mul(g.input('a', 'float32', [2]), g.input('b', 'float64', [2]));
+    }],
     ['non-broadcastable shapes', () => {
       const g = new Graph('g');
       g.add(g.input('a', 'float32', [2, 3]), g.input('b', 'float32', [4]));

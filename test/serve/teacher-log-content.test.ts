@@ -86,6 +86,21 @@ test('a missing teacher score or a throwing accessor skips the line and never fa
   assert.equal(logFiles(dir).length, 0);
 });
 
+test('typed-array features are logged as JSON arrays', async () => {
+  const dir = tempDir('tlog-typed');
+  const logger = teacherLogger({ sink: { dir, gzip: false, checkIntervalMs: 0 }, isSampled: () => true });
+  const app = express();
+  app.post('/search', (_req, res, next) => {
+    res.locals.search = { context: { q: Float32Array.of(0.5, 1) }, candidates: [{ item_id: 'x', rankScore: 1, features: { v: Float64Array.of(1, 2) } }] };
+    next();
+  }, logger, (_req, res) => res.json({}));
+  await request(app).post('/search').set('X-Request-Id', 't1').expect(200);
+  await logger.close();
+  assert.deepEqual(logFiles(dir).flatMap(readLines).map((l) => JSON.parse(l)), [
+    { request_id: 't1', context: { q: [0.5, 1] }, candidates: [{ item_id: 'x', features: { v: [1, 2] }, teacher_score: 1 }] },
+  ]);
+});
+
 test("when: 'finish' logs after the response, wherever it is mounted", async () => {
   const dir = tempDir('tlog-finish');
   const logger = teacherLogger({ sink: { dir, gzip: false, checkIntervalMs: 0 }, when: 'finish', isSampled: () => true });

@@ -1,0 +1,53 @@
+// Derive: argmax alpha, theta threshold, and greedy repairs that always land under the budget.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Feature } from '../../src/schema/feature-spec.js';
+import { derive } from '../../src/search/derive.js';
+import { LatencyModel } from '../../src/search/latency-model.js';
+import { LatencyLookup, loadLatencyTable } from '../../src/search/latency-table.js';
+import type { OpConfig } from '../../src/search/mixop.js';
+
+const FEATURES: Feature[] = [
+  { name: 'u', side: 'context', type: 'numeric', source: 'request', costUs: 1 },
+  { name: 'cheap', side: 'item', type: 'numeric', source: 'request', costUs: 2 },
+  { name: 'pricey', side: 'item', type: 'numeric', source: 'store', costUs: 300 },
+  { name: 'noise', side: 'item', type: 'numeric', source: 'store', costUs: 50 },
+];
+const OPS: OpConfig[] = [{ kind: 'dense', width: 256 }, { kind: 'dense', width: 64 }, { kind: 'identity' }];
+
+async function setup() {
+  const lookup = new LatencyLookup(await loadLatencyTable());
+  const mixops = [OPS.slice(0, 2), OPS, OPS];
+  const latency = new LatencyModel(FEATURES.map((f) => ({ name: f.name, source: f.source, side: f.side, us: f.costUs ?? 0, width: 1 })), mixops, lookup, 5, 1000);
+  const input = {
+    features: FEATURES,
+    theta: [0.9, 0.8, 0.95, 0.2],
+    mixops: [
+      { ops: mixops[0], probs: [0.7, 0.3] },
+      { ops: mixops[1], probs: [0.1, 0.6, 0.3] },
+      { ops: mixops[2], probs: [0.1, 0.2, 0.7] },
+    ],
+    latency,
+    keepThreshold: 0.5,
+    embeddingDim: 8,
+  };
+  return input;
+}
+
+test('without a budget: argmax operators (identity skipped) and the features over the threshold', async () => {
+  const d = derive(await setup());
+  assert.deepEqual(d.architecture.layers, [256, 64]);
+  assert.deepEqual(d.architecture.features, ['u', 'cheap', 'pricey']);
+  assert.deepEqual(d.repairs, []);
+});
+
+test('with a budget the repairs bring the table latency under it', async () => {
+  const input = await setup();
+  const loose = derive(input);
+  for (const budgetUs of [loose.totalUs - 1, 600, 300, 150]) {
+    const d = derive({ ...input, budgetUs });
+    assert.ok(d.totalUs <= budgetUs, `${d.totalUs} > ${budgetUs} after ${d.repairs.join('; ')}`);
+    assert.ok(d.repairs.length > 0);
+    assert.ok(d.architecture.features.some((f) => f !== 'u'), 'an item feature is always kept');
+  }
+});

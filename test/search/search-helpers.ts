@@ -1,0 +1,28 @@
+// Shared setup of the searcher tests: the committed fixture world, loaded once per test file.
+import { fileURLToPath } from 'node:url';
+import { loadFeatureSpec } from '../../src/schema/feature-spec.js';
+import { loadDataset } from '../../src/search/dataset.js';
+import type { Dataset } from '../../src/search/dataset-types.js';
+
+export const WORLD = fileURLToPath(new URL('../../../fixtures/world/', import.meta.url));
+
+let cached: Promise<Dataset> | undefined;
+
+/** The fixture world's teacher logs as a dataset (48 requests, ~35k candidate rows). */
+export function fixtureDataset(): Promise<Dataset> {
+  cached ??= (async () => {
+    const spec = await loadFeatureSpec(`${WORLD}features.json`);
+    return (await loadDataset([`${WORLD}logs.jsonl.gz`], spec, { itemIds: false })).dataset;
+  })();
+  return cached;
+}
+
+/** Features the fixture declares as pure noise, and the near-exact copy of a cheaper feature. */
+export const NOISE = ['device', 'city', 'query_len', 'hour_of_day', 'item_age_days', 'item_brand', 'cross_noise'];
+export const REDUNDANT = ['item_ctr_7d'];
+
+/** Store features costing at least 50 us per lookup in the fixture spec. */
+export function expensive(dataset: Dataset, names: readonly string[]): string[] {
+  const cost = new Map(dataset.spec.features.map((f) => [f.name, f.costUs ?? 0]));
+  return names.filter((n) => (cost.get(n) ?? 0) >= 50);
+}

@@ -1,0 +1,70 @@
+// The latency model: table interpolation, Eq. 3-4 over sources, network expectation over Mixops, exact gradients.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { LatencyModel, type FeatureLatency } from '../../src/search/latency-model.js';
+import { LatencyLookup, LATENCY_TABLE_VERSION, type LatencyTable } from '../../src/search/latency-table.js';
+import type { OpConfig } from '../../src/search/mixop.js';
+
+function table(): LatencyTable {
+  const entries = [];
+  for (const dIn of [8, 64, 256]) for (const dOut of [1, 32, 256]) entries.push({ dIn, dOut, us: (dIn * dOut) / 100 + 5 });
+  return {
+    version: LATENCY_TABLE_VERSION, candidates: 1000, threads: 1, runOverheadUs: 10, inputUs: 3, entries,
+    machine: { cpu: 'test', cores: 1, ort: 'x', node: 'x' }, createdAt: '2026-01-01T00:00:00Z',
+  };
+}
+
+const FEATURES: FeatureLatency[] = [
+  { name: 'ctx', source: 'request', side: 'context', us: 5, width: 8 },
+  { name: 'a', source: 'request', side: 'item', us: 2, width: 1 },
+  { name: 'b', source: 'store', side: 'item', us: 100, width: 1 },
+  { name: 'c', source: 'store', side: 'cross', us: 50, width: 8 },
+];
+const MIXOPS: OpConfig[][] = [
+  [{ kind: 'dense', width: 256 }, { kind: 'dense', width: 32 }],
+  [{ kind: 'dense', width: 256 }, { kind: 'dense', width: 32 }, { kind: 'identity' }],
+];
+
+test('lookups hit the grid exactly and interpolate between points', () => {
+  const lookup = new LatencyLookup(table());
+  assert.equal(lookup.layerUs(64, 32), (64 * 32) / 100 + 5);
+  const mid = lookup.layerUs(160, 32);
+  assert.ok(mid > lookup.layerUs(64, 32) && mid < lookup.layerUs(256, 32));
+  assert.equal(lookup.layerUs(512, 32), lookup.layerUs(256, 32) * 2); // flop-proportional beyond the grid
+});
+
+test('feature latency is the max over sources plus beta per feature', () => {
+  const model = new LatencyModel(FEATURES, MIXOPS, new LatencyLookup(table()), 3, 1000);
+  assert.equal(model.featureUs([1, 1, 1, 1]).us, 150 + 3 * 4);
+  assert.equal(model.featureUs([1, 1, 0, 0]).us, 7 + 3 * 2); // request source wins when no store feature is kept
+  assert.deepEqual(Array.from(model.featureUs([1, 1, 1, 1]).dTheta), [3, 3, 103, 53]);
+});
+
+test('the gradient of the expected latency matches finite differences', () => {
+  const model = new LatencyModel(FEATURES, MIXOPS, new LatencyLookup(table()), 3, 1000);
+  const theta = [0.7, 0.4, 0.9, 0.6];
+  const probs = [Float64Array.from([0.3, 0.7]), Float64Array.from([0.2, 0.5, 0.3])];
+  const est = model.estimate(theta, probs);
+  const h = 1e-4;
+  probs.forEach((row, l) => row.forEach((_, j) => {
+    const up = probs.map((r, m) => (m === l ? r.map((v, k) => (k === j ? v + h : v)) : r));
+    const fd = (model.estimate(theta, up).totalUs - est.totalUs) / h;
+    assert.ok(Math.abs(fd - est.dProbs[l][j]) < 1e-3 * Math.max(1, Math.abs(fd)), `dProbs[${l}][${j}]: ${fd} vs ${est.dProbs[l][j]}`);
+  }));
+  theta.forEach((_, i) => {
+    const up = theta.map((v, k) => (k === i ? v + h : v));
+    const down = theta.map((v, k) => (k === i ? v - h : v));
+    const fd = (model.estimate(up, probs).totalUs - model.estimate(down, probs).totalUs) / (2 * h);
+    assert.ok(Math.abs(fd - est.dTheta[i]) < 0.05 * Math.max(1, Math.abs(fd)), `dTheta[${i}]: ${fd} vs ${est.dTheta[i]}`);
+  });
+});
+
+test('a derived model costs its features plus its layers; identity shortens the network', () => {
+  const model = new LatencyModel(FEATURES, MIXOPS, new LatencyLookup(table()), 3, 1000);
+  const all = new Set(FEATURES.map((f) => f.name));
+  const deep = model.derivedUs(all, [256, 32]);
+  const shallow = model.derivedUs(all, [256]);
+  assert.ok(shallow.networkUs < deep.networkUs);
+  assert.equal(deep.featureUs, 162);
+  assert.equal(deep.fetchUs, 150);
+});

@@ -1,0 +1,35 @@
+// Search options: every invalid value throws ERR_AUTOFAS_OPTION naming the option; configs round-trip through JSON.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { fromConfig, parseSearchOptions, toConfig, type SearchOptions } from '../../src/search/config.js';
+
+const BAD: [string, unknown][] = [
+  ['epochs', -1], ['epochs', 1.5], ['epochs', Number.NaN], ['epochs', '3'], ['mixops', 0], ['lambda1', 1.5],
+  ['lambda1', -0.1], ['lambda2', -1], ['lambda2', Infinity], ['budgetUs', 0], ['budgetUs', -5], ['widths', []],
+  ['widths', [0]], ['widths', [1.5]], ['widths', 'big'], ['distill', 'both'], ['distill', null], ['gateTemperature', 0],
+  ['keepThreshold', 1.5], ['initialKeep', 1], ['validFraction', 0.9], ['requestsPerBatch', {}], ['identity', 'yes'],
+  ['threads', 0], ['archFraction', 0.95], ['candidatesPerRequest', 1],
+];
+
+test('invalid option values are rejected with ERR_AUTOFAS_OPTION and the option name', () => {
+  for (const [name, value] of BAD) {
+    assert.throws(
+      () => parseSearchOptions({ [name]: value } as SearchOptions),
+      (err: Error & { code?: string }) => err.code === 'ERR_AUTOFAS_OPTION' && err.message.includes(`\`${name}\``),
+      `${name} = ${String(value)}`,
+    );
+  }
+});
+
+test('unknown options and lambda2 together with a budget are rejected', () => {
+  assert.throws(() => parseSearchOptions({ epoch: 3 } as SearchOptions), { code: 'ERR_AUTOFAS_OPTION' });
+  assert.throws(() => parseSearchOptions({ lambda2: 0.1, budgetUs: 500 }), { code: 'ERR_AUTOFAS_OPTION' });
+});
+
+test('defaults are filled once and the config round-trips through toConfig/fromConfig', () => {
+  const config = parseSearchOptions({ budgetUs: 700, widths: [32, 128, 64] });
+  assert.deepEqual(config.widths, [128, 64, 32]);
+  assert.equal(config.distill, 'listwise');
+  assert.equal(config.budgetUs, 700);
+  assert.deepEqual(fromConfig(JSON.parse(JSON.stringify(toConfig(config)))), config);
+});
