@@ -1,6 +1,7 @@
 // Serving benchmark: plugin overhead beyond ORT, warm vector fallback, gateway throughput (plugin vs vector), 50 ms stall p99.
 import { fork } from 'node:child_process';
 import { loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import type { Request, Response } from 'express';
 import { defaultModel, defaultBaseline } from '../examples/gateway/app.js';
@@ -81,8 +82,11 @@ async function inProcess(label: string, options: Partial<PreRankerOptions>, hook
 async function warmBothArms(preRanker: PreRanker, searches: SearchState[]): Promise<void> {
   const { engineOf } = await import('../src/serve/pre-ranker.js');
   const engine = engineOf(preRanker);
-  for (const s of searches) await runOnce(preRanker, s);
-  for (const s of searches) await engine.vector?.score(s.context, s.candidates, s.candidates.length);
+  for (const s of searches) {
+    const all = s.candidates; // the middleware replaces them with the kept ones
+    await runOnce(preRanker, s);
+    await engine.vector?.score(s.context, all, all.length);
+  }
 }
 
 const REPEATS = Number(process.env.SERVE_REPEATS ?? 3);
@@ -130,6 +134,10 @@ async function gateway(arm: 'plugin' | 'vector'): Promise<{ rps: number; p50: nu
   const port = await new Promise<number>((resolve) => child.once('message', (m) => resolve((m as { port: number }).port)));
   const requests = Array.from({ length: 40 }, (_, r) => ({ method: 'POST', path: '/search', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user_id: `user-${String((r * 37) % 2000).padStart(4, '0')}`, query: `query-${String((r * 11) % 400).padStart(3, '0')}` }) }));
   await autocannon({ url: `http://127.0.0.1:${port}`, connections: CONNECTIONS, duration: 2, requests }); // warm-up
+  await new Promise((resolve) => {
+    child.once('message', resolve);
+    child.send('mark');
+  });
   const result = await autocannon({ url: `http://127.0.0.1:${port}`, connections: CONNECTIONS, duration: CANNON_S, requests });
   const stats = await new Promise((resolve) => {
     child.once('message', (m) => resolve((m as { stats: unknown }).stats));
@@ -142,8 +150,10 @@ async function gateway(arm: 'plugin' | 'vector'): Promise<{ rps: number; p50: nu
 const hops = worldHops();
 console.log(`${N} candidates a request, ${ITERS} requests in process, autocannon ${CANNON_S} s x ${CONNECTIONS} connections; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 await overhead(hops, defaultModel());
+// Heavier models through the same pool, for scale: the vector baseline (17 features) and the teacher (12).
 const baselineDir = defaultBaseline();
-if (baselineDir) await overhead(hops, baselineDir); // a lighter model (item-side features only) through the same pool
+if (baselineDir) await overhead(hops, baselineDir);
+await overhead(hops, fileURLToPath(new URL('../../fixtures/world/teacher', import.meta.url)));
 const vectorP99 = await vectorWarm(hops);
 await stall(hops, vectorP99, 1);
 await stall(hops, vectorP99, 2);

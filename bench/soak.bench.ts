@@ -38,8 +38,17 @@ function startServer(root: string): Promise<{ child: ChildProcess; url: string }
   });
 }
 
-async function mem(url: string): Promise<{ rss: number; heapUsed: number; external: number }> {
-  return (await fetch(`${url}/bench/mem`)).json() as Promise<{ rss: number; heapUsed: number; external: number }>;
+type Mem = { rss: number; heapUsed: number; external: number };
+
+/** Memory after gc: the median of 5 readings 300 ms apart (one RSS reading of a threaded process swings by ~5%). */
+async function mem(url: string): Promise<Mem> {
+  const readings: Mem[] = [];
+  for (let i = 0; i < 5; i++) {
+    if (i > 0) await new Promise((r) => setTimeout(r, 300));
+    readings.push((await (await fetch(`${url}/bench/mem`)).json()) as Mem);
+  }
+  const median = (key: keyof Mem) => readings.map((m) => m[key]).sort((a, b) => a - b)[2];
+  return { rss: median('rss'), heapUsed: median('heapUsed'), external: median('external') };
 }
 
 /** One load phase; returns autocannon's result and every response's completion time and latency. */
@@ -73,6 +82,11 @@ async function reloadLoop(url: string, count: number, periodMs: number, windows:
   return ids;
 }
 
+async function fallbackCount(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/admin/metrics`)).text();
+  return [...text.matchAll(/^autofas_fallbacks_total\{[^}]*\} (\d+)/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+}
+
 async function fallbacks(url: string): Promise<string> {
   const text = await (await fetch(`${url}/admin/metrics`)).text();
   const lines = [...text.matchAll(/^autofas_fallbacks_total\{[^}]*reason="([^"]+)"[^}]*\} (\d+)/gm)];
@@ -86,17 +100,20 @@ async function main(): Promise<void> {
   const paths = await writeTestArtifacts();
   const { child, url } = await startServer(paths.root);
   try {
-    await load(url, { duration: Number(process.env.SOAK_WARMUP_S ?? 5) });
+    await load(url, { amount: Number(process.env.SOAK_WARMUP ?? 20_000) }); // until the heap and allocator settle
     const mem0 = await mem(url);
+    const fb0 = await fallbackCount(url);
     const base = await load(url, { duration: PHASE_S });
+    const fb1 = await fallbackCount(url);
     const windows: [number, number][] = [];
     const swapS = Math.ceil(((RELOADS + 1) * PERIOD_MS) / 1000);
     const [swap, ids] = await Promise.all([load(url, { duration: swapS }), reloadLoop(url, RELOADS, PERIOD_MS, windows)]);
     const mem1 = await mem(url);
+    const fb2 = await fallbackCount(url);
     const inWindow = swap.samples.filter(([t, ms]) => windows.some(([a, b]) => t - ms <= b && t >= a)).map(([, ms]) => ms);
     const outWindow = swap.samples.filter(([t, ms]) => !windows.some(([a, b]) => t - ms <= b && t >= a)).map(([, ms]) => ms);
     const startSoak = performance.now();
-    const soakMem: { rss: number; heapUsed: number; external: number }[] = [];
+    const soakMem: Mem[] = [];
     let soak: { result: CannonResult; samples: [number, number][] } | null = null;
     const soakLost = { total: 0, lost: 0, p99: 0 };
     for (let part = 0; part < 10; part++) {
@@ -108,23 +125,24 @@ async function main(): Promise<void> {
     }
     const soakS = (performance.now() - startSoak) / 1000;
     const mem2 = soakMem[soakMem.length - 1];
+    const fb3 = await fallbackCount(url);
     const lost = (r: CannonResult) => r.errors + r.timeouts + r.non2xx;
     console.log(`connections=${CONNECTIONS} candidates/request=${process.env.SOAK_CANDIDATES ?? 1000} k=50 workers=${process.env.SOAK_WORKERS ?? 1}`);
-    console.log('| phase | requests | req/s | p50 ms | p99 ms | lost (errors+timeouts+non-2xx) |');
-    console.log('|---|---:|---:|---:|---:|---:|');
-    for (const [name, r] of [['steady', base.result], [`${RELOADS} reloads`, swap.result]] as const) {
-      console.log(`| ${name} | ${r.requests.total} | ${r.requests.average} | ${r.latency.p50} | ${r.latency.p99} | ${lost(r)} |`);
+    console.log('| phase | requests | req/s | p50 ms | p99 ms | lost (errors+timeouts+non-2xx) | fallbacks |');
+    console.log('|---|---:|---:|---:|---:|---:|---:|');
+    for (const [name, r, fb] of [['steady', base.result, fb1 - fb0], [`${RELOADS} reloads`, swap.result, fb2 - fb1]] as const) {
+      console.log(`| ${name} | ${r.requests.total} | ${r.requests.average} | ${r.latency.p50} | ${r.latency.p99} | ${lost(r)} | ${fb} |`);
     }
-    console.log(`| soak (10 parts) | ${soakLost.total} | ${(soakLost.total / soakS).toFixed(0)} | | max ${soakLost.p99} | ${soakLost.lost} |`);
+    console.log(`| soak (10 parts) | ${soakLost.total} | ${(soakLost.total / soakS).toFixed(0)} | | max ${soakLost.p99} | ${soakLost.lost} | ${fb3 - fb2} |`);
     void soak;
-    console.log(`\nreloads ok: ${ids.length}, distinct models: ${new Set(ids).size}; fallbacks over all phases: ${await fallbacks(url)}`);
+    console.log(`\nreloads ok: ${ids.length}, distinct models: ${new Set(ids).size}; fallbacks since start (warm-up included): ${await fallbacks(url)}`);
     console.log(`p99 of requests overlapping a swap (+${SWAP_WINDOW_MS} ms): ${p99(inWindow).toFixed(2)} ms over ${inWindow.length} requests;`);
     console.log(`  outside swaps, same run: ${p99(outWindow).toFixed(2)} ms; steady run p99 (per-response): ${p99(base.samples.map(([, ms]) => ms)).toFixed(2)} ms`);
     console.log(`  added to p99 by the swaps (vs outside swaps, same run): ${(p99(inWindow) - p99(outWindow)).toFixed(2)} ms (target <= 2)`);
     console.log(`soak: ${REQUESTS} requests in ${soakS.toFixed(0)} s`);
     console.log('| memory after gc | rss MB | heapUsed MB | external MB |');
     console.log('|---|---:|---:|---:|');
-    for (const [name, m] of [['after warm-up', mem0], [`after ${RELOADS} reloads`, mem1], [`after ${REQUESTS} more requests`, mem2]] as const) {
+    for (const [name, m] of [[`after warm-up (${process.env.SOAK_WARMUP ?? 20_000} requests)`, mem0], [`after ${RELOADS} reloads`, mem1], [`after ${REQUESTS} more requests`, mem2]] as const) {
       console.log(`| ${name} | ${mb(m.rss)} | ${mb(m.heapUsed)} | ${mb(m.external)} |`);
     }
     console.log(`growth: rss ${pct(mem0.rss, mem1.rss)} over reloads, ${pct(mem0.rss, mem2.rss)} overall; heapUsed ${pct(mem0.heapUsed, mem1.heapUsed)}, ${pct(mem0.heapUsed, mem2.heapUsed)} (target <= 10%)`);

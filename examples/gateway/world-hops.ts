@@ -79,8 +79,16 @@ export function worldHops(seed?: number): WorldHops {
 /** The world's cross store features for user u, query q, item i (the fixture's own formulas). */
 function crossFeatures(world: World): (u: number, q: number, i: number, names: readonly string[]) => ItemFeatures {
   const K = CATEGORIES.length;
+  // Query-item relevance depends on the pair only, so the store memoises it per query (as a search index would).
+  const relevance = new Map<number, Float64Array>();
+  const relevanceOf = (q: number, i: number): number => {
+    let row = relevance.get(q);
+    if (!row) relevance.set(q, (row = new Float64Array(world.items.ids.length).fill(NaN)));
+    if (Number.isNaN(row[i])) row[i] = textRelevance(world, q, i);
+    return row[i];
+  };
   const compute: Record<string, (u: number, q: number, i: number) => number> = {
-    text_relevance: (_u, q, i) => textRelevance(world, q, i),
+    text_relevance: (_u, q, i) => relevanceOf(q, i),
     user_cat_clicks: (u, _q, i) => world.users.catClicks[u * K + world.items.category[i]],
     cross_noise: (u, _q, i) => r4(hashNormal(world.seed * 131 + NOISE.cross, u, i)),
   };

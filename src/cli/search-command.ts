@@ -9,6 +9,7 @@ import { loadDataset } from '../search/dataset.js';
 import type { EpochRecord } from '../search/history.js';
 import { loadLatencyTable } from '../search/latency-table.js';
 import { runSearch } from '../search/search.js';
+import { writeReport } from './search-report.js';
 
 interface SearchFlags {
   logs: string[];
@@ -27,6 +28,9 @@ interface SearchFlags {
   lambda1?: number;
   skipBadLines?: boolean;
   quiet?: boolean;
+  compare?: string[];
+  sweep?: number[];
+  report: boolean;
 }
 
 function int(flag: string, min: number) {
@@ -45,10 +49,12 @@ function positive(flag: string, allowZero = false) {
   };
 }
 
-function widths(text: string): number[] {
-  const values = text.split(',').map((s) => Number(s.trim()));
-  if (values.some((v) => !Number.isInteger(v) || v < 1)) throw optionError('--widths', 'must be a comma-separated list of positive integers', text);
-  return values;
+function intList(flag: string) {
+  return (text: string): number[] => {
+    const values = text.split(',').map((s) => Number(s.trim()));
+    if (values.some((v) => !Number.isInteger(v) || v < 1)) throw optionError(flag, 'must be a comma-separated list of positive integers', text);
+    return values;
+  };
 }
 
 /** Progress: one bar per epoch (steps, loss, expected latency, kept features) and one line per finished epoch. */
@@ -105,15 +111,31 @@ async function runSearchCommand(flags: SearchFlags): Promise<void> {
     onEpoch: bars.onEpoch,
   };
   const command = `autofas search ${process.argv.slice(3).join(' ')}`.trim();
-  const result = await runSearch(dataset, stripUndefined(options), { out: flags.out, provenance: await provenanceOf(flags.logs, flags.features, command) });
+  const provenance = await provenanceOf(flags.logs, flags.features, command);
+  const result = await runSearch(dataset, stripUndefined(options), { out: flags.out, provenance });
   bars.stop();
+  if (flags.report) {
+    const sweep = async (budgetUs: number, out: string) => {
+      if (!flags.quiet) process.stdout.write(`sweep: budget ${budgetUs} µs -> ${out}\n`);
+      await runSearch(dataset, stripUndefined({ ...options, lambda2: undefined, budgetUs, onStep: undefined, onEpoch: undefined }), { out, provenance });
+    };
+    const path = await writeReport(result, flags, sweep);
+    if (!flags.quiet) process.stdout.write(`report: ${path}\n`);
+  }
   const { card, derived } = result;
+  warnOverBudget(flags.budgetUs, card.latency.measuredUs);
   const test = Object.entries(card.metrics.test ?? {}).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ');
   process.stdout.write(
     `wrote ${flags.out}: ${card.modelId}\n  features (${derived.architecture.features.length}): ${derived.architecture.features.join(', ')}\n` +
       `  layers: ${derived.architecture.layers.join('-')}\n  latency per ${card.latency.candidates} candidates: expected ${derived.totalUs.toFixed(0)} µs, ` +
       `measured ${card.latency.measuredUs?.toFixed(0)} µs${flags.budgetUs !== undefined ? ` (budget ${flags.budgetUs} µs)` : ''}\n  test: ${test}\n`,
   );
+}
+
+/** Warns when even the cheapest derivable model misses the budget (the model is still written). */
+function warnOverBudget(budgetUs: number | undefined, measuredUs: number | undefined): void {
+  if (budgetUs === undefined || measuredUs === undefined || measuredUs <= budgetUs) return;
+  process.stderr.write(`autofas: warning: the cheapest derivable model measures ${measuredUs.toFixed(0)} µs, over the ${budgetUs} µs budget\n`);
 }
 
 function stripUndefined<T extends object>(o: T): T {
@@ -135,11 +157,14 @@ export function registerSearchCommand(program: Command): void {
     .option('--threads <n>', 'ORT intra-op threads for training', int('--threads', 1), 1)
     .option('--epochs <n>', 'search epochs (default 6)', int('--epochs', 1))
     .option('--retrain-epochs <n>', 'retrain epochs of the derived model (default 6)', int('--retrain-epochs', 1))
-    .option('--widths <list>', 'candidate widths of each Mixop (default 256,128,64,32)', widths)
+    .option('--widths <list>', 'candidate widths of each Mixop (default 256,128,64,32)', intList('--widths'))
     .option('--mixops <n>', 'number of Mixops (default 3)', int('--mixops', 1))
     .option('--distill <mode>', 'pointwise | listwise (default listwise)')
     .option('--lambda1 <x>', 'distillation weight in [0, 1] (default 0.7)', positive('--lambda1', true))
     .option('--skip-bad-lines', 'skip and count malformed log lines instead of stopping')
     .option('--quiet', 'no progress output')
+    .option('--compare <dirs...>', 'baseline artifacts to place in the report\'s latency-recall plane (evaluated on the test split)')
+    .option('--sweep <budgets>', 'also search these budgets (µs, comma separated) into OUT/sweep-<budget> and draw the Pareto front', intList('--sweep'))
+    .option('--no-report', 'do not write report.html')
     .action(runSearchCommand);
 }

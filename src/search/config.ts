@@ -145,7 +145,7 @@ export function parseSearchOptions(options: SearchOptions = {}): SearchConfig {
   if (options.lambda2 !== undefined && options.budgetUs !== undefined) {
     throw optionError('lambda2', 'cannot be given together with `budgetUs` (the budget tunes lambda2)', options.lambda2);
   }
-  const distill = options.distill ?? 'listwise';
+  const distill = options.distill === undefined ? 'listwise' : options.distill;
   if (distill !== 'pointwise' && distill !== 'listwise') throw optionError('distill', "must be 'pointwise' or 'listwise'", distill);
   if (options.identity !== undefined && typeof options.identity !== 'boolean') throw optionError('identity', 'must be a boolean', options.identity);
   const validFraction = num('validFraction', options.validFraction, 0.1, 0, 0.5, true);
@@ -186,7 +186,9 @@ export function toConfig(config: SearchConfig): Record<string, unknown> {
   return JSON.parse(JSON.stringify(config)) as Record<string, unknown>;
 }
 
-/** Rebuilds a config from its JSON form (validated like options). */
+/** Rebuilds a config from its JSON form (validated like options; with a budget, lambda2 is its starting value). */
 export function fromConfig(json: Readonly<Record<string, unknown>>): SearchConfig {
-  return parseSearchOptions(json as SearchOptions);
+  const { lambda2, ...rest } = json as SearchOptions;
+  const config = parseSearchOptions(rest.budgetUs === undefined ? { ...rest, lambda2 } : rest);
+  return { ...config, lambda2: num('lambda2', lambda2, config.lambda2, 0) };
 }

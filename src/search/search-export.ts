@@ -50,7 +50,7 @@ export async function exportSearched(input: ExportInput): Promise<ModelCard> {
       firstLayer: 'context part once per request, item part per candidate',
       searchSpace: input.supernet.toConfig(),
       lambda2: input.lambda2,
-      ...(config.budgetUs !== undefined ? { budgetUs: config.budgetUs } : {}),
+      ...(config.budgetUs !== undefined ? { budgetUs: config.budgetUs, withinBudget: input.measuredUs <= config.budgetUs } : {}),
       repairs: [...derived.repairs],
       redundant: (input.redundant ?? []).map((r) => ({ ...r })),
       distill: config.distill,

@@ -3,8 +3,8 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Feature } from '../schema/feature-spec.js';
-import { createRng } from '../util/random.js';
-import { budgetLambda2, fixedLambda2 } from './budget.js';
+import { createRng, type Rng } from '../util/random.js';
+import { budgetLambda2, fixedLambda2, type Lambda2Controller } from './budget.js';
 import { parseSearchOptions, toConfig, type SearchConfig, type SearchOptions } from './config.js';
 import { splitByRequest, subsetRequests } from './dataset.js';
 import type { Dataset, DatasetSplits } from './dataset-types.js';
@@ -12,7 +12,7 @@ import { derive, type Derived } from './derive.js';
 import { HISTORY_FILE, type EpochRecord, type RetrainRecord, type SearchHistory } from './history.js';
 import { embeddedWidth, numericStats, type Normalisation } from './inputs.js';
 import { featureFetchUs, LatencyModel } from './latency-model.js';
-import { LatencyLookup, loadLatencyTable } from './latency-table.js';
+import { LatencyLookup, loadLatencyTable, type LatencyTable } from './latency-table.js';
 import { measureModelUs } from './measure.js';
 import { Mlp } from './mlp.js';
 import { trainMlp } from './mlp-train.js';
@@ -45,64 +45,84 @@ export interface SearchResult {
 export async function runSearch(dataset: Dataset, options: SearchOptions = {}, output: SearchOutput = {}): Promise<SearchResult> {
   const config = parseSearchOptions(options);
   const started = Date.now();
-  const table = options.latencyTable ?? (await loadLatencyTable());
-  const lookup = new LatencyLookup(table);
-  const splits = splitByRequest(dataset, { train: 1 - config.validFraction - config.testFraction, validation: config.validFraction, test: config.testFraction }, config.seed);
+  const ctx = prepare(dataset, config, options.latencyTable ?? (await loadLatencyTable()));
+  const epochs = await searchSupernet({
+    supernet: ctx.supernet, train: ctx.weights, archTrain: ctx.arch, validation: ctx.splits.validation, latency: ctx.latency,
+    lambda2: ctx.lambda2, config, rng: ctx.rng.fork(), round: 1, started, onEpoch: options.onEpoch, onStep: options.onStep,
+  });
+  const { derived, trained, measuredUs, pruned } = await deriveAndRetrain(ctx, config, options);
+  const test = await testMetrics(trained.mlp, ctx.splits.test, config);
+  const history = makeHistory(config, dataset.spec.features, epochs, derived, measuredUs, trained.records, test, pruned.steps, ctx.redundant);
+  const card = await exportSearched({
+    out: output.out, mlp: trained.mlp, bytes: trained.bytes, derived, config, supernet: ctx.supernet, lambda2: ctx.lambda2.value,
+    measuredUs, validRecall: trained.records.at(-1)?.validRecall, test, provenance: output.provenance, redundant: ctx.redundant,
+  });
+  if (output.out) await writeFile(join(output.out, HISTORY_FILE), `${JSON.stringify(history, null, 1)}\n`);
+  return { card, modelBytes: trained.bytes, history, derived, mlp: trained.mlp, splits: ctx.splits, config };
+}
+
+/** Everything the search phases share. */
+interface SearchContext {
+  readonly splits: DatasetSplits;
+  readonly redundant: RedundantFeature[];
+  readonly features: readonly Feature[];
+  readonly stats: ReadonlyMap<string, Normalisation>;
+  readonly latency: LatencyModel;
+  readonly supernet: Supernet;
+  readonly weights: Dataset;
+  readonly arch?: Dataset;
+  readonly lambda2: Lambda2Controller;
+  readonly rng: Rng;
+}
+
+/** Splits, the redundancy pre-pass, the latency model, the supernet and the lambda2 controller. */
+function prepare(dataset: Dataset, config: SearchConfig, table: LatencyTable): SearchContext {
+  const fractions = { train: 1 - config.validFraction - config.testFraction, validation: config.validFraction, test: config.testFraction };
+  const splits = splitByRequest(dataset, fractions, config.seed);
   const redundant = findRedundant(splits.train, dataset.spec.features);
   const features: readonly Feature[] = dataset.spec.features.filter((f) => !redundant.some((r) => r.feature === f.name));
   const stats = numericStats(splits.train, features);
   const space = searchSpace(config);
-  const latency = new LatencyModel(
-    features.map((f) => ({ name: f.name, source: f.source, side: f.side, us: featureFetchUs(f), width: embeddedWidth(f, config.embeddingDim) })),
-    space.map((m) => m.ops),
-    lookup,
-    config.betaUs ?? table.inputUs,
-    config.candidates,
-  );
+  const costs = features.map((f) => ({ name: f.name, source: f.source, side: f.side, us: featureFetchUs(f), width: embeddedWidth(f, config.embeddingDim) }));
+  const latency = new LatencyModel(costs, space.map((m) => m.ops), new LatencyLookup(table), config.betaUs ?? table.inputUs, config.candidates);
   const rng = createRng(config.seed);
-  const supernet = new Supernet(features, stats, { features: features.map((f) => f.name), embeddingDim: config.embeddingDim, mixops: space, initialKeep: config.initialKeep }, rng.fork());
+  const supernetConfig = { features: features.map((f) => f.name), embeddingDim: config.embeddingDim, mixops: space, initialKeep: config.initialKeep };
+  const supernet = new Supernet(features, stats, supernetConfig, rng.fork());
   const { weights, arch } = archSplit(splits.train, config.archFraction);
   // The dual step is sized so that lambda2 can move by about e^2 per epoch at full violation.
   const stepsPerEpoch = Math.max(1, Math.ceil(weights.rows / (config.requestsPerBatch * config.candidatesPerRequest)));
   const lambda2 = config.budgetUs === undefined
     ? fixedLambda2(config.lambda2)
     : budgetLambda2(config.budgetUs, { initial: config.lambda2, rate: Math.min(0.05, 2 / stepsPerEpoch) });
-  const epochs = await searchSupernet({
-    supernet, train: weights, archTrain: arch, validation: splits.validation, latency, lambda2, config, rng: rng.fork(), round: 1, started,
-    onEpoch: options.onEpoch, onStep: options.onStep,
-  });
+  return { splits, redundant, features, stats, latency, supernet, weights, arch, lambda2, rng };
+}
+
+/** Derive (argmax alpha, theta threshold, counterfactual refinement, budget repairs), retrain, export, measure. */
+async function deriveAndRetrain(ctx: SearchContext, config: SearchConfig, options: SearchOptions) {
+  const { supernet, latency, splits } = ctx;
   const deriveInput = {
-    features,
-    theta: supernet.theta(),
-    mixops: supernet.mixops.map((m) => ({ ops: m.ops, probs: m.probs() })),
-    latency,
-    keepThreshold: config.keepThreshold,
-    embeddingDim: config.embeddingDim,
+    features: ctx.features, theta: supernet.theta(), mixops: supernet.mixops.map((m) => ({ ops: m.ops, probs: m.probs() })),
+    latency, keepThreshold: config.keepThreshold, embeddingDim: config.embeddingDim,
   };
-  const retrainRng = rng.fork();
+  const retrainRng = ctx.rng.fork();
   const first = derive(deriveInput);
   const refine = (kept: ReadonlySet<string>, budgetUs: number | undefined) =>
-    pruneFeatures({ supernet, data: arch ?? splits.validation, config, latency, lambda2: lambda2.value, kept, layers: first.architecture.layers, budgetUs });
+    pruneFeatures({ supernet, data: ctx.arch ?? splits.validation, config, latency, lambda2: ctx.lambda2.value, kept, layers: first.architecture.layers, budgetUs });
+  const build = async (kept: ReadonlySet<string>, budgetUs: number | undefined) => {
+    const derived = derive({ ...deriveInput, kept, budgetUs });
+    const trained = await retrain(derived, ctx.features, ctx.stats, splits, config, options, retrainRng.fork());
+    const measuredUs = derived.fetchUs + (await measureModelUs(trained.bytes, trained.mlp.cardInputs(), splits.test, config.candidates));
+    return { derived, trained, measuredUs };
+  };
   let pruned = await refine(new Set(first.architecture.features), config.budgetUs);
-  let derived = derive({ ...deriveInput, kept: pruned.kept, budgetUs: config.budgetUs });
-  let trained = await retrain(derived, features, stats, splits, config, options, retrainRng.fork());
-  let measuredUs = derived.fetchUs + (await measureModelUs(trained.bytes, trained.mlp.cardInputs(), splits.test, config.candidates));
+  let built = await build(pruned.kept, config.budgetUs);
   // Budget check on the measured latency: when the real run is slower than the table says, refine once more.
-  if (config.budgetUs !== undefined && measuredUs > config.budgetUs) {
-    const tighter = Math.max(0, config.budgetUs - (measuredUs - derived.totalUs));
+  if (config.budgetUs !== undefined && built.measuredUs > config.budgetUs) {
+    const tighter = Math.max(0, config.budgetUs - (built.measuredUs - built.derived.totalUs));
     pruned = await refine(pruned.kept, tighter);
-    derived = derive({ ...deriveInput, kept: pruned.kept, budgetUs: tighter });
-    trained = await retrain(derived, features, stats, splits, config, options, retrainRng.fork());
-    measuredUs = derived.fetchUs + (await measureModelUs(trained.bytes, trained.mlp.cardInputs(), splits.test, config.candidates));
+    built = await build(pruned.kept, tighter);
   }
-  const test = await testMetrics(trained.mlp, splits.test, config);
-  const history = makeHistory(config, dataset.spec.features, epochs, derived, measuredUs, trained.records, test, pruned.steps, redundant);
-  const card = await exportSearched({
-    out: output.out, mlp: trained.mlp, bytes: trained.bytes, derived, config, supernet, lambda2: lambda2.value,
-    measuredUs, validRecall: trained.records.at(-1)?.validRecall, test, provenance: output.provenance, redundant,
-  });
-  if (output.out) await writeFile(join(output.out, HISTORY_FILE), `${JSON.stringify(history, null, 1)}\n`);
-  return { card, modelBytes: trained.bytes, history, derived, mlp: trained.mlp, splits, config };
+  return { ...built, pruned };
 }
 
 /** Every request whose index falls in the first `fraction` of each block of ten goes to the architecture half. */

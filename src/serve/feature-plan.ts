@@ -170,11 +170,14 @@ function copyVector(v: unknown, out: Float32Array, offset: number, width: number
   return true;
 }
 
-/** A Float32Array value (e.g. a view into a store's embedding table): one memcpy, then a finiteness check. */
+/** A Float32Array value (e.g. a view into a store's embedding table): copied with a finiteness check. */
 function copyFloat32(v: Float32Array, out: Float32Array, offset: number, width: number): boolean {
   if (v.length !== width) return false;
-  out.set(v, offset);
-  for (let j = offset; j < offset + width; j++) if (out[j] - out[j] !== 0) return false;
+  for (let j = 0; j < width; j++) {
+    const x = v[j];
+    if (x - x !== 0) return false;
+    out[offset + j] = x;
+  }
   return true;
 }
 

@@ -1,5 +1,5 @@
 // Rotating JSONL(.gz) file sink behind a bounded queue: drops and counts when the disk is slower than traffic.
-import { EventEmitter, once } from 'node:events';
+import { EventEmitter } from 'node:events';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import type { WriteStream } from 'node:fs';
 import { rename } from 'node:fs/promises';
@@ -228,7 +228,10 @@ export class RotatingLogSink extends EventEmitter<LogSinkEventMap> {
     if (lines === 0 || !this.current) return;
     const { out } = this.current;
     if (out.destroyed) throw out.errored ?? new Error(`${this.current.part}: stream closed`);
-    if (!out.write(chunk)) await once(out, 'drain');
+    // Counted once the stream took the chunk (the file for .jsonl, the compressor for .gz); errors reject.
+    await new Promise<void>((resolve, reject) => {
+      out.write(chunk, (err) => (err ? reject(err) : resolve()));
+    });
     this.written += lines;
     this.emit('written', { lines, bytes: Buffer.byteLength(chunk) });
   }

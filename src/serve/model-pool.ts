@@ -37,6 +37,7 @@ class WorkerHost {
       maxThreads: options.workers,
       idleTimeout: 2 ** 31 - 1,
       concurrentTasksPerWorker: 1,
+      recordTiming: false,
       closeTimeout: 5000, // piscina keeps a closed pool reachable until this timer fires
       workerData,
     });

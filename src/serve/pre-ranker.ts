@@ -165,7 +165,7 @@ async function reloadOnce(engine: Engine, spec: FeatureSpec | undefined, dir: st
     return next.card;
   } catch (err) {
     const code = (err as { code?: string }).code ?? 'ERR_AUTOFAS_RELOAD';
-    engine.log(`${code}:reload`, `reload of ${dir} refused, the old model keeps serving: ${(err as Error).message}`);
+    engine.log(code, `reload of ${dir} refused, the old model keeps serving: ${(err as Error).message}`);
     engine.events.emit('reload', { ok: false, code, message: (err as Error).message });
     throw err;
   }
