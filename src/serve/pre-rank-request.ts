@@ -129,7 +129,7 @@ async function scoreAndKeep(
     scoreArm(engine, plan.arm, context, candidates, rows),
     shadowArm ? scoreShadow(engine, shadowArm, context, candidates, rows) : Promise.resolve(null),
   ]);
-  const order = served.scores ? orderByScore(served.scores) : null;
+  const order = served.scores ? orderByScore(served.scores, keep) : null;
   const extra = shadowExtras(plan, candidates, served, order, shadow, shadowArm);
   const kept = served.scores && order ? keepTop(candidates, served.scores, keep, order) : keepMatchingOrder(candidates, keep);
   engine.config.setCandidates(req, res, kept);
@@ -150,5 +150,5 @@ function shadowExtras(
   if (!shadow) return { shadowArm };
   if (plan.teacherLogged) for (let i = 0; i < shadow.length; i++) candidates[i].shadowScore = shadow[i];
   const servedOrder = order ?? Uint32Array.from({ length: shadow.length }, (_, i) => i);
-  return { shadowArm, shadowOverlap: overlapOfOrders(servedOrder, orderByScore(shadow), plan.k) };
+  return { shadowArm, shadowOverlap: overlapOfOrders(servedOrder, orderByScore(shadow, plan.k), plan.k) };
 }

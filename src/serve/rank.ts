@@ -7,8 +7,11 @@ export const MAX_RANKED_ROWS = 1 << 21;
 const bits = new Uint32Array(1);
 const asFloat = new Float32Array(bits.buffer);
 
-/** Row indices by descending score; NaN ranks last; equal scores keep their input order. */
-export function orderByScore(scores: Float32Array): Uint32Array {
+/**
+ * Row indices by descending score; NaN ranks last; equal scores keep their input order. Only the first `top`
+ * entries are guaranteed sorted (the rest are the other rows in any order): a selection step, then a sort of the top.
+ */
+export function orderByScore(scores: Float32Array, top = scores.length): Uint32Array {
   const n = scores.length;
   const keys = new Float64Array(n);
   for (let i = 0; i < n; i++) {
@@ -18,10 +21,40 @@ export function orderByScore(scores: Float32Array): Uint32Array {
     // A float64 holds (descending key, row) exactly: 32 + 21 bits < 53.
     keys[i] = (0xffffffff - ascending) * MAX_RANKED_ROWS + i;
   }
-  keys.sort();
+  if (top < n / 2) {
+    selectSmallest(keys, top);
+    keys.subarray(0, top).sort();
+  } else {
+    keys.sort();
+  }
   const order = new Uint32Array(n);
   for (let i = 0; i < n; i++) order[i] = keys[i] % MAX_RANKED_ROWS;
   return order;
+}
+
+/** Moves the `k` smallest keys (all distinct) to the front, in any order (quickselect, median-of-three pivots). */
+function selectSmallest(keys: Float64Array, k: number): void {
+  let lo = 0;
+  let hi = keys.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const a = keys[lo], b = keys[mid], c = keys[hi];
+    const pivot = a < b ? (b < c ? b : a < c ? c : a) : a < c ? a : b < c ? c : b;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (keys[i] < pivot) i++;
+      while (keys[j] > pivot) j--;
+      if (i <= j) {
+        const t = keys[i];
+        keys[i++] = keys[j];
+        keys[j--] = t;
+      }
+    }
+    if (k - 1 <= j) hi = j;
+    else if (k - 1 >= i) lo = i;
+    else return;
+  }
 }
 
 /**

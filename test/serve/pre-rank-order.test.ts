@@ -57,3 +57,17 @@ test('the record counts candidates in and out and the latency is measured', asyn
   assert.equal(preRank.k, 25);
   assert.ok((preRank.latencyMs as number) >= 0);
 });
+
+test('orderByScore with a top-k selection agrees with the full sort on the first k (random scores, ties, NaN)', () => {
+  let seed = 7;
+  const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  for (let t = 0; t < 300; t++) {
+    const n = 1 + Math.floor(random() * 1200);
+    const k = 1 + Math.floor(random() * n);
+    const scores = Float32Array.from({ length: n }, () => (random() < 0.1 ? NaN : Math.round(random() * 40) / 7));
+    const full = orderByScore(scores);
+    const part = orderByScore(scores, k);
+    assert.deepEqual([...part.subarray(0, k)], [...full.subarray(0, k)], `n=${n} k=${k}`);
+    assert.equal(new Set(part).size, n);
+  }
+});
