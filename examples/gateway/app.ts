@@ -8,7 +8,7 @@ import { createPreRanker, staticFlags } from '../../src/index.js';
 import type { PreRanker, PreRankerOptions, SearchState } from '../../src/index.js';
 import { teacherRanker, worldHops } from './world-hops.js';
 import { preRankAdmin, teacherLogger } from '../../src/index.js';
-import type { AdminOptions, TeacherLoggerOptions } from '../../src/index.js';
+import type { AdminOptions, TeacherLogger, TeacherLoggerOptions } from '../../src/index.js';
 
 const FIXTURES = fileURLToPath(new URL('../../../fixtures/', import.meta.url));
 
@@ -34,6 +34,8 @@ export interface GatewayOptions {
 export interface Gateway {
   readonly app: Express;
   readonly preRanker: PreRanker;
+  /** [ops] The teacher logger when `teacherLog` is set. */
+  readonly teacherLogger: TeacherLogger | null;
   close(): Promise<void>;
 }
 
@@ -97,7 +99,7 @@ export async function createGatewayApp(options: GatewayOptions = {}): Promise<Ga
       next(err);
     }
   });
-  return { app, preRanker, close: async () => void (await Promise.all([logger?.close(), preRanker.close()])) };
+  return { app, preRanker, teacherLogger: logger, close: async () => void (await Promise.all([logger?.close(), preRanker.close()])) };
 }
 
 function round(x: number | undefined): number | null {

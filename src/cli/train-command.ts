@@ -3,7 +3,8 @@ import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { loadFeatureSpec } from '../schema/feature-spec.js';
 import { optionError } from '../schema/errors.js';
-import { BASELINE_KINDS, provenanceOf, trainBaselineOfKind, writeBaseline, type BaselineKind, type DistillMode } from '../search/baselines/index.js';
+import { BASELINE_KINDS, provenanceOf, trainBaselineOfKind, trainFscd, writeBaseline, type BaselineKind, type BaselineProgress, type DistillMode } from '../search/baselines/index.js';
+import type { ModelCard } from '../schema/model-card.js';
 import { loadDataset, splitByRequest } from '../search/dataset.js';
 
 interface TrainFlags {
@@ -18,9 +19,13 @@ interface TrainFlags {
   lr?: number;
   distill?: string;
   validation: number;
+  test: number;
   skipBadLines?: boolean;
   quiet?: boolean;
+  budgetUs?: number;
 }
+
+const KINDS = [...BASELINE_KINDS, 'fscd'] as const;
 
 function int(flag: string, min: number) {
   return (text: string): number => {
@@ -30,10 +35,12 @@ function int(flag: string, min: number) {
   };
 }
 
-function share(text: string): number {
-  const v = Number(text);
-  if (!(v >= 0 && v < 1)) throw optionError('--validation', 'must be a number in [0, 1)', text);
-  return v;
+function share(flag: string) {
+  return (text: string): number => {
+    const v = Number(text);
+    if (!(v >= 0 && v < 0.5)) throw optionError(flag, 'must be a number in [0, 0.5)', text);
+    return v;
+  };
 }
 
 function widths(text: string): number[] {
@@ -42,12 +49,35 @@ function widths(text: string): number[] {
   return values;
 }
 
+function summary(out: string, card: ModelCard, recall?: number): string {
+  const tail = recall === undefined ? '' : `, validation Recall@100 ${recall.toFixed(4)}`;
+  return `wrote ${out}: ${card.modelId}, ${card.inputs.length} features, ${card.latency.measuredUs?.toFixed(0) ?? '?'} µs per 1000 candidates${tail}\n`;
+}
+
+function progressBar(flags: TrainFlags): { bar: SingleBar | null; onProgress: (p: BaselineProgress) => void } {
+  const bar = flags.quiet ? null : new SingleBar({ format: `train ${flags.kind} [{bar}] {value}/{total} steps | loss {loss} | valid recall {recall}`, hideCursor: true }, Presets.shades_classic);
+  const onProgress = (p: BaselineProgress): void => {
+    if (!bar) return;
+    if (!bar.isActive) bar.start(p.steps, 0, { loss: '-', recall: '-' });
+    bar.update(p.step, { loss: p.loss.toFixed(4), recall: p.validRecall === undefined ? '-' : p.validRecall.toFixed(4) });
+  };
+  return { bar, onProgress };
+}
+
 async function runTrain(flags: TrainFlags): Promise<void> {
-  if (!BASELINE_KINDS.includes(flags.kind as BaselineKind)) throw optionError('--kind', `must be one of ${BASELINE_KINDS.join(', ')}`, flags.kind);
+  if (!(KINDS as readonly string[]).includes(flags.kind)) throw optionError('--kind', `must be one of ${KINDS.join(', ')}`, flags.kind);
   const spec = await loadFeatureSpec(flags.features);
   const { dataset } = await loadDataset(flags.logs, spec, { skipBadLines: flags.skipBadLines ?? false, itemIds: false });
-  const split = splitByRequest(dataset, { train: 1 - flags.validation, validation: flags.validation, test: 0 }, flags.seed);
-  const bar = flags.quiet ? null : new SingleBar({ format: `train ${flags.kind} [{bar}] {value}/{total} steps | loss {loss} | valid recall {recall}`, hideCursor: true }, Presets.shades_classic);
+  if (flags.kind === 'fscd') {
+    const budget = flags.budgetUs === undefined ? {} : { budgetUs: flags.budgetUs };
+    const card = await trainFscd(dataset, flags.out, { seed: flags.seed, threads: flags.threads, validFraction: flags.validation, testFraction: flags.test, ...budget });
+    process.stdout.write(summary(flags.out, card));
+    return;
+  }
+  // The same split expression and seed as `autofas search`: the held-out test requests are never trained on, so
+  // `autofas evaluate` can compare a baseline and a searched model on requests neither has seen.
+  const split = splitByRequest(dataset, { train: 1 - flags.validation - flags.test, validation: flags.validation, test: flags.test }, flags.seed);
+  const { bar, onProgress } = progressBar(flags);
   const trained = await trainBaselineOfKind(split.train, {
     kind: flags.kind as BaselineKind,
     steps: flags.steps,
@@ -57,25 +87,20 @@ async function runTrain(flags: TrainFlags): Promise<void> {
     lr: flags.lr,
     distill: flags.distill as DistillMode | undefined,
     validation: split.validation.requests > 0 ? split.validation : undefined,
-    onProgress: (p) => {
-      if (!bar) return;
-      if (p.step <= p.steps && !bar.isActive) bar.start(p.steps, 0, { loss: '-', recall: '-' });
-      bar.update(p.step, { loss: p.loss.toFixed(4), recall: p.validRecall === undefined ? '-' : p.validRecall.toFixed(4) });
-    },
+    onProgress,
   });
   bar?.stop();
   const command = `autofas train ${process.argv.slice(3).join(' ')}`.trim();
   const card = await writeBaseline(flags.out, trained, await provenanceOf(flags.logs, flags.features, command), split.train);
-  const recall = trained.validRecall === undefined ? '' : `, validation Recall@100 ${trained.validRecall.toFixed(4)}`;
-  process.stdout.write(`wrote ${flags.out}: ${card.modelId}, ${card.inputs.length} features, ${card.latency.measuredUs?.toFixed(0) ?? '?'} µs per 1000 candidates${recall}\n`);
+  process.stdout.write(summary(flags.out, card, trained.validRecall));
 }
 
 /** Registers `autofas train` on the CLI program. */
 export function registerTrainCommand(program: Command): void {
   program
     .command('train')
-    .description('train a baseline pre-ranker (vector two-tower or dnn-all MLP) from teacher logs by distillation and export it')
-    .requiredOption('--kind <kind>', `baseline kind: ${BASELINE_KINDS.join(' | ')}`)
+    .description('train a baseline pre-ranker (vector two-tower, dnn-all MLP, cold, fscd) from teacher logs by distillation and export it')
+    .requiredOption('--kind <kind>', `baseline kind: ${KINDS.join(' | ')}`)
     .requiredOption('--logs <files...>', 'teacher log files (.jsonl or .jsonl.gz)')
     .requiredOption('--features <file>', 'feature spec (features.json)')
     .requiredOption('--out <dir>', 'artifact directory to write (model.onnx + model.json)')
@@ -85,7 +110,9 @@ export function registerTrainCommand(program: Command): void {
     .option('--layers <list>', 'dnn-all hidden widths (default 512,256,128)', widths)
     .option('--lr <rate>', 'Adam learning rate (default 0.002)', Number)
     .option('--distill <mode>', 'pointwise | listwise | both (default both)')
-    .option('--validation <share>', 'share of requests held out to keep the best checkpoint', share, 0.1)
+    .option('--validation <share>', 'share of requests held out to keep the best checkpoint (as autofas search)', share('--validation'), 0.1)
+    .option('--test <share>', 'share of requests held out and never trained on (as autofas search, same --seed)', share('--test'), 0.1)
+    .option('--budget-us <us>', 'fscd: latency budget per 1000 candidates (default: the searcher\'s lambda2)', int('--budget-us', 1))
     .option('--skip-bad-lines', 'skip and count malformed log lines instead of stopping')
     .option('--quiet', 'no progress bar')
     .action(runTrain);

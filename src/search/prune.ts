@@ -30,46 +30,59 @@ export interface PruneInput {
   readonly kept: ReadonlySet<string>;
   readonly layers: readonly number[];
   readonly budgetUs?: number;
+  /** A second held-out set that must confirm every re-admitted feature (the validation split). */
+  readonly confirm?: Dataset;
   /** Fixed minibatches the loss is averaged over. @default 8 */
   readonly batches?: number;
 }
 
-/** Greedy backward elimination by the search objective: student loss + lambda2 * latency / 1000. */
+/**
+ * Greedy elimination (and re-admission) by the search objective: student loss + lambda2 * latency / 1000, measured
+ * on held-out minibatches with the gates fixed to each candidate set.
+ */
 export async function pruneFeatures(input: PruneInput): Promise<{ kept: Set<string>; steps: PruneStep[] }> {
   const { supernet, config } = input;
   const sg = supernet.build(config.distill, config.lambda1, config.candidatesPerRequest);
   const session = await createSession(encodeModel(sg.g.toModel({ params: 'inputs', outputs: [sg.losses.student] })), { threads: config.threads });
-  const sampler = new BatchSampler(input.data, supernet.features, teacherScale(input.data.teacher), config.requestsPerBatch, config.candidatesPerRequest, createRng(config.seed + 1));
-  const batches: Feeds[] = Array.from({ length: input.batches ?? 8 }, () => sampler.next().feeds);
   const features: readonly Feature[] = supernet.features;
-  const loss = async (kept: ReadonlySet<string>): Promise<number> => {
-    features.forEach((f, i) => (supernet.gates[i] = kept.has(f.name) ? 1 : 0));
-    let sum = 0;
-    for (const feeds of batches) {
-      const out = await session.run({ ...feeds, ...paramFeeds(sg.g.params) });
-      sum += (out[sg.losses.student.name].data as Float32Array)[0];
-    }
-    return sum / batches.length;
-  };
-  const kept = new Set(input.kept);
-  const steps: PruneStep[] = [];
-  try {
-    let base = await loss(kept);
-    for (let round = 0; round < 2 * features.length; round++) {
-      const removed = await removeOne(input, kept, base, loss);
-      if (removed) {
-        steps.push(removed.step);
-        base = removed.loss;
-        continue;
+  const lossOn = (data: Dataset, seed: number): LossOf => {
+    const sampler = new BatchSampler(data, features, teacherScale(data.teacher), config.requestsPerBatch, config.candidatesPerRequest, createRng(seed));
+    const batches: Feeds[] = Array.from({ length: input.batches ?? 8 }, () => sampler.next().feeds);
+    return async (kept) => {
+      features.forEach((f, i) => (supernet.gates[i] = kept.has(f.name) ? 1 : 0));
+      let sum = 0;
+      for (const feeds of batches) {
+        const out = await session.run({ ...feeds, ...paramFeeds(sg.g.params) });
+        sum += (out[sg.losses.student.name].data as Float32Array)[0];
       }
-      const added = await addOne(input, kept, base, loss);
-      if (!added) break;
-      steps.push(added.step);
-      base = added.loss;
-    }
+      return sum / batches.length;
+    };
+  };
+  const loss = lossOn(input.data, config.seed + 1);
+  const confirm = input.confirm && input.confirm.requests > 0 ? lossOn(input.confirm, config.seed + 2) : undefined;
+  try {
+    return await refine(input, loss, confirm);
   } finally {
     supernet.gates.fill(1);
     await session.dispose();
+  }
+}
+
+async function refine(input: PruneInput, loss: LossOf, confirm: LossOf | undefined): Promise<{ kept: Set<string>; steps: PruneStep[] }> {
+  const kept = new Set(input.kept);
+  const steps: PruneStep[] = [];
+  let base = await loss(kept);
+  for (let round = 0; round < 2 * input.supernet.features.length; round++) {
+    const removed = await removeOne(input, kept, base, loss);
+    if (removed) {
+      steps.push(removed.step);
+      base = removed.loss;
+      continue;
+    }
+    const added = await addOne(input, kept, base, loss, confirm);
+    if (!added) break;
+    steps.push(added.step);
+    base = added.loss;
   }
   return { kept, steps };
 }
@@ -87,7 +100,13 @@ async function removeOne(input: PruneInput, kept: Set<string>, base: number, los
 }
 
 /** Adds the dropped feature that improves the loss most per us, if it pays under lambda2 or fits in the budget. */
-async function addOne(input: PruneInput, kept: Set<string>, base: number, loss: LossOf): Promise<{ step: PruneStep; loss: number } | null> {
+async function addOne(
+  input: PruneInput,
+  kept: Set<string>,
+  base: number,
+  loss: LossOf,
+  confirm: LossOf | undefined,
+): Promise<{ step: PruneStep; loss: number } | null> {
   const latencyUs = input.latency.derivedUs(kept, input.layers).totalUs;
   let best: { step: PruneStep; loss: number; value: number } | null = null;
   for (const f of input.supernet.features) {
@@ -101,7 +120,10 @@ async function addOne(input: PruneInput, kept: Set<string>, base: number, loss: 
     const value = gain / Math.max(addedUs, 1);
     if (pays && (!best || value > best.value)) best = { step: { feature: f.name, deltaLoss: l - base, savedUs: -addedUs }, loss: l, value };
   }
-  if (best) kept.add(best.step.feature);
+  if (!best) return null;
+  // A re-admission must also lower the loss on a second held-out set the gates were never trained on.
+  if (confirm && (await confirm(new Set(kept).add(best.step.feature))) >= (await confirm(kept))) return null;
+  kept.add(best.step.feature);
   return best;
 }
 

@@ -23,6 +23,9 @@ import { pruneFeatures, type PruneStep } from './prune.js';
 import { searchSpace, Supernet } from './supernet.js';
 import type { ModelCard } from '../schema/model-card.js';
 
+/** lambda2 a budgeted search starts from: low, so early latency pressure does not crush features before they are learnt. */
+const BUDGET_LAMBDA2_START = 0.01;
+
 /** Where and how runSearch writes its result. */
 export interface SearchOutput {
   /** Artifact directory (model.onnx, model.json, history.json); nothing is written when omitted. */
@@ -93,7 +96,7 @@ function prepare(dataset: Dataset, config: SearchConfig, table: LatencyTable): S
   const stepsPerEpoch = Math.max(1, Math.ceil(weights.rows / (config.requestsPerBatch * config.candidatesPerRequest)));
   const lambda2 = config.budgetUs === undefined
     ? fixedLambda2(config.lambda2)
-    : budgetLambda2(config.budgetUs, { initial: config.lambda2, rate: Math.min(0.05, 2 / stepsPerEpoch) });
+    : budgetLambda2(config.budgetUs, { initial: BUDGET_LAMBDA2_START, rate: Math.min(0.05, 2 / stepsPerEpoch) });
   return { splits, redundant, features, stats, latency, supernet, weights, arch, lambda2, rng };
 }
 
@@ -107,7 +110,7 @@ async function deriveAndRetrain(ctx: SearchContext, config: SearchConfig, option
   const retrainRng = ctx.rng.fork();
   const first = derive(deriveInput);
   const refine = (kept: ReadonlySet<string>, budgetUs: number | undefined) =>
-    pruneFeatures({ supernet, data: ctx.arch ?? splits.validation, config, latency, lambda2: ctx.lambda2.value, kept, layers: first.architecture.layers, budgetUs });
+    pruneFeatures({ supernet, data: ctx.arch ?? splits.validation, confirm: ctx.arch ? splits.validation : undefined, config, latency, lambda2: ctx.lambda2.value, kept, layers: first.architecture.layers, budgetUs });
   const build = async (kept: ReadonlySet<string>, budgetUs: number | undefined) => {
     const derived = derive({ ...deriveInput, kept, budgetUs });
     const trained = await retrain(derived, ctx.features, ctx.stats, splits, config, options, retrainRng.fork());

@@ -6,6 +6,7 @@ import express from 'express';
 import type { Request, Response, Router } from 'express';
 import { Registry } from 'prom-client';
 import { optionError } from '../schema/errors.js';
+import { checkKnownOptions } from './known-options.js';
 import type { AutofasErrorCode } from '../schema/errors.js';
 import type { PreRankMetrics } from './metrics.js';
 import type { PreRanker } from './types.js';
@@ -36,6 +37,7 @@ interface AdminConfig {
 const digest = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest();
 
 function parseOptions(options: AdminOptions): AdminConfig {
+  checkKnownOptions(options, ['token', 'modelsRoot', 'metrics', 'watch'], 'preRankAdmin');
   const { token, modelsRoot, metrics, watch } = options;
   if (token !== undefined && (typeof token !== 'string' || token.length < 16)) {
     throw optionError('token', 'must be a string of at least 16 characters', token === undefined ? token : '<redacted>');

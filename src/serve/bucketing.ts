@@ -1,6 +1,7 @@
 // Deterministic, sticky A/B bucketing by a salted hash of the unit id, for flag providers without percentage splits.
 import { createHash } from 'node:crypto';
 import { optionError } from '../schema/errors.js';
+import { checkKnownOptions, given } from './known-options.js';
 import type { Arm } from './types.js';
 
 /** Number of buckets: rollout percentages resolve to 1/100 of a percent. */
@@ -43,12 +44,13 @@ function percentToBuckets(percent: number, name: string): number {
 }
 
 function parseSplit(options: ArmSplitOptions): ArmSplit {
-  const salt = options.salt ?? 'autofas';
+  checkKnownOptions(options, ['salt', 'autofas', 'baseline', 'rest'], 'armAssigner');
+  const salt = given(options.salt, 'autofas');
   if (typeof salt !== 'string' || salt.length === 0) throw optionError('salt', 'must be a non-empty string', salt);
-  const a = percentToBuckets(options.autofas ?? 0, 'autofas');
-  const b = percentToBuckets(options.baseline ?? 0, 'baseline');
+  const a = percentToBuckets(given(options.autofas, 0), 'autofas');
+  const b = percentToBuckets(given(options.baseline, 0), 'baseline');
   if (a + b > BUCKETS) throw optionError('baseline', `plus \`autofas\` must not exceed 100`, options.baseline);
-  const rest = options.rest ?? 'off';
+  const rest = given(options.rest, 'off');
   if (!['autofas', 'baseline', 'off'].includes(rest)) throw optionError('rest', "must be 'autofas', 'baseline' or 'off'", rest);
   return { salt, autofasBelow: a, baselineFrom: BUCKETS - b, rest };
 }
@@ -73,6 +75,6 @@ export function armAssigner(options: ArmSplitOptions = {}): (unitId: string) => 
  */
 export function armContextEvaluator(options: ArmSplitOptions = {}): (ctx: { targetingKey?: string }) => Arm {
   const assign = armAssigner(options);
-  const rest = options.rest ?? 'off';
+  const rest = given(options.rest, 'off');
   return (ctx) => (ctx.targetingKey ? assign(ctx.targetingKey) : rest);
 }

@@ -1,5 +1,6 @@
 // Per-request flags through OpenFeature's named client 'autofas' (never sets a provider); defaults without one.
 import { optionError } from '../schema/errors.js';
+import { checkKnownOptions, given } from './known-options.js';
 import { STATIC_FLAG_DEFAULTS } from './static-flags.js';
 import type { Arm, FlagEvaluator, FlagValues } from './types.js';
 
@@ -47,17 +48,23 @@ interface FlagConfig {
 const ARMS: readonly Arm[] = ['autofas', 'baseline', 'off'];
 
 function parseOptions(options: FlagOptions): FlagConfig {
-  const domain = options.domain ?? 'autofas';
+  checkKnownOptions(options, ['client', 'domain', 'defaults', 'maxK', 'onError'], 'createFlagEvaluator');
+  const domain = given(options.domain, 'autofas');
   if (typeof domain !== 'string' || domain === '') throw optionError('domain', 'must be a non-empty string', domain);
-  const maxK = options.maxK ?? 100_000;
+  const maxK = given(options.maxK, 100_000);
   if (!Number.isInteger(maxK) || maxK < 1) throw optionError('maxK', 'must be a positive integer', maxK);
-  const defaults = { ...DEFAULT_FLAGS, ...(options.defaults ?? {}) };
+  const defaults = { ...DEFAULT_FLAGS, ...given(options.defaults, {}) };
   if (!ARMS.includes(defaults.arm)) throw optionError('defaults.arm', "must be 'autofas', 'baseline' or 'off'", defaults.arm);
-  const given = options.client;
+  const client = options.client;
   let cached: Promise<FlagClient | null> | null = null;
   const clientPromise = (): Promise<FlagClient | null> =>
-    (cached ??= given ? Promise.resolve(given) : sdkClient(domain));
-  return { clientPromise, defaults, maxK, onError: options.onError ?? (() => {}) };
+    (cached ??= client ? Promise.resolve(client) : sdkClient(domain));
+  const onError = given(options.onError, () => {});
+  if (typeof onError !== 'function') throw optionError('onError', 'must be a function', onError);
+  if (client !== undefined && (typeof client !== 'object' || client === null || typeof client.getBooleanValue !== 'function')) {
+    throw optionError('client', 'must be an OpenFeature client', client);
+  }
+  return { clientPromise, defaults, maxK, onError };
 }
 
 /** The SDK's named client, or null when `@openfeature/server-sdk` is not installed (defaults then apply). */

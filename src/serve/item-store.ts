@@ -67,14 +67,29 @@ export class CachedItemStore {
   }
 
   /** Reads straight from the store (request-dependent cross features); throws ERR_AUTOFAS_STORE. */
-  async getUncached(
+  getUncached(
     itemIds: readonly string[],
     featureNames: readonly string[],
     context: Readonly<Record<string, RawFeatureValue>>,
   ): Promise<readonly (ItemFeatures | undefined)[]> {
-    const rows: (ItemFeatures | undefined)[] = new Array(itemIds.length);
-    await this.#fill([...itemIds], Array.from(itemIds, (_, i) => i), featureNames, context, rows, null);
-    return rows;
+    return this.#fetch(itemIds, featureNames, context);
+  }
+
+  async #fetch(
+    ids: readonly string[],
+    featureNames: readonly string[],
+    context: Readonly<Record<string, RawFeatureValue>>,
+  ): Promise<readonly (ItemFeatures | undefined)[]> {
+    let fetched: readonly (ItemFeatures | undefined)[];
+    try {
+      fetched = await this.#store.get(ids, featureNames, context);
+    } catch (err) {
+      throw autofasError('ERR_AUTOFAS_STORE', `itemStore.get failed: ${(err as Error)?.message ?? String(err)}`, {}, err);
+    }
+    if (!Array.isArray(fetched) || fetched.length !== ids.length) {
+      throw autofasError('ERR_AUTOFAS_STORE', `itemStore.get answered ${Array.isArray(fetched) ? fetched.length : 'a non-array'} rows for ${ids.length} ids`);
+    }
+    return fetched;
   }
 
   async #fill(
@@ -85,15 +100,7 @@ export class CachedItemStore {
     rows: (ItemFeatures | undefined)[],
     cache: LRUCache<string, ItemFeatures> | null,
   ): Promise<void> {
-    let fetched: readonly (ItemFeatures | undefined)[];
-    try {
-      fetched = await this.#store.get(ids, featureNames, context);
-    } catch (err) {
-      throw autofasError('ERR_AUTOFAS_STORE', `itemStore.get failed: ${(err as Error)?.message ?? String(err)}`, {}, err);
-    }
-    if (!Array.isArray(fetched) || fetched.length !== ids.length) {
-      throw autofasError('ERR_AUTOFAS_STORE', `itemStore.get answered ${Array.isArray(fetched) ? fetched.length : 'a non-array'} rows for ${ids.length} ids`);
-    }
+    const fetched = await this.#fetch(ids, featureNames, context);
     for (let j = 0; j < ids.length; j++) {
       const row = fetched[j] ?? UNKNOWN;
       rows[at[j]] = row;

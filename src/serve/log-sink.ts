@@ -10,6 +10,7 @@ import { finished } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import type { Gzip } from 'node:zlib';
 import { optionError } from '../schema/errors.js';
+import { checkKnownOptions, given } from './known-options.js';
 
 /** A clock (injectable so tests rotate by time without waiting). */
 export interface Clock {
@@ -86,19 +87,24 @@ function positiveInt(name: string, value: number, allowZero = false): number {
 }
 
 function parseOptions(options: LogSinkOptions): SinkConfig {
-  const prefix = options.prefix ?? 'teacher';
-  if (!/^[A-Za-z0-9_.-]+$/.test(prefix)) throw optionError('prefix', 'must hold only letters, digits, _ . -', prefix);
-  const clock = options.clock ?? Date;
+  checkKnownOptions(options, ['dir', 'prefix', 'gzip', 'maxBytes', 'maxAgeMs', 'maxQueueLines', 'maxQueueBytes', 'checkIntervalMs', 'clock'], 'RotatingLogSink');
+  const prefix = given(options.prefix, 'teacher');
+  if (typeof prefix !== 'string' || !/^[A-Za-z0-9_.-]+$/.test(prefix)) throw optionError('prefix', 'must hold only letters, digits, _ . -', prefix);
+  const clock = given(options.clock, Date);
   if (typeof clock?.now !== 'function') throw optionError('clock', 'must have a now() method', clock);
+  const dir = given(options.dir, './teacher-logs');
+  if (typeof dir !== 'string' || dir === '') throw optionError('dir', 'must be a directory path', dir);
+  const gzip = given(options.gzip, true);
+  if (typeof gzip !== 'boolean') throw optionError('gzip', 'must be a boolean', gzip);
   return {
-    dir: options.dir ?? './teacher-logs',
+    dir,
     prefix,
-    gzip: options.gzip ?? true,
-    maxBytes: positiveInt('maxBytes', options.maxBytes ?? 64 * 1024 * 1024),
-    maxAgeMs: positiveInt('maxAgeMs', options.maxAgeMs ?? 3_600_000),
-    maxQueueLines: positiveInt('maxQueueLines', options.maxQueueLines ?? 10_000),
-    maxQueueBytes: positiveInt('maxQueueBytes', options.maxQueueBytes ?? 64 * 1024 * 1024),
-    checkIntervalMs: positiveInt('checkIntervalMs', options.checkIntervalMs ?? 60_000, true),
+    gzip,
+    maxBytes: positiveInt('maxBytes', given(options.maxBytes, 64 * 1024 * 1024)),
+    maxAgeMs: positiveInt('maxAgeMs', given(options.maxAgeMs, 3_600_000)),
+    maxQueueLines: positiveInt('maxQueueLines', given(options.maxQueueLines, 10_000)),
+    maxQueueBytes: positiveInt('maxQueueBytes', given(options.maxQueueBytes, 64 * 1024 * 1024)),
+    checkIntervalMs: positiveInt('checkIntervalMs', given(options.checkIntervalMs, 60_000), true),
     clock,
   };
 }

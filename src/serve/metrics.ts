@@ -1,6 +1,7 @@
 // Prometheus instruments of the plugin, fed only by events of the pre-ranker and the teacher logger (no global registry).
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { optionError } from '../schema/errors.js';
+import { checkKnownOptions, given } from './known-options.js';
 import type { TeacherLogger } from './teacher-logger.js';
 import type { PreRanker, PreRankEventMap } from './types.js';
 
@@ -78,11 +79,14 @@ function preRankHandlers(m: Instruments): { [E in keyof PreRankEventMap]: (...ar
 }
 
 function parseOptions(options: MetricsOptions): { registry: Registry; prefix: string; buckets: number[] } {
-  const registry = options.registry ?? new Registry();
+  checkKnownOptions(options, ['registry', 'prefix', 'latencyBuckets', 'teacherLogger'], 'preRankMetrics');
+  const registry = given(options.registry, new Registry());
   if (!(registry instanceof Registry)) throw optionError('registry', 'must be a prom-client Registry', registry);
-  const prefix = options.prefix ?? 'autofas_';
-  if (!/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(prefix)) throw optionError('prefix', 'must be a valid Prometheus metric name prefix', prefix);
-  const buckets = [...(options.latencyBuckets ?? [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1])];
+  const prefix = given(options.prefix, 'autofas_');
+  if (typeof prefix !== 'string' || !/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(prefix)) throw optionError('prefix', 'must be a valid Prometheus metric name prefix', prefix);
+  const latency = given(options.latencyBuckets, [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1]);
+  if (!Array.isArray(latency)) throw optionError('latencyBuckets', 'must be increasing positive numbers', latency);
+  const buckets = [...latency];
   if (buckets.length === 0 || buckets.some((b, i) => !(b > 0) || (i > 0 && b <= buckets[i - 1]))) {
     throw optionError('latencyBuckets', 'must be increasing positive numbers', options.latencyBuckets);
   }

@@ -1,6 +1,7 @@
 // One request through the pre-ranker: read and check the input, resolve flags, score the arms, keep the top k, record.
 import type { Request, Response } from 'express';
 import type { RawFeatureValue } from '../schema/teacher-log.js';
+import { withDeadline } from './deadline.js';
 import type { Engine } from './engine.js';
 import { keepMatchingOrder, keepTop, orderByScore, overlapOfOrders } from './rank.js';
 import { reportBadInput, scoreArm, scoreShadow } from './scoring.js';
@@ -19,18 +20,23 @@ interface Plan {
   readonly flags: FlagValues;
 }
 
-/** Input checks that do not need the model: returns the failing code and field, or null. */
+/** Input checks that do not need the model: returns the failing field and why, or null. */
 function checkCandidates(candidates: readonly unknown[]): { field: string; message: string } | null {
-  const seen = new Set<string>();
+  const ids: string[] = new Array(candidates.length);
   for (let i = 0; i < candidates.length; i++) {
     const c = candidates[i] as Candidate | null;
     if (typeof c !== 'object' || c === null) return { field: `candidates[${i}]`, message: 'is not an object' };
     if (typeof c.item_id !== 'string' || c.item_id === '') return { field: `candidates[${i}].item_id`, message: 'must be a non-empty string' };
-    if (seen.has(c.item_id)) return { field: `candidates[${i}].item_id`, message: `duplicate id "${c.item_id}"` };
-    seen.add(c.item_id);
     if (c.features !== undefined && (typeof c.features !== 'object' || c.features === null)) {
       return { field: `candidates[${i}].features`, message: 'must be an object' };
     }
+    ids[i] = c.item_id;
+  }
+  if (new Set(ids).size === ids.length) return null;
+  const seen = new Set<string>();
+  for (let i = 0; i < ids.length; i++) {
+    if (seen.has(ids[i])) return { field: `candidates[${i}].item_id`, message: `duplicate id "${ids[i]}"` };
+    seen.add(ids[i]);
   }
   return null;
 }
@@ -46,9 +52,9 @@ async function resolvePlan(engine: Engine, req: Request, res: Response, context:
   const unitId = given ?? (typeof userId === 'string' || typeof userId === 'number' ? String(userId) : `req-${++engine.counters.unitSeq}`);
   let flags: FlagValues;
   try {
-    flags = await engine.flags.evaluate(unitId, context);
+    flags = await withDeadline(engine.flags.evaluate(unitId, context), config.timeoutMs, 'ERR_AUTOFAS_TIMEOUT', 'the flag evaluator');
   } catch (err) {
-    engine.log('ERR_AUTOFAS_OPTION', `flag evaluation failed, using defaults: ${(err as Error)?.message}`);
+    engine.log('ERR_AUTOFAS_FLAGS', `flag evaluation failed, using defaults: ${(err as Error)?.message}`);
     flags = STATIC_FLAG_DEFAULTS;
   }
   const arm: Arm = flags.enabled ? flags.arm : 'off';

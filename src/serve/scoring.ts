@@ -2,6 +2,7 @@
 import { autofasError, hasCode } from '../schema/errors.js';
 import type { RawFeatureValue } from '../schema/teacher-log.js';
 import { breakerReason } from './breaker.js';
+import { withDeadline } from './deadline.js';
 import type { Engine } from './engine.js';
 import { encodeContext, encodeItems } from './feature-plan.js';
 import type { FeaturePlan, StoreRows } from './feature-plan.js';
@@ -40,13 +41,21 @@ function reportFallback(engine: Engine, from: ScoringPath, to: ScoringPath, err:
 }
 
 /** Fetches the plan's store features once for the request: item features through the cache, cross features directly. */
-export async function fetchStoreRows(engine: Pick<Engine, 'store' | 'events'>, plan: FeaturePlan, candidates: readonly Candidate[], rows: number, context: Context): Promise<StoreRows | null> {
+export async function fetchStoreRows(
+  engine: Pick<Engine, 'store' | 'events'>,
+  plan: FeaturePlan,
+  candidates: readonly Candidate[],
+  rows: number,
+  context: Context,
+  timeoutMs?: number,
+): Promise<StoreRows | null> {
   if (plan.stored.length === 0 && plan.storedCross.length === 0) return null;
   const ids = candidates.slice(0, rows).map((c) => c.item_id);
-  const [item, cross] = await Promise.all([
+  const both = Promise.all([
     plan.stored.length > 0 ? engine.store.get(ids, plan.storeFeatureNames, context) : null,
     plan.storedCross.length > 0 ? engine.store.getUncached(ids, plan.storeCrossNames, context) : null,
   ]);
+  const [item, cross] = await (timeoutMs === undefined ? both : withDeadline(both, timeoutMs, 'ERR_AUTOFAS_STORE', 'the item store'));
   if (item) engine.events.emit('cache', { cache: 'item-features', hits: item.hits, misses: item.misses });
   return { item: item?.rows ?? null, cross };
 }
@@ -58,7 +67,7 @@ async function scoreWithModel(engine: Engine, context: Context, candidates: read
   try {
     const plan = pool.plan;
     const contextFeeds = encodeContext(plan, context);
-    const store = await fetchStoreRows(engine, plan, candidates, rows, context);
+    const store = await fetchStoreRows(engine, plan, candidates, rows, context, engine.config.timeoutMs);
     const feeds = [...contextFeeds, ...encodeItems(plan, candidates, rows, store)];
     const result = await engine.breaker.fire(pool, feeds, rows);
     engine.events.emit('scorer-time', { arm: 'autofas', ms: result.runMs, candidates: rows });
@@ -71,7 +80,8 @@ async function scoreWithModel(engine: Engine, context: Context, candidates: read
 async function scoreWithVector(engine: Engine, context: Context, candidates: readonly Candidate[], rows: number): Promise<Float32Array> {
   if (!engine.vector) throw autofasError('ERR_AUTOFAS_SCORER', 'no baseline is configured');
   const start = engine.now();
-  const { scores, hits, misses } = await engine.vector.score(context, candidates, rows);
+  const scoring = engine.vector.score(context, candidates, rows);
+  const { scores, hits, misses } = await withDeadline(scoring, engine.config.timeoutMs, 'ERR_AUTOFAS_TIMEOUT', 'the vector scorer');
   engine.events.emit('cache', { cache: 'item-embeddings', hits, misses });
   engine.events.emit('scorer-time', { arm: 'baseline', ms: engine.now() - start, candidates: rows });
   return scores;

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { NextFunction, Request, Response } from 'express';
 import { optionError } from '../schema/errors.js';
+import { checkKnownOptions, given } from './known-options.js';
 import type { FeatureSpec } from '../schema/feature-spec.js';
 import type { RawFeatureValue, TeacherCandidate, TeacherLogRecord } from '../schema/teacher-log.js';
 import { RotatingLogSink } from './log-sink.js';
@@ -76,11 +77,12 @@ function fn<T>(name: string, value: T | undefined, fallback: T): T {
 }
 
 function parseOptions(options: TeacherLoggerOptions): LoggerConfig {
+  checkKnownOptions(options, ['sink', 'teacherScore', 'features', 'label', 'requestId', 'getState', 'isSampled', 'when', 'spec', 'recallTop'], 'teacherLogger');
   const ownsSink = !(options.sink instanceof RotatingLogSink);
-  const sink = options.sink instanceof RotatingLogSink ? options.sink : new RotatingLogSink(options.sink ?? {});
-  const when = options.when ?? 'now';
+  const sink = options.sink instanceof RotatingLogSink ? options.sink : new RotatingLogSink(given(options.sink, {}));
+  const when = given(options.when, 'now');
   if (when !== 'now' && when !== 'finish') throw optionError('when', "must be 'now' or 'finish'", when);
-  const recallTop = options.recallTop ?? 10;
+  const recallTop = given(options.recallTop, 10);
   if (!Number.isInteger(recallTop) || recallTop < 1) throw optionError('recallTop', 'must be a positive integer', recallTop);
   const idPrefix = randomBytes(4).toString('hex');
   let counter = 0;
@@ -145,14 +147,33 @@ export function recallAtK(armScores: readonly number[], teacherScores: readonly 
   return hit / want;
 }
 
-function emitRecalls(events: EventEmitter<TeacherLoggerEventMap>, record: PreRankRecord | undefined, state: SearchState, teacher: number[], top: number): void {
-  if (!record || record.arm === 'off') return;
+/** The scores each measured arm gave the candidates, read at log time (served arm, then the shadow arm). */
+function armScores(record: PreRankRecord | undefined, state: SearchState): { arm: Arm; shadow: boolean; scores: number[] }[] {
+  if (!record || record.arm === 'off') return [];
   const arms: [Arm, keyof Candidate, boolean][] = [[record.arm, 'preRankScore', false]];
   if (record.shadowArm) arms.push([record.shadowArm, 'shadowScore', true]);
-  for (const [arm, field, shadow] of arms) {
-    const scores = state.candidates.map((c) => (typeof c[field] === 'number' ? (c[field] as number) : NaN));
-    const recall = recallAtK(scores, teacher, record.k, top);
-    if (recall !== null) events.emit('recall', { arm, k: record.k, top, recall, shadow });
+  return arms.map(([arm, field, shadow]) => ({
+    arm,
+    shadow,
+    scores: state.candidates.map((c) => (typeof c[field] === 'number' ? (c[field] as number) : NaN)),
+  }));
+}
+
+/** What is kept of a sampled request until its line is written (off the request's own path). */
+interface Pending {
+  readonly record: TeacherLogRecord;
+  readonly k: number;
+  readonly arms: { arm: Arm; shadow: boolean; scores: number[] }[];
+}
+
+function writeLine(config: LoggerConfig, events: EventEmitter<TeacherLoggerEventMap>, pending: Pending): void {
+  const { record } = pending;
+  if (!config.sink.write(JSON.stringify(record))) return void events.emit('skipped', { reason: 'sink' });
+  events.emit('logged', { requestId: record.request_id, candidates: record.candidates.length });
+  const teacher = record.candidates.map((c) => c.teacher_score);
+  for (const { arm, shadow, scores } of pending.arms) {
+    const recall = recallAtK(scores, teacher, pending.k, config.recallTop);
+    if (recall !== null) events.emit('recall', { arm, k: pending.k, top: config.recallTop, recall, shadow });
   }
 }
 
@@ -160,19 +181,30 @@ function emitRecalls(events: EventEmitter<TeacherLoggerEventMap>, record: PreRan
 export function teacherLogger(options: TeacherLoggerOptions = {}): TeacherLogger {
   const config = parseOptions(options);
   const events = new EventEmitter<TeacherLoggerEventMap>();
+  let deferred = 0;
+  let drained: (() => void) | null = null;
+  // The snapshot (accessors, scores) is taken now; serialising and writing wait for the next turn of the event loop.
   const log = (req: Request, res: Response): void => {
     try {
       if (!config.isSampled(req, res)) return;
       const record = buildRecord(config, req, res);
       if (typeof record === 'string') return void events.emit('skipped', { reason: record });
-      if (!config.sink.write(JSON.stringify(record))) return void events.emit('skipped', { reason: 'sink' });
-      events.emit('logged', { requestId: record.request_id, candidates: record.candidates.length });
-      const teacher = record.candidates.map((c) => c.teacher_score);
-      emitRecalls(events, res.locals.preRank as PreRankRecord | undefined, config.getState(req, res) as SearchState, teacher, config.recallTop);
+      const preRank = res.locals.preRank as PreRankRecord | undefined;
+      const pending: Pending = { record, k: preRank?.k ?? 0, arms: armScores(preRank, config.getState(req, res) as SearchState) };
+      deferred++;
+      setImmediate(() => {
+        try {
+          writeLine(config, events, pending);
+        } catch {
+          events.emit('skipped', { reason: 'error' });
+        }
+        if (--deferred === 0) drained?.();
+      });
     } catch {
       events.emit('skipped', { reason: 'error' }); // a throwing accessor must not fail the search
     }
   };
+  const settle = (): Promise<void> => (deferred === 0 ? Promise.resolve() : new Promise((resolve) => (drained = resolve)));
   const middleware = function logTeacherScores(req: Request, res: Response, next: NextFunction): void {
     if (config.when === 'finish') res.once('finish', () => log(req, res));
     else log(req, res);
@@ -181,7 +213,7 @@ export function teacherLogger(options: TeacherLoggerOptions = {}): TeacherLogger
   return Object.assign(middleware, {
     events,
     sink: config.sink,
-    flush: () => config.sink.flush(),
-    close: () => (config.ownsSink ? config.sink.close() : config.sink.flush()),
+    flush: () => settle().then(() => config.sink.flush()),
+    close: () => settle().then(() => (config.ownsSink ? config.sink.close() : config.sink.flush())),
   });
 }

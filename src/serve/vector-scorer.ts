@@ -1,5 +1,6 @@
 // The fallback scorer on the main thread: context embedding · cached item embeddings (a `vector` artifact or accessors).
 import { LRUCache } from 'lru-cache';
+import { EmbeddingSlab } from './embedding-slab.js';
 import * as ort from 'onnxruntime-node';
 import { autofasError } from '../schema/errors.js';
 import type { Artifact } from '../schema/artifact.js';
@@ -29,52 +30,72 @@ const EMPTY = new Float32Array(0);
 /** Store reads of the vector scorer are not reported (its own cache events cover it). */
 const NO_EVENTS = { emit: () => false } as unknown as Engine['events'];
 
-/** Dot product of the context embedding with every item embedding (O(rows·d), small d: the fallback's only math). */
-function dotAll(contextEmbedding: ArrayLike<number>, items: readonly (ArrayLike<number> | undefined)[], rows: number): Float32Array {
-  const scores = new Float32Array(rows);
-  const d = contextEmbedding.length;
-  for (let i = 0; i < rows; i++) {
-    const item = items[i];
-    if (!item || item.length !== d) continue;
-    let s = 0;
-    for (let j = 0; j < d; j++) s += contextEmbedding[j] * item[j];
-    scores[i] = s;
-  }
-  return scores;
+/** Dot product of the context embedding with one embedding (0 on a width mismatch). */
+function dotOne(context: ArrayLike<number>, item: ArrayLike<number> | undefined): number {
+  if (!item || item.length !== context.length) return 0;
+  let s = 0;
+  for (let j = 0; j < context.length; j++) s += context[j] * item[j];
+  return s;
 }
 
 abstract class CachedVectorScorer implements VectorScorer {
   abstract readonly card: ModelCard | null;
-  protected readonly items: LRUCache<string, ArrayLike<number>>;
+  protected readonly items: EmbeddingSlab;
 
   constructor(cacheSize: number) {
-    this.items = new LRUCache({ max: cacheSize });
+    this.items = new EmbeddingSlab(cacheSize);
   }
+
+  /** The context embedding if it is already known (no await), else null. */
+  protected abstract knownContext(context: Context): ArrayLike<number> | null;
 
   /** Context embedding, plus item embeddings for the ids that missed the cache (in order). */
   protected abstract compute(context: Context, missed: readonly Candidate[]): Promise<{ context: ArrayLike<number>; items: readonly (ArrayLike<number> | undefined)[] }>;
 
   async score(context: Context, candidates: readonly Candidate[], rows: number): Promise<{ scores: Float32Array; hits: number; misses: number }> {
-    const embeddings: (ArrayLike<number> | undefined)[] = new Array(rows);
+    const slots = new Int32Array(rows);
+    let misses = 0;
+    for (let i = 0; i < rows; i++) if ((slots[i] = this.items.slot(candidates[i].item_id)) < 0) misses++;
+    const known = misses === 0 ? this.knownContext(context) : null;
+    // Warm path: no await between reading the slots and using them, so no other request can evict them meanwhile.
+    if (known) return { scores: this.items.dot(known, slots, rows), hits: rows, misses: 0 };
+    return this.#scoreWithMisses(context, candidates, rows, slots, misses);
+  }
+
+  /** Cold path: hits are scored only after the await, so their slots are looked up again (an evicted one is recomputed). */
+  async #scoreWithMisses(context: Context, candidates: readonly Candidate[], rows: number, slots: Int32Array, misses: number): Promise<{ scores: Float32Array; hits: number; misses: number }> {
     const missed: Candidate[] = [];
-    const missAt: number[] = [];
-    for (let i = 0; i < rows; i++) {
-      const hit = this.items.get(candidates[i].item_id);
-      if (hit) embeddings[i] = hit;
-      else (missed.push(candidates[i]), missAt.push(i));
-    }
+    for (let i = 0; i < rows; i++) if (slots[i] < 0) missed.push(candidates[i]);
     const computed = await this.compute(context, missed);
-    for (let j = 0; j < missed.length; j++) {
-      const embedding = computed.items[j];
-      embeddings[missAt[j]] = embedding;
-      if (embedding) this.items.set(missed[j].item_id, embedding);
+    const fresh = new Map<string, ArrayLike<number> | undefined>();
+    missed.forEach((c, j) => fresh.set(c.item_id, computed.items[j]));
+    const scores = new Float32Array(rows);
+    const lost: number[] = [];
+    for (let i = 0; i < rows; i++) {
+      const id = candidates[i].item_id;
+      if (fresh.has(id)) scores[i] = dotOne(computed.context, fresh.get(id));
+      else if ((slots[i] = this.items.slot(id)) < 0) lost.push(i);
     }
-    return { scores: dotAll(computed.context, embeddings, rows), hits: rows - missed.length, misses: missed.length };
+    this.items.dot(computed.context, slots.map((s, i) => (fresh.has(candidates[i].item_id) ? -1 : s)), rows, scores);
+    if (lost.length > 0) await this.#rescore(context, candidates, lost, scores);
+    for (const [id, embedding] of fresh) if (embedding) this.items.put(id, embedding);
+    return { scores, hits: rows - misses, misses };
+  }
+
+  /** Items evicted by a concurrent request while this one awaited: computed again (rare). */
+  async #rescore(context: Context, candidates: readonly Candidate[], lost: number[], scores: Float32Array): Promise<void> {
+    const again = await this.compute(context, lost.map((i) => candidates[i]));
+    lost.forEach((i, j) => (scores[i] = dotOne(again.context, again.items[j])));
   }
 
   async release(): Promise<void> {
     this.items.clear();
   }
+}
+
+/** Cache key of an encoded context (the model's context inputs only). */
+function contextKey(feeds: readonly Feed[]): string {
+  return feeds.map((f) => f.data.join(',')).join('|');
 }
 
 /** Runs a `vector` artifact's two towers on the main thread, only for the items that missed the cache. */
@@ -102,9 +123,13 @@ export class ArtifactVectorScorer extends CachedVectorScorer {
     return new ArtifactVectorScorer(card, session, store, cacheSize);
   }
 
+  protected knownContext(context: Context): Float32Array | null {
+    return this.#contexts.get(contextKey(encodeContext(this.#plan, context))) ?? null;
+  }
+
   protected async compute(context: Context, missed: readonly Candidate[]): Promise<{ context: ArrayLike<number>; items: readonly (ArrayLike<number> | undefined)[] }> {
     const contextFeeds = encodeContext(this.#plan, context);
-    const key = contextFeeds.map((f) => f.data.join(',')).join('|');
+    const key = contextKey(contextFeeds);
     const cachedContext = this.#contexts.get(key);
     if (cachedContext && missed.length === 0) return { context: cachedContext, items: [] };
     const itemFeeds = missed.length > 0 ? await this.#missedFeeds(context, missed) : defaultItemFeeds(this.#plan, 1);
@@ -114,7 +139,7 @@ export class ArtifactVectorScorer extends CachedVectorScorer {
   }
 
   async #missedFeeds(context: Context, missed: readonly Candidate[]): Promise<Feed[]> {
-    const store = await fetchStoreRows({ store: this.#store, events: NO_EVENTS }, this.#plan, missed, missed.length, context);
+    const store = await fetchStoreRows({ store: this.#store, events: NO_EVENTS }, this.#plan, missed, missed.length, context); // bounded by the deadline around the whole vector scoring
     return encodeItems(this.#plan, missed, missed.length, store);
   }
 
@@ -145,6 +170,10 @@ export class AccessorVectorScorer extends CachedVectorScorer {
   constructor(accessors: BaselineEmbeddings, cacheSize: number) {
     super(cacheSize);
     this.#accessors = accessors;
+  }
+
+  protected knownContext(): null {
+    return null; // the caller's accessor decides (it may be async)
   }
 
   protected async compute(context: Context, missed: readonly Candidate[]): Promise<{ context: ArrayLike<number>; items: readonly (ArrayLike<number> | undefined)[] }> {

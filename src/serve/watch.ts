@@ -5,6 +5,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { CARD_FILE } from '../schema/artifact.js';
 import { optionError } from '../schema/errors.js';
+import { checkKnownOptions, given } from './known-options.js';
 import type { PreRanker } from './types.js';
 
 export interface WatchOptions {
@@ -51,12 +52,15 @@ export async function newestArtifact(root: string): Promise<Newest | null> {
 }
 
 function parseOptions(options: WatchOptions) {
+  checkKnownOptions(options, ['modelsRoot', 'debounceMs', 'pollMs', 'onReload'], 'watchModels');
   if (typeof options?.modelsRoot !== 'string' || options.modelsRoot === '') throw optionError('modelsRoot', 'must be a directory path', options?.modelsRoot);
-  const debounceMs = options.debounceMs ?? 250;
+  const debounceMs = given(options.debounceMs, 250);
   if (!Number.isInteger(debounceMs) || debounceMs < 0) throw optionError('debounceMs', 'must be a non-negative integer', debounceMs);
-  const pollMs = options.pollMs ?? 0;
+  const pollMs = given(options.pollMs, 0);
   if (!Number.isInteger(pollMs) || pollMs < 0) throw optionError('pollMs', 'must be a non-negative integer', pollMs);
-  return { root: resolve(options.modelsRoot), debounceMs, pollMs, onReload: options.onReload ?? (() => {}) };
+  const onReload = given(options.onReload, () => {});
+  if (typeof onReload !== 'function') throw optionError('onReload', 'must be a function', onReload);
+  return { root: resolve(options.modelsRoot), debounceMs, pollMs, onReload };
 }
 
 type WatchConfig = ReturnType<typeof parseOptions>;

@@ -35,6 +35,7 @@ test('logs written by the demo gateway feed the searcher; its model is hot-reloa
     const res = await request(gateway.app).post('/search').set('X-Request-Id', `loop-${i}`).send(body).expect(200);
     assert.equal(res.body.preRank.teacherLogged, true);
   }
+  await gateway.teacherLogger?.flush();
   await sink.close();
   const files = logFiles(join(root, 'logs'));
   assert.ok(files.length >= 1 && files.every((f) => f.endsWith('.jsonl.gz')));

@@ -74,3 +74,24 @@ test('precomputed embeddings (accessors) rank by dot product', async () => {
   assert.equal(preRank.path, 'vector');
   assert.deepEqual(search.candidates.map((c) => [c.item_id, c.preRankScore]), [['i2', 3], ['i1', 1], ['i0', 0.5]]);
 });
+
+test('a tiny embedding cache shared by concurrent requests still gives every item its own dot product', async () => {
+  const vectorOf = (id: string): number[] => [Number(id.slice(1)), 1];
+  let gate: () => void = () => {};
+  const opened = new Promise<void>((resolve) => (gate = resolve));
+  const preRanker = await testPreRanker(paths, {
+    k: 12,
+    embeddingCacheSize: 5,
+    baseline: {
+      getContextEmbedding: () => [1, 0.5],
+      getItemEmbeddings: async (ids) => (await opened, ids.map(vectorOf)),
+    },
+  }, { runModel: async () => { throw new Error('down'); } });
+  open.push(preRanker);
+  const first = runOnce(preRanker, testSearch(12));
+  const second = runOnce(preRanker, { ...testSearch(12), candidates: testSearch(12).candidates.reverse() });
+  gate();
+  for (const { search } of await Promise.all([first, second, runOnce(preRanker, testSearch(12))])) {
+    for (const c of search.candidates) assert.equal(c.preRankScore, Math.fround(Number(c.item_id.slice(1)) + 0.5));
+  }
+});

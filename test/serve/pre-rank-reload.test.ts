@@ -84,3 +84,15 @@ test('close() releases the pool; later requests pass through and reloads are ref
   assert.equal(preRank.path, 'passthrough');
   await assert.rejects(other.reload(paths.model2), (err) => hasCode(err, 'ERR_AUTOFAS_CLOSED'));
 });
+
+test('with featureSpec set, an artifact whose features disagree with the spec is refused at start-up', async () => {
+  const { writeFileSync: write } = await import('node:fs');
+  const { TEST_SPEC } = await import('../helpers/serve-models.js');
+  const good = join(paths.root, 'features.json');
+  const bad = join(paths.root, 'features-bad.json');
+  write(good, JSON.stringify(TEST_SPEC));
+  write(bad, JSON.stringify({ ...TEST_SPEC, features: TEST_SPEC.features.map((f) => (f.name === 'item_cat' ? { ...f, hashBuckets: 32 } : f)) }));
+  const ok = await testPreRanker(paths, { featureSpec: good });
+  await ok.close();
+  await assert.rejects(testPreRanker(paths, { featureSpec: bad }), (err) => hasCode(err, 'ERR_AUTOFAS_MODEL_SCHEMA'));
+});

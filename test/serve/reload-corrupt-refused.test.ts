@@ -1,15 +1,13 @@
 // POST /reload of a corrupt artifact is refused with a coded 422 while the old model keeps serving.
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import express from 'express';
 import request from 'supertest';
 import { CARD_FILE, MODEL_FILE, sha256Hex } from '../../src/schema/artifact.js';
 import { makeModelId } from '../../src/schema/model-card.js';
 import { preRankAdmin } from '../../src/serve/admin.js';
 import { testApp, testPreRanker, testSearch, writeTestArtifacts } from '../helpers/serve-app.js';
-import { readFileSync } from 'node:fs';
 
 const TOKEN = 'reload-token-0123456789';
 

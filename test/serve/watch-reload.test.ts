@@ -4,6 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadArtifact } from '../../src/schema/artifact.js';
+import { preRankAdmin } from '../../src/serve/admin.js';
 import { watchModels } from '../../src/serve/watch.js';
 import type { WatchReloadResult } from '../../src/serve/watch.js';
 import { writeScorerArtifact } from '../helpers/serve-models.js';
@@ -50,4 +51,22 @@ test('fs.watch drives the reload when the searcher renames a finished artifact i
   } finally {
     watcher.close();
   }
+});
+
+test("the admin router's watch option runs the same watcher over modelsRoot, stopped by close()", async () => {
+  const root = tempDir('watch-admin');
+  await writeScorerArtifact(join(root, 'v1'), 1);
+  const preRanker = fakePreRanker(async (dir) => (await loadArtifact(dir)).card);
+  const router = preRankAdmin(preRanker, { token: 'watch-token-0123456789', modelsRoot: root, watch: { debounceMs: 10_000 } });
+  try {
+    assert.ok(router.watcher);
+    assert.equal(await router.watcher.check(), null);
+    await writeScorerArtifact(join(root, 'v2'), 2);
+    assert.equal((await router.watcher.check())?.ok, true);
+    assert.deepEqual(preRanker.reloads, [join(root, 'v2')]);
+  } finally {
+    router.close();
+  }
+  await writeScorerArtifact(join(root, 'v3'), 3);
+  assert.equal(await router.watcher.check(), null, 'closed: no more reloads');
 });

@@ -6,3 +6,4 @@ export { writeBaseline, baselineArtifact, type BaselineProvenance } from './expo
 export { inferenceBytes, SCORE_OUTPUT, CONTEXT_EMBEDDING_OUTPUT, ITEM_EMBEDDING_OUTPUT } from './inference.js';
 export { BASELINE_KINDS, parseBaselineOptions, type BaselineKind, type TrainBaselineOptions, type BaselineProgress, type DistillMode } from './options.js';
 export { filesSha256, provenanceOf, toolVersion } from './provenance.js';
+export { trainFscd, type FscdOptions } from './fscd.js';

@@ -119,7 +119,10 @@ export function latencyRecallSpec(comparisons: readonly ReportComparison[], k: n
     budgetUs: c.budgetUs ?? null,
   }));
   const front = paretoFront(points.map((p) => ({ ...p, latencyUs: p.totalUs })));
-  const x = { field: 'totalUs', type: 'quantitative' as const, title: 'latency per 1000 candidates: network + features (µs)', scale: { zero: true } };
+  const spread = Math.max(...points.map((p) => p.totalUs)) / Math.max(1e-9, Math.min(...points.map((p) => p.totalUs)));
+  // Latencies of a sweep span orders of magnitude: a log axis keeps the cheap models apart.
+  const scale = spread > 20 ? { type: 'log' as const } : { zero: true };
+  const x = { field: 'totalUs', type: 'quantitative' as const, title: `latency per 1000 candidates: network + features (µs${spread > 20 ? ', log scale' : ''})`, scale };
   const y = { field: 'recall', type: 'quantitative' as const, title: `Recall@${k} of the teacher top ${top}`, scale: { zero: false } };
   return {
     title: 'Latency-recall plane (Pareto front dashed)',
