@@ -1,7 +1,7 @@
 // The search proper: trains the supernet's weights, Mixop alphas and feature gates together, with the latency term
 // entering the loss through lambda2 (fixed, or tuned against a budget) and per-epoch history.
 import type { Feature } from '../schema/feature-spec.js';
-import { createAdam } from '../graph/optim.js';
+import { createAdam, type Optimizer } from '../graph/optim.js';
 import type { Rng } from '../util/random.js';
 import { BatchSampler, teacherScale } from './batches.js';
 import type { Lambda2Controller } from './budget.js';
@@ -12,7 +12,7 @@ import type { LatencyModel } from './latency-model.js';
 import { opName } from './mixop.js';
 import { datasetRecall, scoreDataset } from './score-dataset.js';
 import type { Supernet } from './supernet.js';
-import { compileScoring, compileTraining, runStep, type StepResult } from './train-graph.js';
+import { compileScoring, compileTraining, runStep, type ScoringSession, type StepResult, type TrainingSession } from './train-graph.js';
 
 /** Latency enters the loss per millisecond: lambda2 * E[lat_us] / 1000. */
 export const LATENCY_UNIT_US = 1000;
@@ -43,52 +43,79 @@ interface EpochSums {
   steps: number;
 }
 
-/** Runs the search epochs; returns one record per epoch. */
-export async function searchSupernet(run: SearchRun): Promise<(EpochRecord & { round: number })[]> {
+/** Sessions, samplers and optimisers of one search run. */
+interface Loop {
+  readonly sg: ReturnType<Supernet['build']>;
+  readonly ts: TrainingSession;
+  readonly archTs: TrainingSession;
+  readonly scorer: ScoringSession;
+  readonly sampler: BatchSampler;
+  readonly archSampler: BatchSampler;
+  readonly weightAdam: Optimizer;
+  readonly archAdam: Optimizer;
+  readonly soft: Float64Array;
+}
+
+async function openLoop(run: SearchRun): Promise<Loop> {
   const { supernet, config } = run;
   const sg = supernet.build(config.distill, config.lambda1, config.candidatesPerRequest);
-  const wrt = [...sg.weightParams, ...sg.alphaParams, sg.gateParam];
   const lossMap = { task: sg.losses.task, distill: sg.losses.distill, student: sg.losses.student };
   const ts = await compileTraining(sg.g, sg.losses.student, lossMap, sg.weightParams, config.threads);
   const archTs = await compileTraining(sg.g, sg.losses.student, lossMap, [...sg.alphaParams, sg.gateParam], config.threads);
   const scorer = await compileScoring(sg.g, sg.score, config.threads);
   const scale = teacherScale(run.train.teacher);
-  const sampler = new BatchSampler(run.train, supernet.features, scale, config.requestsPerBatch, config.candidatesPerRequest, run.rng);
-  const archSampler = new BatchSampler(run.archTrain ?? run.train, supernet.features, scale, config.requestsPerBatch, config.candidatesPerRequest, run.rng);
-  const weightAdam = createAdam({ lr: config.learningRate });
-  const archAdam = createAdam({ lr: config.archLearningRate });
+  const batch = [config.requestsPerBatch, config.candidatesPerRequest] as const;
+  return {
+    sg, ts, archTs, scorer,
+    sampler: new BatchSampler(run.train, supernet.features, scale, ...batch, run.rng),
+    archSampler: new BatchSampler(run.archTrain ?? run.train, supernet.features, scale, ...batch, run.rng),
+    weightAdam: createAdam({ lr: config.learningRate }),
+    archAdam: createAdam({ lr: config.archLearningRate }),
+    soft: new Float64Array(supernet.features.length),
+  };
+}
+
+/** Runs the search epochs; returns one record per epoch. */
+export async function searchSupernet(run: SearchRun): Promise<(EpochRecord & { round: number })[]> {
+  const loop = await openLoop(run);
   const records: (EpochRecord & { round: number })[] = [];
-  const soft = new Float64Array(supernet.features.length);
   try {
-    for (let epoch = 1; epoch <= config.epochs; epoch++) {
-      const sums: EpochSums = { total: 0, task: 0, distill: 0, latency: 0, steps: 0 };
-      const steps = sampler.stepsPerEpoch();
-      const searching = epoch > config.warmupEpochs;
-      for (let step = 1; step <= steps; step++) {
-        sampleGates(supernet, config.gateTemperature, run.rng, soft);
-        const res = await runStep(ts, sampler.next().feeds);
-        weightAdam.step(sg.weightParams.map((p) => p.data), res.grads);
-        const lat = run.latency.estimate(supernet.theta(), supernet.mixops.map((m) => m.probs()));
-        const lambda2 = searching ? run.lambda2.update(lat.totalUs) : run.lambda2.value;
-        if (searching) {
-          sampleGates(supernet, config.gateTemperature, run.rng, soft);
-          archStep(run, await runStep(archTs, archSampler.next().feeds), lat, lambda2, soft, archAdam);
-        }
-        accumulate(sums, res, (lambda2 * lat.totalUs) / LATENCY_UNIT_US);
-        run.onStep?.({ phase: 'search', epoch, epochs: config.epochs, step, steps, loss: res.losses.student, expectedUs: lat.totalUs, features: keptCount(supernet, config.keepThreshold) });
-      }
-      const recall = await supernetRecall(run, scorer);
-      const record = epochRecord(run, epoch, sums, recall);
+    for (let epoch = 1; epoch <= run.config.epochs; epoch++) {
+      const sums = await searchEpoch(run, loop, epoch);
+      const record = epochRecord(run, epoch, sums, await supernetRecall(run, loop.scorer));
       records.push(record);
       run.onEpoch?.(record);
     }
   } finally {
-    await ts.session.dispose();
-    await archTs.session.dispose();
-    await scorer.session.dispose();
+    await loop.ts.session.dispose();
+    await loop.archTs.session.dispose();
+    await loop.scorer.session.dispose();
   }
-  supernet.gates.fill(1);
+  run.supernet.gates.fill(1);
   return records;
+}
+
+/** One epoch: per step a weights update on a training batch, then (after warm-up) a mask/alpha update on a held-out one. */
+async function searchEpoch(run: SearchRun, loop: Loop, epoch: number): Promise<EpochSums> {
+  const { supernet, config } = run;
+  const sums: EpochSums = { total: 0, task: 0, distill: 0, latency: 0, steps: 0 };
+  const steps = loop.sampler.stepsPerEpoch();
+  const searching = epoch > config.warmupEpochs;
+  for (let step = 1; step <= steps; step++) {
+    sampleGates(supernet, config.gateTemperature, run.rng, loop.soft);
+    const res = await runStep(loop.ts, loop.sampler.next().feeds);
+    loop.weightAdam.step(loop.sg.weightParams.map((p) => p.data), res.grads);
+    const lat = run.latency.estimate(supernet.theta(), supernet.mixops.map((m) => m.probs()));
+    const lambda2 = searching ? run.lambda2.update(lat.totalUs) : run.lambda2.value;
+    if (searching) {
+      sampleGates(supernet, config.gateTemperature, run.rng, loop.soft);
+      archStep(run, await runStep(loop.archTs, loop.archSampler.next().feeds), lat, lambda2, loop.soft, loop.archAdam);
+    }
+    accumulate(sums, res, (lambda2 * lat.totalUs) / LATENCY_UNIT_US);
+    const features = keptCount(supernet, config.keepThreshold);
+    run.onStep?.({ phase: 'search', epoch, epochs: config.epochs, step, steps, loss: res.losses.student, expectedUs: lat.totalUs, features });
+  }
+  return sums;
 }
 
 /** Gumbel-sigmoid sample per feature, hard (0/1) in the forward pass, soft value kept for the straight-through grad. */
@@ -108,7 +135,7 @@ function archStep(
   lat: ReturnType<LatencyModel['estimate']>,
   lambda2: number,
   soft: Float64Array,
-  adam: ReturnType<typeof createAdam>,
+  adam: Optimizer,
 ): void {
   const { supernet, config } = run;
   const scale = lambda2 / LATENCY_UNIT_US;
@@ -142,7 +169,7 @@ function keptCount(supernet: Supernet, threshold: number): number {
 }
 
 /** Validation recall of the supernet with the features that pass the threshold switched on. */
-async function supernetRecall(run: SearchRun, scorer: Awaited<ReturnType<typeof compileScoring>>): Promise<number> {
+async function supernetRecall(run: SearchRun, scorer: ScoringSession): Promise<number> {
   const theta = run.supernet.theta();
   theta.forEach((t, i) => (run.supernet.gates[i] = t >= run.config.keepThreshold ? 1 : 0));
   const features: readonly Feature[] = run.supernet.features;

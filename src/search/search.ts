@@ -2,6 +2,7 @@
 // with distillation, export, measure, and write model.onnx + model.json + history.json.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { autofasError } from '../schema/errors.js';
 import type { Feature } from '../schema/feature-spec.js';
 import { createRng, type Rng } from '../util/random.js';
 import { budgetLambda2, fixedLambda2, type Lambda2Controller } from './budget.js';
@@ -82,6 +83,11 @@ interface SearchContext {
 function prepare(dataset: Dataset, config: SearchConfig, table: LatencyTable): SearchContext {
   const fractions = { train: 1 - config.validFraction - config.testFraction, validation: config.validFraction, test: config.testFraction };
   const splits = splitByRequest(dataset, fractions, config.seed);
+  if (splits.validation.requests === 0 || splits.test.requests === 0 || splits.train.requests < 2) {
+    throw autofasError('ERR_AUTOFAS_SEARCH', `the logs hold ${dataset.requests} request(s): too few to split into train, validation and test by request`, {
+      requests: dataset.requests,
+    });
+  }
   const redundant = findRedundant(splits.train, dataset.spec.features);
   const features: readonly Feature[] = dataset.spec.features.filter((f) => !redundant.some((r) => r.feature === f.name));
   const stats = numericStats(splits.train, features);

@@ -1,19 +1,23 @@
-// The closed loop end to end: demo gateway -> teacher logs -> search -> new artifact -> POST /admin/reload -> served.
+// The closed loop end to end: demo gateway -> teacher logs -> `autofas search` -> new artifact -> POST /admin/reload -> served.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import request from 'supertest';
+import { loadArtifact } from '../../src/schema/artifact.js';
 import { loadFeatureSpec } from '../../src/schema/feature-spec.js';
 import { loadDataset } from '../../src/search/dataset.js';
-import { runSearch } from '../../src/search/search.js';
 import { RotatingLogSink } from '../../src/serve/log-sink.js';
 import { staticFlags } from '../../src/serve/static-flags.js';
 import { createGatewayApp } from '../../examples/gateway/app.js';
 import { logFiles, tempDir } from '../serve/ops-helpers.js';
 
 const SPEC = fileURLToPath(new URL('../../../fixtures/world/features.json', import.meta.url));
+const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const TOKEN = 'closed-loop-token-0123456789';
+const run = promisify(execFile);
 
 test('logs written by the demo gateway feed the searcher; its model is hot-reloaded and served', async () => {
   const root = tempDir('loop');
@@ -40,24 +44,26 @@ test('logs written by the demo gateway feed the searcher; its model is hot-reloa
   const files = logFiles(join(root, 'logs'));
   assert.ok(files.length >= 1 && files.every((f) => f.endsWith('.jsonl.gz')));
 
-  // 2. The searcher reads the gateway's log as is and writes a new artifact atomically under the models root.
+  // 2. `autofas search` reads the gateway's log as is and writes a new artifact atomically under the models root.
   const { dataset, report } = await loadDataset(files, spec);
   assert.equal(report.skipped, 0);
   assert.equal(dataset.requests, 40);
   assert.equal(dataset.rows, 40 * 200);
-  const result = await runSearch(
-    dataset,
-    { epochs: 1, warmupEpochs: 0, retrainEpochs: 1, widths: [16], mixops: 1, candidatesPerRequest: 64, candidates: 200, seed: 3 },
-    { out: join(modelsRoot, 'searched-1') },
-  );
-  assert.notEqual(result.card.modelId, startId);
+  const storeColumn = dataset.columns.get('item_quality') as Float32Array;
+  assert.ok(new Set(storeColumn.slice(0, 200)).size > 1, 'store features reached the log (not just their defaults)');
+  const out = join(modelsRoot, 'searched-1');
+  const cli = await run(process.execPath, [CLI, 'search', '--logs', ...files, '--features', SPEC, '--out', out,
+    '--epochs', '1', '--retrain-epochs', '1', '--widths', '16', '--mixops', '1', '--seed', '3', '--quiet', '--no-report']);
+  const card = (await loadArtifact(out)).card;
+  assert.ok(cli.stdout.includes(card.modelId), cli.stdout);
+  assert.notEqual(card.modelId, startId);
 
   // 3. Hot reload through the admin router; the next search is served by the new model.
   const reloaded = await request(gateway.app).post('/admin/reload').set('Authorization', `Bearer ${TOKEN}`).send({ dir: 'models/searched-1' }).expect(200);
-  assert.equal(reloaded.body.modelId, result.card.modelId);
+  assert.equal(reloaded.body.modelId, card.modelId);
   const model = await request(gateway.app).get('/admin/model').expect(200);
-  assert.equal(model.body.model.modelId, result.card.modelId);
+  assert.equal(model.body.model.modelId, card.modelId);
   const served = await request(gateway.app).post('/search').send({ user_id: 'user-0001', query: 'query-042' }).expect(200);
-  assert.equal(served.body.preRank.modelId, result.card.modelId);
+  assert.equal(served.body.preRank.modelId, card.modelId);
   assert.equal(served.body.preRank.path, 'model');
 });

@@ -33,6 +33,7 @@ test('autofas search writes a valid artifact and a history with one record per e
     assert.equal(history.epochs.length, 2);
     assert.equal(history.epochs[0].mixops.length, 2);
     assert.deepEqual(history.derived.features, artifact.card.inputs.map((i) => i.feature.name));
+    assert.match(readFileSync(join(out, 'report.html'), 'utf8'), /<svg/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

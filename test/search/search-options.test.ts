@@ -2,6 +2,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fromConfig, parseSearchOptions, toConfig, type SearchOptions } from '../../src/search/config.js';
+import { subsetRequests } from '../../src/search/dataset.js';
+import { runSearch } from '../../src/search/search.js';
+import { fixtureDataset } from './search-helpers.js';
 
 const BAD: [string, unknown][] = [
   ['epochs', -1], ['epochs', 1.5], ['epochs', Number.NaN], ['epochs', '3'], ['mixops', 0], ['lambda1', 1.5],
@@ -32,4 +35,9 @@ test('defaults are filled once and the config round-trips through toConfig/fromC
   assert.equal(config.distill, 'listwise');
   assert.equal(config.budgetUs, 700);
   assert.deepEqual(fromConfig(JSON.parse(JSON.stringify(toConfig(config)))), config);
+});
+
+test('logs too small to split by request are ERR_AUTOFAS_SEARCH', async () => {
+  const tiny = subsetRequests(await fixtureDataset(), [0, 1, 2]);
+  await assert.rejects(runSearch(tiny, { epochs: 1 }), { code: 'ERR_AUTOFAS_SEARCH' });
 });
