@@ -6,7 +6,10 @@ import { optionError } from '../schema/errors.js';
 import { cardFeatures } from '../schema/model-card.js';
 import type { Dataset } from './dataset-types.js';
 import { featureFetchUs, flopsPerCandidate } from './evaluate-cost.js';
-import { batchFeeds, checkFeedsAvailable, requestFeeds, type ScoringCard } from './evaluate-feeds.js';
+import { checkFeedsAvailable, requestFeeds, type ScoringCard } from './evaluate-feeds.js';
+import { measureInterleavedUs, timedModel } from './evaluate-latency.js';
+
+export { measureLatencyUs } from './evaluate-latency.js';
 import type { EvaluationReport, EvaluationRow } from './evaluate-types.js';
 import { loadLatencyTable } from './latency-table.js';
 import { auc, ndcgAtK, recallAtK } from './metrics.js';
@@ -81,61 +84,61 @@ export async function scoreDataset(session: Session, card: ScoringCard, dataset:
   return scores;
 }
 
-/** Median wall time in microseconds of one run over `candidates` rows, after a short warm-up. */
-export async function measureLatencyUs(session: Session, card: ScoringCard, dataset: Dataset, candidates: number, runs: number): Promise<number> {
-  const feeds = batchFeeds(card, dataset, candidates);
-  const fetches = [card.outputs.score];
-  for (let i = 0; i < 5; i++) await session.run(feeds, fetches);
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = process.hrtime.bigint();
-    await session.run(feeds, fetches);
-    times.push(Number(process.hrtime.bigint() - t0) / 1000);
+/** Quality and cost of one model whose scores are known; `networkUs` is measured by the caller. */
+async function evaluationRow(dataset: Dataset, artifact: Artifact, name: string, scores: Float32Array, networkUs: number, config: EvaluateConfig): Promise<EvaluationRow> {
+  const { card } = artifact;
+  const lists = { offsets: dataset.requestOffsets, scores, teacher: dataset.teacher };
+  const featureUs = featureFetchUs(cardFeatures(card), config.betaUs ?? (await defaultBetaUs()));
+  const labelAuc = dataset.hasLabels ? auc(scores, dataset.labels) : Number.NaN;
+  return {
+    name,
+    dir: artifact.dir,
+    kind: card.kind,
+    modelId: card.modelId,
+    features: card.inputs.length,
+    recallAtK: recallAtK(lists, config.k, config.top),
+    ndcgAtK: ndcgAtK(lists, config.k),
+    auc: Number.isNaN(labelAuc) ? null : labelAuc,
+    networkUs,
+    featureUs,
+    totalUs: networkUs + featureUs,
+    flopsPerCandidate: flopsPerCandidate(artifact.modelBytes),
+  };
+}
+
+/** Evaluates loaded artifacts on the same rows: scores first, then latency measured interleaved across them. */
+export async function evaluateArtifacts(dataset: Dataset, artifacts: readonly Artifact[], names: readonly string[], options: EvaluateOptions = {}): Promise<EvaluationRow[]> {
+  const config = parseEvaluateOptions(options);
+  const sessions: Session[] = [];
+  try {
+    for (const a of artifacts) sessions.push(await createSession(a.modelBytes, { threads: config.threads }));
+    const scores: Float32Array[] = [];
+    for (let i = 0; i < artifacts.length; i++) scores.push(await scoreDataset(sessions[i], artifacts[i].card, dataset));
+    const timed = sessions.map((s, i) => timedModel(s, artifacts[i].card, dataset, config.latencyCandidates));
+    const networkUs = dataset.rows > 0 ? await measureInterleavedUs(timed, config.latencyRuns) : artifacts.map(() => 0);
+    const rows: EvaluationRow[] = [];
+    for (let i = 0; i < artifacts.length; i++) rows.push(await evaluationRow(dataset, artifacts[i], names[i], scores[i], networkUs[i], config));
+    return rows;
+  } finally {
+    for (const s of sessions) await s.dispose();
   }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
 }
 
 /** Evaluates one loaded artifact on the dataset. */
 export async function evaluateArtifact(dataset: Dataset, artifact: Artifact, name: string, options: EvaluateOptions = {}): Promise<EvaluationRow> {
-  const config = parseEvaluateOptions(options);
-  const { card } = artifact;
-  const session = await createSession(artifact.modelBytes, { threads: config.threads });
-  try {
-    const scores = await scoreDataset(session, card, dataset);
-    const lists = { offsets: dataset.requestOffsets, scores, teacher: dataset.teacher };
-    const networkUs = dataset.rows > 0 ? await measureLatencyUs(session, card, dataset, config.latencyCandidates, config.latencyRuns) : 0;
-    const featureUs = featureFetchUs(cardFeatures(card), config.betaUs ?? (await defaultBetaUs()));
-    const labelAuc = dataset.hasLabels ? auc(scores, dataset.labels) : Number.NaN;
-    return {
-      name,
-      dir: artifact.dir,
-      kind: card.kind,
-      modelId: card.modelId,
-      features: card.inputs.length,
-      recallAtK: recallAtK(lists, config.k, config.top),
-      ndcgAtK: ndcgAtK(lists, config.k),
-      auc: Number.isNaN(labelAuc) ? null : labelAuc,
-      networkUs,
-      featureUs,
-      totalUs: networkUs + featureUs,
-      flopsPerCandidate: flopsPerCandidate(artifact.modelBytes),
-    };
-  } finally {
-    await session.dispose();
-  }
+  const [row] = await evaluateArtifacts(dataset, [artifact], [name], options);
+  return row;
 }
 
-/** Loads each artifact (checked against the dataset's spec) and evaluates them one after another on the same rows. */
+/** Loads each artifact (checked against the dataset's spec) and evaluates them all on the same rows, in one run. */
 export async function evaluateModels(dataset: Dataset, dirs: readonly string[], options: EvaluateOptions = {}): Promise<EvaluationReport> {
   const config = parseEvaluateOptions(options);
   if (config.names && config.names.length !== dirs.length) {
     throw optionError('names', `must hold one name per model (${dirs.length})`, config.names);
   }
-  const rows: EvaluationRow[] = [];
-  for (let i = 0; i < dirs.length; i++) {
-    const artifact = await loadArtifact(resolve(dirs[i]), { spec: dataset.spec });
-    rows.push(await evaluateArtifact(dataset, artifact, config.names?.[i] ?? basename(resolve(dirs[i])), options));
-  }
+  const artifacts: Artifact[] = [];
+  for (const dir of dirs) artifacts.push(await loadArtifact(resolve(dir), { spec: dataset.spec }));
+  const names = dirs.map((dir, i) => config.names?.[i] ?? basename(resolve(dir)));
+  const rows = await evaluateArtifacts(dataset, artifacts, names, options);
   return { k: config.k, top: config.top, requests: dataset.requests, candidates: dataset.rows, rows };
 }
