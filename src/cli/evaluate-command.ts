@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { loadFeatureSpec } from '../schema/feature-spec.js';
 import { optionError } from '../schema/errors.js';
-import { loadDataset } from '../search/dataset.js';
+import { loadDataset, splitByRequest, type Dataset } from '../search/dataset.js';
 import { evaluateModels } from '../search/evaluate.js';
 import { formatEvaluationTable } from '../search/evaluate-table.js';
 
@@ -16,20 +16,27 @@ interface EvaluateFlags {
   threads: number;
   json?: boolean;
   skipBadLines?: boolean;
+  splitSeed?: number;
 }
 
-function int(flag: string) {
+function int(flag: string, min = 1) {
   return (text: string): number => {
     const v = Number(text);
-    if (!Number.isInteger(v) || v < 1) throw optionError(flag, 'must be a positive integer', text);
+    if (!Number.isInteger(v) || v < min) throw optionError(flag, `must be an integer >= ${min}`, text);
     return v;
   };
+}
+
+/** The requests to evaluate: all of them, or the test split `autofas search` / `autofas train` hold out. */
+function evaluationRequests(dataset: Dataset, splitSeed: number | undefined): Dataset {
+  if (splitSeed === undefined) return dataset;
+  return splitByRequest(dataset, { train: 1 - 0.1 - 0.1, validation: 0.1, test: 0.1 }, splitSeed).test;
 }
 
 async function runEvaluate(flags: EvaluateFlags): Promise<void> {
   const spec = await logSpec(flags);
   const { dataset } = await loadDataset(flags.logs, spec, { skipBadLines: flags.skipBadLines ?? false, itemIds: false });
-  const report = await evaluateModels(dataset, flags.model, { k: flags.k, top: flags.top, threads: flags.threads });
+  const report = await evaluateModels(evaluationRequests(dataset, flags.splitSeed), flags.model, { k: flags.k, top: flags.top, threads: flags.threads });
   process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : formatEvaluationTable(report));
 }
 
@@ -55,6 +62,7 @@ export function registerEvaluateCommand(program: Command): void {
     .option('--k <n>', 'the model\'s kept set size for Recall@K and NDCG@K', int('--k'), 100)
     .option('--top <n>', 'the teacher\'s top set size that Recall@K looks for', int('--top'), 10)
     .option('--threads <n>', 'ORT intra-op threads', int('--threads'), 1)
+    .option('--split-seed <n>', 'evaluate only the test requests that autofas search / train hold out with this --seed (default shares 0.1/0.1)', int('--split-seed', 0))
     .option('--json', 'print the report as JSON')
     .option('--skip-bad-lines', 'skip and count malformed log lines instead of stopping')
     .action(runEvaluate);

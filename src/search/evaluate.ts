@@ -8,11 +8,11 @@ import type { Dataset } from './dataset-types.js';
 import { featureFetchUs, flopsPerCandidate } from './evaluate-cost.js';
 import { checkFeedsAvailable, requestFeeds, type ScoringCard } from './evaluate-feeds.js';
 import { measureInterleavedUs, timedModel } from './evaluate-latency.js';
-
-export { measureLatencyUs } from './evaluate-latency.js';
 import type { EvaluationReport, EvaluationRow } from './evaluate-types.js';
 import { loadLatencyTable } from './latency-table.js';
 import { auc, ndcgAtK, recallAtK } from './metrics.js';
+
+export { measureLatencyUs } from './evaluate-latency.js';
 
 /** Options of evaluateModels. */
 export interface EvaluateOptions {

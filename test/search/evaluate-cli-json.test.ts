@@ -21,6 +21,7 @@ before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'autofas-evaluate-'));
   await writeFile(join(dir, 'features.json'), JSON.stringify(toySpec));
   await writeFile(join(dir, 'test.jsonl'), toyRecords(5, 50, 21).map((r) => JSON.stringify(r)).join('\n'));
+  await writeFile(join(dir, 'all.jsonl'), toyRecords(20, 10, 23).map((r) => JSON.stringify(r)).join('\n'));
   const train = toyDataset(8, 40, 22);
   const provenance = { logsHash: 'test', specHash: 'test', toolVersion: '0.0.0' };
   for (const kind of ['vector', 'dnn-all'] as const) {
@@ -59,4 +60,12 @@ test('evaluate prints a table by default and fails with a coded error on a bad f
   const bad = cli('evaluate', '--logs', join(dir, 'test.jsonl'), '--model', join(dir, 'vector'), '--k', '0');
   assert.notEqual(bad.status, 0);
   assert.match(bad.stderr, /ERR_AUTOFAS_OPTION/);
+});
+
+test('evaluate --split-seed scores only the test requests that search and train hold out', () => {
+  const run = cli('evaluate', '--logs', join(dir, 'all.jsonl'), '--model', join(dir, 'vector'), '--split-seed', '1', '--json');
+  assert.equal(run.status, 0, run.stderr);
+  const report = JSON.parse(run.stdout) as EvaluationReport;
+  assert.equal(report.requests, 2); // 20 requests: 16 train, 2 validation, 2 test
+  assert.equal(report.candidates, 20);
 });

@@ -1,4 +1,4 @@
-// Baseline pre-rankers trained from the same logs by the same engine: vector two-tower and dnn-all.
+// Baseline pre-rankers trained from the same logs by the same engine: vector two-tower, dnn-all, cold, fscd.
 export { trainBaseline, baselinePlans, type TrainedBaseline } from './train.js';
 export { trainCold, seImportance } from './cold.js';
 export { trainBaselineOfKind } from './train-kind.js';

@@ -1,7 +1,7 @@
 // Trains a baseline (vector two-tower or dnn-all MLP) on teacher logs by distillation, on ONNX Runtime.
 import { Graph, type Value } from '../../graph/graph.js';
 import { createSession } from '../../graph/runtime.js';
-import { createTrainer } from '../../graph/trainer.js';
+import { createTrainer, type Trainer } from '../../graph/trainer.js';
 import { autofasError, optionError } from '../../schema/errors.js';
 import { createRng } from '../../util/random.js';
 import type { Dataset } from '../dataset-types.js';
@@ -70,6 +70,31 @@ async function validationRecall(trained: Pick<TrainedBaseline, 'config' | 'plans
   }
 }
 
+type HistoryPoint = { step: number; loss: number; validRecall?: number };
+
+/** The step loop: learning rate flat then linearly decayed, validation every `evalEvery` steps, best weights kept. */
+async function runSteps(trainer: Trainer, sampler: RequestSampler, model: Pick<TrainedBaseline, 'config' | 'plans' | 'store'>): Promise<{ history: HistoryPoint[]; best: { recall: number; weights: Map<string, Float32Array> } | null }> {
+  const { config, store } = model;
+  const history: HistoryPoint[] = [];
+  let best: { recall: number; weights: Map<string, Float32Array> } | null = null;
+  let sum = 0;
+  let count = 0;
+  for (let step = 1; step <= config.steps; step++) {
+    trainer.optimizer.lr = config.lr * Math.min(1, (2 * (config.steps - step + 1)) / config.steps);
+    sum += await trainer.step(sampler.next());
+    count++;
+    if (step % config.evalEvery !== 0 && step !== config.steps) continue;
+    const validRecall = config.validation ? await validationRecall(model, config.validation) : undefined;
+    if (validRecall !== undefined && (best === null || validRecall > best.recall)) best = { recall: validRecall, weights: store.snapshot() };
+    const point = { step, loss: sum / count, ...(validRecall === undefined ? {} : { validRecall }) };
+    history.push(point);
+    config.onProgress?.({ ...point, steps: config.steps });
+    sum = 0;
+    count = 0;
+  }
+  return { history, best };
+}
+
 /** Trains a baseline on `train` (and keeps the best checkpoint on `options.validation`). */
 export async function trainBaseline(train: Dataset, options: TrainBaselineOptions = {}): Promise<TrainedBaseline> {
   const config = parseBaselineOptions(options);
@@ -82,27 +107,13 @@ export async function trainBaseline(train: Dataset, options: TrainBaselineOption
   const { score } = baselineForward(g, store, { config, plans }, { context: B, item: B });
   const trainer = await createTrainer(g, lossOf(g, score, config), { lr: config.lr, threads: config.threads, clipNorm: 5 });
   const sampler = new RequestSampler(train, [...plans.context, ...plans.item], rng.fork(), { ...config, requests: config.batchRequests });
-  const history: { step: number; loss: number; validRecall?: number }[] = [];
-  let best: { recall: number; weights: Map<string, Float32Array> } | null = null;
+  let result: Awaited<ReturnType<typeof runSteps>>;
   try {
-    let sum = 0;
-    let count = 0;
-    for (let step = 1; step <= config.steps; step++) {
-      trainer.optimizer.lr = config.lr * Math.min(1, (2 * (config.steps - step + 1)) / config.steps); // flat, then linear decay
-      sum += await trainer.step(sampler.next());
-      count++;
-      if (step % config.evalEvery !== 0 && step !== config.steps) continue;
-      const validRecall = config.validation ? await validationRecall({ config, plans, store }, config.validation) : undefined;
-      if (validRecall !== undefined && (best === null || validRecall > best.recall)) best = { recall: validRecall, weights: store.snapshot() };
-      const point = { step, loss: sum / count, ...(validRecall === undefined ? {} : { validRecall }) };
-      history.push(point);
-      config.onProgress?.({ ...point, steps: config.steps });
-      sum = 0;
-      count = 0;
-    }
+    result = await runSteps(trainer, sampler, { config, plans, store });
   } finally {
     await trainer.dispose();
   }
+  const { history, best } = result;
   if (best) store.restore(best.weights);
   return { config, plans, store, history, ...(best ? { validRecall: best.recall } : {}) };
 }

@@ -123,7 +123,9 @@ export function latencyRecallSpec(comparisons: readonly ReportComparison[], k: n
   // Latencies of a sweep span orders of magnitude: a log axis keeps the cheap models apart.
   const scale = spread > 20 ? { type: 'log' as const } : { zero: true };
   const x = { field: 'totalUs', type: 'quantitative' as const, title: `latency per 1000 candidates: network + features (µs${spread > 20 ? ', log scale' : ''})`, scale };
-  const y = { field: 'recall', type: 'quantitative' as const, title: `Recall@${k} of the teacher top ${top}`, scale: { zero: false } };
+  const lowest = Math.min(...points.map((p) => p.recall).filter(Number.isFinite), 1);
+  const domain = [Math.max(0, Math.floor((lowest - 0.02) * 20) / 20), 1];
+  const y = { field: 'recall', type: 'quantitative' as const, title: `Recall@${k} of the teacher top ${top}`, scale: { domain }, axis: { format: '.3~f' } };
   return {
     title: 'Latency-recall plane (Pareto front dashed)',
     width: WIDTH,
