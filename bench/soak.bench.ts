@@ -96,6 +96,34 @@ async function fallbacks(url: string): Promise<string> {
 const mb = (b: number) => (b / 2 ** 20).toFixed(1);
 const pct = (a: number, b: number) => `${(((b - a) / a) * 100).toFixed(1)}%`;
 
+/** The soak: REQUESTS requests in ten parts, memory after each part; lost requests and the worst p99 over the parts. */
+async function soakParts(url: string): Promise<{ soakMem: Mem[]; soakLost: { total: number; lost: number; p99: number }; soakS: number }> {
+  const startSoak = performance.now();
+  const soakMem: Mem[] = [];
+  const soakLost = { total: 0, lost: 0, p99: 0 };
+  for (let part = 0; part < 10; part++) {
+    const soak = await load(url, { amount: Math.ceil(REQUESTS / 10) });
+    soakLost.total += soak.result.requests.total;
+    soakLost.lost += soak.result.errors + soak.result.timeouts + soak.result.non2xx;
+    soakLost.p99 = Math.max(soakLost.p99, soak.result.latency.p99);
+    soakMem.push(await mem(url));
+  }
+  return { soakMem, soakLost, soakS: (performance.now() - startSoak) / 1000 };
+}
+
+/** The memory table: after warm-up, after the reloads, after the soak; growth against the targets. */
+function printMemory(mem0: Mem, mem1: Mem, soakMem: readonly Mem[]): void {
+  const mem2 = soakMem[soakMem.length - 1];
+  console.log('| memory after gc | rss MB | heapUsed MB | external MB |');
+  console.log('|---|---:|---:|---:|');
+  for (const [name, m] of [[`after warm-up (${process.env.SOAK_WARMUP ?? 20_000} requests)`, mem0], [`after ${RELOADS} reloads`, mem1], [`after ${REQUESTS} more requests`, mem2]] as const) {
+    console.log(`| ${name} | ${mb(m.rss)} | ${mb(m.heapUsed)} | ${mb(m.external)} |`);
+  }
+  console.log(`growth: rss ${pct(mem0.rss, mem1.rss)} over reloads, ${pct(mem0.rss, mem2.rss)} overall; heapUsed ${pct(mem0.heapUsed, mem1.heapUsed)}, ${pct(mem0.heapUsed, mem2.heapUsed)} (target <= 10%)`);
+  console.log(`rss during the soak, every ${Math.ceil(REQUESTS / 10)} requests (MB): ${soakMem.map((m) => mb(m.rss)).join(' ')}`);
+  console.log(`soak growth from its first tenth to its end: rss ${pct(soakMem[0].rss, mem2.rss)}, heapUsed ${pct(soakMem[0].heapUsed, mem2.heapUsed)}`);
+}
+
 async function main(): Promise<void> {
   const paths = await writeTestArtifacts();
   const { child, url } = await startServer(paths.root);
@@ -112,18 +140,7 @@ async function main(): Promise<void> {
     const fb2 = await fallbackCount(url);
     const inWindow = swap.samples.filter(([t, ms]) => windows.some(([a, b]) => t - ms <= b && t >= a)).map(([, ms]) => ms);
     const outWindow = swap.samples.filter(([t, ms]) => !windows.some(([a, b]) => t - ms <= b && t >= a)).map(([, ms]) => ms);
-    const startSoak = performance.now();
-    const soakMem: Mem[] = [];
-    let soak: { result: CannonResult; samples: [number, number][] } | null = null;
-    const soakLost = { total: 0, lost: 0, p99: 0 };
-    for (let part = 0; part < 10; part++) {
-      soak = await load(url, { amount: Math.ceil(REQUESTS / 10) });
-      soakLost.total += soak.result.requests.total;
-      soakLost.lost += soak.result.errors + soak.result.timeouts + soak.result.non2xx;
-      soakLost.p99 = Math.max(soakLost.p99, soak.result.latency.p99);
-      soakMem.push(await mem(url));
-    }
-    const soakS = (performance.now() - startSoak) / 1000;
+    const { soakMem, soakLost, soakS } = await soakParts(url);
     const mem2 = soakMem[soakMem.length - 1];
     const fb3 = await fallbackCount(url);
     const lost = (r: CannonResult) => r.errors + r.timeouts + r.non2xx;
@@ -134,20 +151,12 @@ async function main(): Promise<void> {
       console.log(`| ${name} | ${r.requests.total} | ${r.requests.average} | ${r.latency.p50} | ${r.latency.p99} | ${lost(r)} | ${fb} |`);
     }
     console.log(`| soak (10 parts) | ${soakLost.total} | ${(soakLost.total / soakS).toFixed(0)} | | max ${soakLost.p99} | ${soakLost.lost} | ${fb3 - fb2} |`);
-    void soak;
     console.log(`\nreloads ok: ${ids.length}, distinct models: ${new Set(ids).size}; fallbacks since start (warm-up included): ${await fallbacks(url)}`);
     console.log(`p99 of requests overlapping a swap (+${SWAP_WINDOW_MS} ms): ${p99(inWindow).toFixed(2)} ms over ${inWindow.length} requests;`);
     console.log(`  outside swaps, same run: ${p99(outWindow).toFixed(2)} ms; steady run p99 (per-response): ${p99(base.samples.map(([, ms]) => ms)).toFixed(2)} ms`);
     console.log(`  added to p99 by the swaps (vs outside swaps, same run): ${(p99(inWindow) - p99(outWindow)).toFixed(2)} ms (target <= 2)`);
     console.log(`soak: ${REQUESTS} requests in ${soakS.toFixed(0)} s`);
-    console.log('| memory after gc | rss MB | heapUsed MB | external MB |');
-    console.log('|---|---:|---:|---:|');
-    for (const [name, m] of [[`after warm-up (${process.env.SOAK_WARMUP ?? 20_000} requests)`, mem0], [`after ${RELOADS} reloads`, mem1], [`after ${REQUESTS} more requests`, mem2]] as const) {
-      console.log(`| ${name} | ${mb(m.rss)} | ${mb(m.heapUsed)} | ${mb(m.external)} |`);
-    }
-    console.log(`growth: rss ${pct(mem0.rss, mem1.rss)} over reloads, ${pct(mem0.rss, mem2.rss)} overall; heapUsed ${pct(mem0.heapUsed, mem1.heapUsed)}, ${pct(mem0.heapUsed, mem2.heapUsed)} (target <= 10%)`);
-    console.log(`rss during the soak, every ${Math.ceil(REQUESTS / 10)} requests (MB): ${soakMem.map((m) => mb(m.rss)).join(' ')}`);
-    console.log(`soak growth from its first tenth to its end: rss ${pct(soakMem[0].rss, mem2.rss)}, heapUsed ${pct(soakMem[0].heapUsed, mem2.heapUsed)}`);
+    printMemory(mem0, mem1, soakMem);
   } finally {
     child.send('stop');
   }

@@ -7,6 +7,7 @@ import { loadArtifact } from '../../src/schema/artifact.js';
 import { createPreRanker, staticFlags } from '../../src/index.js';
 import type { PreRanker, PreRankerOptions, SearchState } from '../../src/index.js';
 import { teacherRanker, worldHops } from './world-hops.js';
+import type { WorldHops } from './world-hops.js';
 import { preRankAdmin, teacherLogger } from '../../src/index.js';
 import type { AdminOptions, TeacherLogger, TeacherLoggerOptions } from '../../src/index.js';
 
@@ -64,27 +65,39 @@ export async function createGatewayApp(options: GatewayOptions = {}): Promise<Ga
     ...options.preRank,
   });
   const rank = await teacherRanker(await loadArtifact(options.teacher ?? `${FIXTURES}world/teacher`));
-  const n = options.candidates ?? 2000;
   const app = express();
   app.use(express.json({ limit: '64kb' }));
-  // [ops] The logger runs when the response has finished and reads the ranking hop's scores and full feature rows.
-  const logger = options.teacherLog
-    ? teacherLogger({
-        when: 'finish',
-        teacherScore: (_c, _req, res, i) => (res.locals.rankScores as Float32Array | undefined)?.[i],
-        features: (_c, _req, res, i) => (res.locals.rankFeatures as Record<string, never>[] | undefined)?.[i],
-        ...options.teacherLog,
-      })
-    : null;
+  const logger = options.teacherLog ? gatewayTeacherLogger(options.teacherLog) : null;
   if (options.admin) app.use('/admin', preRankAdmin(preRanker, options.admin));
-  app.post('/search', ...(logger ? [logger] : []), function matching(req: Request, res: Response, next: NextFunction) {
+  app.post('/search', ...(logger ? [logger] : []), matchingHop(hops, options.candidates ?? 2000), preRanker, rankingHop(hops, rank));
+  return { app, preRanker, teacherLogger: logger, close: async () => void (await Promise.all([logger?.close(), preRanker.close()])) };
+}
+
+/** [ops] The logger runs when the response has finished and reads the ranking hop's scores and full feature rows. */
+function gatewayTeacherLogger(options: TeacherLoggerOptions): TeacherLogger {
+  return teacherLogger({
+    when: 'finish',
+    teacherScore: (_c, _req, res, i) => (res.locals.rankScores as Float32Array | undefined)?.[i],
+    features: (_c, _req, res, i) => (res.locals.rankFeatures as Record<string, never>[] | undefined)?.[i],
+    ...options,
+  });
+}
+
+/** The matching hop: the known user's context and the query's best `n` candidates into `res.locals.search`. */
+function matchingHop(hops: WorldHops, n: number) {
+  return function matching(req: Request, res: Response, next: NextFunction): void {
     const { user_id: userId, query } = (req.body ?? {}) as { user_id?: unknown; query?: unknown };
     const context = typeof userId === 'string' && typeof query === 'string' ? hops.context(userId, query) : null;
     if (!context) return void res.status(400).json({ error: 'need a known `user_id` (user-0000..) and `query` (query-000..)' });
     const search: SearchState = { context, candidates: hops.match(userId as string, query as string, n), unitId: userId as string };
     res.locals.search = search;
     next();
-  }, preRanker, async function ranking(req: Request, res: Response, next: NextFunction) {
+  };
+}
+
+/** The ranking hop: the teacher scores the kept candidates; responds with the top `k` (default 10, at most 100). */
+function rankingHop(hops: WorldHops, rank: Awaited<ReturnType<typeof teacherRanker>>) {
+  return async function ranking(req: Request, res: Response, next: NextFunction): Promise<void> {
     try {
       const { context, candidates } = res.locals.search as SearchState;
       const rows = hops.fullFeatures(context as Record<string, never>, candidates);
@@ -98,8 +111,7 @@ export async function createGatewayApp(options: GatewayOptions = {}): Promise<Ga
     } catch (err) {
       next(err);
     }
-  });
-  return { app, preRanker, teacherLogger: logger, close: async () => void (await Promise.all([logger?.close(), preRanker.close()])) };
+  };
 }
 
 function round(x: number | undefined): number | null {

@@ -25,53 +25,74 @@ export interface WorldHops {
   fullFeatures(context: Row, candidates: readonly Candidate[]): Row[];
 }
 
-export function worldHops(seed?: number): WorldHops {
-  const world = createWorld(seed);
+/** Per-item feature tables computed once: request-side rows (for matching) and store-side rows (for the store). */
+interface ItemTables {
+  readonly request: readonly Row[];
+  readonly store: ReadonlyMap<string, Row>;
+  readonly storeNames: readonly string[];
+}
+
+function itemTables(world: World): ItemTables {
   const spec = world.spec.features;
   const requestItem = spec.filter((f) => f.side === 'item' && f.source === 'request').map((f) => f.name);
-  const storeItem = spec.filter((f) => f.side === 'item' && f.source === 'store').map((f) => f.name);
+  const storeNames = spec.filter((f) => f.side === 'item' && f.source === 'store').map((f) => f.name);
   const all = candidateFeatures(world, { userId: world.users.ids[0], queryId: world.queries.ids[0] }, world.items.ids);
   const pick = (row: Row, names: readonly string[]): Row => Object.fromEntries(names.map((n) => [n, row[n]]));
-  const itemRequest = all.map((c) => pick(c.features, requestItem));
   // Vectors as views into one Float32Array: contiguous, and copied into the model's feeds with one memcpy each.
   const vectors = Float32Array.from(world.items.vec);
   const dim = vectors.length / world.items.ids.length;
-  const itemStore = new Map(all.map((c, i) => [c.item_id, { ...pick(c.features, storeItem), item_vec: vectors.subarray(i * dim, (i + 1) * dim) as unknown as number[] }]));
-  const cross = crossFeatures(world);
-  const matchedByQuery = new Map<string, { item_id: string; features: Row }[]>();
-  const store: ItemStore = {
+  const store = new Map(all.map((c, i) => [c.item_id, { ...pick(c.features, storeNames), item_vec: vectors.subarray(i * dim, (i + 1) * dim) as unknown as number[] }]));
+  return { request: all.map((c) => pick(c.features, requestItem)), store, storeNames };
+}
+
+type Cross = ReturnType<typeof crossFeatures>;
+
+function worldStore(world: World, items: ItemTables, cross: Cross): ItemStore {
+  return {
     async get(ids, names, context) {
-      if (names.every((n) => storeItem.includes(n))) return ids.map((id) => itemStore.get(id));
+      if (names.every((n) => items.storeNames.includes(n))) return ids.map((id) => items.store.get(id));
       const u = world.userIndex.get(String(context.user_id)) ?? 0;
       const q = world.queryIndex.get(String(context.query_id)) ?? 0;
       return ids.map((id) => cross(u, q, world.itemIndex.get(id) ?? 0, names));
     },
   };
+}
+
+function worldMatcher(world: World, itemRequest: readonly Row[]): WorldHops['match'] {
+  const matchedByQuery = new Map<string, { item_id: string; features: Row }[]>();
+  return (_userId, queryId, n) => {
+    let matched = matchedByQuery.get(queryId);
+    if (!matched || matched.length < n) {
+      const q = world.queryIndex.get(queryId) as number;
+      matched = matchCandidates(world, queryId, n).map((id) => {
+        const i = world.itemIndex.get(id) as number;
+        return { item_id: id, features: Object.freeze({ ...itemRequest[i], match_score: matchScore(world, q, i) }) };
+      });
+      matchedByQuery.set(queryId, matched);
+    }
+    // Fresh candidate objects per request (the pre-ranker writes scores on them); feature objects are shared.
+    return matched.slice(0, n).map((c) => ({ item_id: c.item_id, features: c.features }));
+  };
+}
+
+/** Builds the hops over a fresh fixture world (same seed, same world). */
+export function worldHops(seed?: number): WorldHops {
+  const world = createWorld(seed);
+  const items = itemTables(world);
+  const cross = crossFeatures(world);
   return {
     world,
-    store,
+    store: worldStore(world, items, cross),
+    match: worldMatcher(world, items.request),
     context(userId, queryId) {
       if (!world.userIndex.has(userId) || !world.queryIndex.has(queryId)) return null;
       return { ...contextFeatures(world, { userId, queryId }), user_id: userId, query_id: queryId };
-    },
-    match(_userId, queryId, n) {
-      let matched = matchedByQuery.get(queryId);
-      if (!matched || matched.length < n) {
-        const q = world.queryIndex.get(queryId) as number;
-        matched = matchCandidates(world, queryId, n).map((id) => {
-          const i = world.itemIndex.get(id) as number;
-          return { item_id: id, features: Object.freeze({ ...itemRequest[i], match_score: matchScore(world, q, i) }) };
-        });
-        matchedByQuery.set(queryId, matched);
-      }
-      // Fresh candidate objects per request (the pre-ranker writes scores on them); feature objects are shared.
-      return matched.slice(0, n).map((c) => ({ item_id: c.item_id, features: c.features }));
     },
     fullFeatures(context, candidates) {
       const u = world.userIndex.get(String(context.user_id)) ?? 0;
       const q = world.queryIndex.get(String(context.query_id)) ?? 0;
       const crossNames = ['text_relevance', 'user_cat_clicks', 'cross_noise'];
-      return candidates.map((c) => ({ ...c.features, ...itemStore.get(c.item_id), ...cross(u, q, world.itemIndex.get(c.item_id) ?? 0, crossNames) }));
+      return candidates.map((c) => ({ ...c.features, ...items.store.get(c.item_id), ...cross(u, q, world.itemIndex.get(c.item_id) ?? 0, crossNames) }));
     },
   };
 }

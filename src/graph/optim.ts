@@ -47,6 +47,27 @@ function nonNegative(name: string, value: number | undefined, fallback: number, 
   return v;
 }
 
+/** Updates p[rowAt(r) + i] from g[r * n + i] for r < count, i < n (dense: one "row" of the whole array); t is the step count. */
+type RowUpdate = (p: Float32Array, g: Float32Array, count: number, n: number, rowAt: (r: number) => number, lr: number, t: number) => void;
+
+/** The Optimizer around one update rule: `step` updates whole arrays and counts steps, `stepRows` touches rows of one table. */
+function rowOptimizer(lr: number, update: RowUpdate): Optimizer {
+  let t = 0;
+  return {
+    lr,
+    get steps() {
+      return t;
+    },
+    step(params, grads) {
+      t++;
+      for (let k = 0; k < params.length; k++) update(params[k], grads[k], 1, params[k].length, () => 0, this.lr, t);
+    },
+    stepRows(table, ids, rowGrads, width) {
+      update(table, rowGrads, ids.length, width, (r) => Number(ids[r]) * width, this.lr, t);
+    },
+  };
+}
+
 /** Adam (AdamW when weightDecay > 0); moment buffers are allocated per param array on first use. */
 export function createAdam(options: AdamOptions = {}): Optimizer {
   const beta1 = nonNegative('beta1', options.beta1, 0.9, 1);
@@ -59,8 +80,7 @@ export function createAdam(options: AdamOptions = {}): Optimizer {
     if (!s) state.set(p, (s = { m: new Float32Array(p.length), v: new Float32Array(p.length) }));
     return s;
   };
-  // Updates p[rowAt(r) + i] from g[r * n + i] for r < count, i < n (dense: one "row" of the whole array).
-  const update = (p: Float32Array, g: Float32Array, count: number, n: number, rowAt: (r: number) => number, lr: number): void => {
+  return rowOptimizer(nonNegative('lr', options.lr, 0.001), (p, g, count, n, rowAt, lr, t) => {
     const { m, v } = moments(p);
     const stepSize = (lr * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t);
     const decay = 1 - lr * wd;
@@ -75,21 +95,7 @@ export function createAdam(options: AdamOptions = {}): Optimizer {
         p[j] = p[j] * decay - (stepSize * mi) / (Math.sqrt(vi) + eps);
       }
     }
-  };
-  let t = 0;
-  return {
-    lr: nonNegative('lr', options.lr, 0.001),
-    get steps() {
-      return t;
-    },
-    step(params, grads) {
-      t++;
-      for (let k = 0; k < params.length; k++) update(params[k], grads[k], 1, params[k].length, () => 0, this.lr);
-    },
-    stepRows(table, ids, rowGrads, width) {
-      update(table, rowGrads, ids.length, width, (r) => Number(ids[r]) * width, this.lr);
-    },
-  };
+  });
 }
 
 /** Stochastic gradient descent with optional momentum and L2 weight decay. */
@@ -97,7 +103,7 @@ export function createSgd(options: SgdOptions = {}): Optimizer {
   const momentum = nonNegative('momentum', options.momentum, 0, 1);
   const wd = nonNegative('weightDecay', options.weightDecay, 0);
   const velocity = new WeakMap<Float32Array, Float32Array>();
-  const update = (p: Float32Array, g: Float32Array, count: number, n: number, rowAt: (r: number) => number, lr: number): void => {
+  return rowOptimizer(nonNegative('lr', options.lr, 0.01), (p, g, count, n, rowAt, lr) => {
     let vel = velocity.get(p);
     if (momentum > 0 && !vel) velocity.set(p, (vel = new Float32Array(p.length)));
     for (let r = 0; r < count; r++) {
@@ -109,21 +115,7 @@ export function createSgd(options: SgdOptions = {}): Optimizer {
         p[j] -= lr * d;
       }
     }
-  };
-  let t = 0;
-  return {
-    lr: nonNegative('lr', options.lr, 0.01),
-    get steps() {
-      return t;
-    },
-    step(params, grads) {
-      t++;
-      for (let k = 0; k < params.length; k++) update(params[k], grads[k], 1, params[k].length, () => 0, this.lr);
-    },
-    stepRows(table, ids, rowGrads, width) {
-      update(table, rowGrads, ids.length, width, (r) => Number(ids[r]) * width, this.lr);
-    },
-  };
+  });
 }
 
 /** Scales grads in place so their global L2 norm is at most maxNorm; returns the norm before clipping. */

@@ -1,5 +1,6 @@
 // Search options: the public SearchOptions, their one parseSearchOptions() with every default, and JSON round trips.
 import { optionError } from '../schema/errors.js';
+import type { CardInput } from '../schema/model-card.js';
 import type { LatencyTable } from './latency-table.js';
 import type { EpochRecord } from './history.js';
 
@@ -62,6 +63,12 @@ export interface SearchOptions {
   readonly recallTop?: number;
   /** Measured operator latencies. @default the table shipped in fixtures/latency/default.json */
   readonly latencyTable?: LatencyTable;
+  /**
+   * Measures the exported network's microseconds per request of `candidates` rows (`tableUs` is the latency table's
+   * estimate); a result over the budget triggers one tighter refinement. Tests pass a deterministic one.
+   * @default the median of 40 onnxruntime-node runs on this machine (measureModelUs)
+   */
+  readonly measureNetworkUs?: (modelBytes: Uint8Array, inputs: readonly CardInput[], tableUs: number) => Promise<number>;
   /** Called after every search epoch. @default no-op */
   readonly onEpoch?: (record: EpochRecord & { readonly round: number }) => void;
   /** Called after every step with a short status (for progress bars). @default no-op */
@@ -115,7 +122,7 @@ const KNOWN = new Set([
   'widths', 'mixops', 'identity', 'embeddingDim', 'lambda1', 'lambda2', 'budgetUs', 'distill', 'gateTemperature',
   'initialKeep', 'keepThreshold', 'betaUs', 'epochs', 'warmupEpochs', 'retrainEpochs', 'archFraction', 'requestsPerBatch', 'candidatesPerRequest',
   'learningRate', 'archLearningRate', 'candidates', 'seed', 'threads', 'validFraction', 'testFraction', 'recallK',
-  'recallTop', 'latencyTable', 'onEpoch', 'onStep',
+  'recallTop', 'latencyTable', 'measureNetworkUs', 'onEpoch', 'onStep',
 ]);
 
 function int(name: string, v: unknown, fallback: number, min = 1): number {

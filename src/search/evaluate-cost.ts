@@ -2,7 +2,7 @@
 import { decodeModel } from '../graph/builder.js';
 import type { AttributeProto, GraphProto, NodeProto } from '../graph/onnx-proto.js';
 import type { Feature } from '../schema/feature-spec.js';
-import { featureFetchUs as oneFeatureUs } from './latency-model.js';
+import { expectedFeatureUs, featureFetchUs as oneFeatureUs } from './latency-model.js';
 
 /** Candidates a batch-1 (per request) computation is shared by when it is counted per candidate. */
 export const REFERENCE_CANDIDATES = 1000;
@@ -49,12 +49,10 @@ export function flopsPerCandidate(modelBytes: Uint8Array): number {
 }
 
 /**
- * Feature fetch cost of a request, as the searcher's latency model counts it (Eq. 3-4 with every used feature
- * kept): the two sources are fetched in parallel, so the cost is the max over sources of (sum of the features'
- * lookup costs L_i + beta per feature).
+ * Feature fetch cost of a request, by the searcher's formula (`expectedFeatureUs`, Eq. 3-4) with every used
+ * feature kept: max over the two sources of (sum of the features' lookup costs L_i + beta per feature).
  */
 export function featureFetchUs(features: readonly Feature[], betaUs = 0): number {
-  const perSource = new Map<string, number>();
-  for (const f of features) perSource.set(f.source, (perSource.get(f.source) ?? 0) + oneFeatureUs(f) + betaUs);
-  return Math.max(0, ...perSource.values());
+  const costs = features.map((f) => ({ source: f.source, us: oneFeatureUs(f) }));
+  return expectedFeatureUs(costs, costs.map(() => 1), betaUs).us;
 }

@@ -35,6 +35,27 @@ export function featureFetchUs(feature: Feature): number {
   return featureCostUs(feature);
 }
 
+/** What the feature-cost formula reads of a feature: its source and its lookup cost L_i. */
+export interface FetchCost {
+  readonly source: Feature['source'];
+  readonly us: number;
+}
+
+/**
+ * The one feature-cost formula (the paper's Eq. 3-4), used by the search (theta = keep probabilities) and by
+ * evaluate and the baselines (theta = 1 for every used feature): the two sources (request F1, store F2) are fetched
+ * in parallel, each paying its lookups and beta per feature (gather/normalise/feed), so
+ * E[lat_feat] = max_s (sum_{i in F_s} theta_i L_i + beta * sum_{i in F_s} theta_i).
+ * dTheta_i = L_i + beta for the features of the winning source, 0 for the others.
+ */
+export function expectedFeatureUs(features: readonly FetchCost[], theta: ArrayLike<number>, betaUs: number): { us: number; dTheta: Float64Array } {
+  const per = { request: 0, store: 0 };
+  features.forEach((f, i) => (per[f.source] += theta[i] * (f.us + betaUs)));
+  const winner = per.request >= per.store ? 'request' : 'store';
+  const dTheta = Float64Array.from(features, (f) => (f.source === winner ? f.us + betaUs : 0));
+  return { us: per[winner], dTheta };
+}
+
 /** Latency model of one search space: features, Mixop candidates, the profiled table, beta. */
 export class LatencyModel {
   readonly features: readonly FeatureLatency[];
@@ -51,21 +72,9 @@ export class LatencyModel {
     this.candidates = candidates;
   }
 
-  /**
-   * Eq. 3-4: max over sources (request F1, store F2, fetched in parallel) of sum theta_i L_i, plus beta * E|F| over
-   * all features (per-feature decode/embed overhead, paid whatever the source), with its gradient.
-   */
+  /** Eq. 3-4 for keep probabilities theta (see expectedFeatureUs), with its gradient. */
   featureUs(theta: ArrayLike<number>): { us: number; dTheta: Float64Array } {
-    const per = { request: 0, store: 0 };
-    let count = 0;
-    this.features.forEach((f, i) => {
-      per[f.source] += theta[i] * f.us;
-      count += theta[i];
-    });
-    const winner = per.request >= per.store ? 'request' : 'store';
-    const dTheta = new Float64Array(this.features.length);
-    this.features.forEach((f, i) => (dTheta[i] = (f.source === winner ? f.us : 0) + this.betaUs));
-    return { us: per[winner] + this.betaUs * count, dTheta };
+    return expectedFeatureUs(this.features, theta, this.betaUs);
   }
 
   /** Expected network latency given expected first-layer input widths and per-Mixop operator probabilities. */
@@ -120,7 +129,7 @@ export class LatencyModel {
   derivedUs(kept: ReadonlySet<string>, layers: readonly number[]): DerivedLatency {
     const theta = this.features.map((f) => (kept.has(f.name) ? 1 : 0));
     const featureUs = this.featureUs(theta).us;
-    const fetchUs = featureUs - this.betaUs * kept.size;
+    const fetchUs = expectedFeatureUs(this.features, theta, 0).us;
     let ctx = 0;
     let item = 0;
     this.features.forEach((f, k) => (f.side === 'context' ? (ctx += theta[k] * f.width) : (item += theta[k] * f.width)));
@@ -132,9 +141,9 @@ export class LatencyModel {
 /** Table latency of a derived model (microseconds per request of `candidates` candidates). */
 export interface DerivedLatency {
   readonly totalUs: number;
-  /** Fetch (max over sources) plus beta per feature. */
+  /** Eq. 3-4: max over sources of (lookups + beta per feature). */
   readonly featureUs: number;
-  /** Fetch only: what a measured model run does not include. */
+  /** Lookups only (the same max with beta = 0): what a measured model run does not include. */
   readonly fetchUs: number;
   readonly networkUs: number;
 }

@@ -1,5 +1,5 @@
-// Counterfactual feature refinement on the trained supernet: drop, one at a time, the kept feature whose removal
-// pays most under lambda2 (or all needed to meet the budget); add back dropped features that pay or fit the budget.
+// Counterfactual feature refinement on the trained supernet: under lambda2, drop one at a time the kept feature whose
+// removal pays most and add back dropped ones that pay; under a budget, the best set that fits (prune-budget.ts).
 import type { Feature } from '../schema/feature-spec.js';
 import { encodeModel } from '../graph/builder.js';
 import { createSession, type Feeds } from '../graph/runtime.js';
@@ -11,6 +11,7 @@ import type { LatencyModel } from './latency-model.js';
 import { LATENCY_UNIT_US } from './search-loop.js';
 import type { Supernet } from './supernet.js';
 import { paramFeeds } from './train-graph.js';
+import { fillBudget, mean, type BatchLosses } from './prune-budget.js';
 
 /** One pruning decision, for the history and the card. */
 export interface PruneStep {
@@ -32,7 +33,7 @@ export interface PruneInput {
   readonly budgetUs?: number;
   /** A second held-out set that must confirm every re-admitted feature (the validation split). */
   readonly confirm?: Dataset;
-  /** Fixed minibatches the loss is averaged over. @default 8 */
+  /** Fixed minibatches the loss is averaged over. @default 8 (16 under a budget: decisions there rest on significance) */
   readonly batches?: number;
 }
 
@@ -45,23 +46,25 @@ export async function pruneFeatures(input: PruneInput): Promise<{ kept: Set<stri
   const sg = supernet.build(config.distill, config.lambda1, config.candidatesPerRequest);
   const session = await createSession(encodeModel(sg.g.toModel({ params: 'inputs', outputs: [sg.losses.student] })), { threads: config.threads });
   const features: readonly Feature[] = supernet.features;
-  const lossOn = (data: Dataset, seed: number): LossOf => {
+  const lossOn = (data: Dataset, seed: number): BatchLosses => {
     const sampler = new BatchSampler(data, features, teacherScale(data.teacher), config.requestsPerBatch, config.candidatesPerRequest, createRng(seed));
-    const batches: Feeds[] = Array.from({ length: input.batches ?? 8 }, () => sampler.next().feeds);
+    const batches: Feeds[] = Array.from({ length: input.batches ?? (input.budgetUs === undefined ? 8 : 16) }, () => sampler.next().feeds);
     return async (kept) => {
       features.forEach((f, i) => (supernet.gates[i] = kept.has(f.name) ? 1 : 0));
-      let sum = 0;
-      for (const feeds of batches) {
+      const losses = new Float64Array(batches.length);
+      for (const [b, feeds] of batches.entries()) {
         const out = await session.run({ ...feeds, ...paramFeeds(sg.g.params) });
-        sum += (out[sg.losses.student.name].data as Float32Array)[0];
+        losses[b] = (out[sg.losses.student.name].data as Float32Array)[0];
       }
-      return sum / batches.length;
+      return losses;
     };
   };
   const loss = lossOn(input.data, config.seed + 1);
   const confirm = input.confirm && input.confirm.requests > 0 ? lossOn(input.confirm, config.seed + 2) : undefined;
   try {
-    return await refine(input, loss, confirm);
+    if (input.budgetUs !== undefined) return await fillBudget(input, input.budgetUs, loss, confirm);
+    const meanOf = (f: BatchLosses): LossOf => async (kept) => mean(await f(kept));
+    return await refine(input, meanOf(loss), confirm && meanOf(confirm));
   } finally {
     supernet.gates.fill(1);
     await session.dispose();
@@ -89,17 +92,16 @@ async function refine(input: PruneInput, loss: LossOf, confirm: LossOf | undefin
 
 type LossOf = (kept: ReadonlySet<string>) => Promise<number>;
 
-/** Removes the feature whose removal pays most under lambda2 (or, over the budget, the cheapest loss per us). */
+/** Removes the feature whose removal pays most under lambda2. */
 async function removeOne(input: PruneInput, kept: Set<string>, base: number, loss: LossOf): Promise<{ step: PruneStep; loss: number } | null> {
-  const over = input.budgetUs !== undefined && input.latency.derivedUs(kept, input.layers).totalUs > input.budgetUs;
-  const best = await bestRemoval(input, kept, base, loss, over);
+  const best = await bestRemoval(input, kept, base, loss);
   if (!best) return null;
-  if (!over && best.cost >= minGain(base)) return null;
+  if (best.cost >= minGain(base)) return null;
   kept.delete(best.step.feature);
   return best;
 }
 
-/** Adds the dropped feature that improves the loss most per us, if it pays under lambda2 or fits in the budget. */
+/** Adds the dropped feature that improves the loss most per us, if it pays under lambda2. */
 async function addOne(
   input: PruneInput,
   kept: Set<string>,
@@ -113,7 +115,6 @@ async function addOne(
     if (kept.has(f.name)) continue;
     const withIt = new Set(kept).add(f.name);
     const addedUs = input.latency.derivedUs(withIt, input.layers).totalUs - latencyUs;
-    if (input.budgetUs !== undefined && latencyUs + addedUs > input.budgetUs) continue;
     const l = await loss(withIt);
     const gain = base - l;
     const pays = gain - latencyPrice(input, addedUs) > ADD_GAIN * Math.abs(base);
@@ -137,9 +138,9 @@ function minGain(base: number): number {
 
 const ADD_GAIN = 1e-2;
 
-/** What latency costs in loss units: lambda2 per ms without a budget; with a budget, the budget alone decides. */
+/** What latency costs in loss units: lambda2 per ms. */
 function latencyPrice(input: PruneInput, us: number): number {
-  return input.budgetUs !== undefined ? 0 : (input.lambda2 * us) / LATENCY_UNIT_US;
+  return (input.lambda2 * us) / LATENCY_UNIT_US;
 }
 
 async function bestRemoval(
@@ -147,7 +148,6 @@ async function bestRemoval(
   kept: ReadonlySet<string>,
   base: number,
   loss: (kept: ReadonlySet<string>) => Promise<number>,
-  over: boolean,
 ): Promise<{ step: PruneStep; loss: number; cost: number } | null> {
   const latencyUs = input.latency.derivedUs(kept, input.layers).totalUs;
   const itemKept = input.supernet.features.filter((f) => f.side !== 'context' && kept.has(f.name)).length;
@@ -158,9 +158,7 @@ async function bestRemoval(
     without.delete(f.name);
     const l = await loss(without);
     const savedUs = latencyUs - input.latency.derivedUs(without, input.layers).totalUs;
-    if (over && savedUs <= 0) continue;
-    // Over the budget: least loss per us saved; otherwise: the removal that pays most.
-    const cost = over ? (l - base) / savedUs : l - base - latencyPrice(input, savedUs);
+    const cost = l - base - latencyPrice(input, savedUs);
     if (!best || cost < best.cost) best = { step: { feature: f.name, deltaLoss: l - base, savedUs }, loss: l, cost };
   }
   return best;

@@ -120,7 +120,8 @@ async function deriveAndRetrain(ctx: SearchContext, config: SearchConfig, option
   const build = async (kept: ReadonlySet<string>, budgetUs: number | undefined) => {
     const derived = derive({ ...deriveInput, kept, budgetUs });
     const trained = await retrain(derived, ctx.features, ctx.stats, splits, config, options, retrainRng.fork());
-    const measuredUs = derived.fetchUs + (await measureModelUs(trained.bytes, trained.mlp.cardInputs(), splits.test, config.candidates));
+    const measure = options.measureNetworkUs ?? ((bytes, inputs) => measureModelUs(bytes, inputs, splits.test, config.candidates));
+    const measuredUs = derived.fetchUs + (await measure(trained.bytes, trained.mlp.cardInputs(), derived.networkUs));
     return { derived, trained, measuredUs };
   };
   let pruned = await refine(new Set(first.architecture.features), config.budgetUs);

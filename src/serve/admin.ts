@@ -6,7 +6,7 @@ import express from 'express';
 import type { Request, Response, Router } from 'express';
 import { Registry } from 'prom-client';
 import { optionError } from '../schema/errors.js';
-import { checkKnownOptions } from './known-options.js';
+import { checkKnownOptions, isOptionsObject } from './known-options.js';
 import type { AutofasErrorCode } from '../schema/errors.js';
 import type { PreRankMetrics } from './metrics.js';
 import type { PreRanker } from './types.js';
@@ -43,8 +43,9 @@ function parseOptions(options: AdminOptions): AdminConfig {
     throw optionError('token', 'must be a string of at least 16 characters', token === undefined ? token : '<redacted>');
   }
   if (modelsRoot !== undefined && (typeof modelsRoot !== 'string' || modelsRoot === '')) throw optionError('modelsRoot', 'must be a directory path', modelsRoot);
-  const registry = metrics === undefined ? null : metrics instanceof Registry ? metrics : metrics.registry;
+  const registry = metrics === undefined ? null : metrics instanceof Registry ? metrics : isOptionsObject(metrics) ? metrics.registry : null;
   if (metrics !== undefined && !(registry instanceof Registry)) throw optionError('metrics', 'must be a PreRankMetrics or a prom-client Registry', metrics);
+  if (watch !== undefined && typeof watch !== 'boolean' && !isOptionsObject(watch)) throw optionError('watch', 'must be a boolean or watch options', watch);
   if (watch && !modelsRoot) throw optionError('watch', 'needs `modelsRoot`', watch);
   return {
     tokenDigest: token === undefined ? null : digest(token),

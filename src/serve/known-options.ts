@@ -13,6 +13,11 @@ export function checkKnownOptions(options: unknown, known: readonly string[], fa
   }
 }
 
+/** True for an object that is not null and not an array (an options bag). */
+export function isOptionsObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 /** The option's value, or the default when it was not given (`undefined` only: `null` is a value, and refused later). */
 export function given<T>(value: T | undefined, fallback: T): T {
   return value === undefined ? fallback : value;

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { NextFunction, Request, Response } from 'express';
 import { optionError } from '../schema/errors.js';
-import { checkKnownOptions, given } from './known-options.js';
+import { checkKnownOptions, given, isOptionsObject } from './known-options.js';
 import type { FeatureSpec } from '../schema/feature-spec.js';
 import type { RawFeatureValue, TeacherCandidate, TeacherLogRecord } from '../schema/teacher-log.js';
 import { RotatingLogSink } from './log-sink.js';
@@ -78,6 +78,13 @@ function fn<T>(name: string, value: T | undefined, fallback: T): T {
 
 function parseOptions(options: TeacherLoggerOptions): LoggerConfig {
   checkKnownOptions(options, ['sink', 'teacherScore', 'features', 'label', 'requestId', 'getState', 'isSampled', 'when', 'spec', 'recallTop'], 'teacherLogger');
+  if (options.sink !== undefined && !(options.sink instanceof RotatingLogSink) && !isOptionsObject(options.sink)) {
+    throw optionError('sink', 'must be a RotatingLogSink or its options', options.sink);
+  }
+  if (options.requestId !== undefined) fn('requestId', options.requestId, () => undefined);
+  if (options.spec !== undefined && !(isOptionsObject(options.spec) && Array.isArray(options.spec.features))) {
+    throw optionError('spec', 'must be a FeatureSpec ({ version, features })', options.spec);
+  }
   const ownsSink = !(options.sink instanceof RotatingLogSink);
   const sink = options.sink instanceof RotatingLogSink ? options.sink : new RotatingLogSink(given(options.sink, {}));
   const when = given(options.when, 'now');

@@ -39,6 +39,15 @@ function typed(dtype: Dtype, values: readonly number[]): TensorData {
   return Float64Array.from(values);
 }
 
+/** The given data of an input, else uniform random values in [low, high) (default [-2, 2)). */
+function inputValues(spec: OpCase['inputs'][number], rng: ReturnType<typeof createRng>): number[] {
+  const shape = spec.shape ?? (spec.dims as number[]);
+  const n = shape.reduce((a, b) => a * b, 1);
+  const lo = spec.low ?? -2;
+  const hi = spec.high ?? 2;
+  return spec.data ? [...spec.data] : Array.from({ length: n }, () => lo + (hi - lo) * rng.next());
+}
+
 /**
  * Forward: output dims inferred by the builder match ORT's (symbolic dims excepted) and values match `reference`.
  * Backward: analytic gradients of loss = sum(op(x) * r) (r random) match central differences of the same forward run
@@ -49,13 +58,7 @@ export async function checkOp(c: OpCase, floatType: Dtype = 'float64'): Promise<
   const g = new Graph(`check_${c.name}`);
   const dtypes = c.inputs.map((i) => i.dtype ?? floatType);
   const xs = c.inputs.map((spec, k) => g.input(`x${k}`, dtypes[k], spec.dims));
-  const values = c.inputs.map((spec) => {
-    const shape = spec.shape ?? (spec.dims as number[]);
-    const n = shape.reduce((a, b) => a * b, 1);
-    const lo = spec.low ?? -2;
-    const hi = spec.high ?? 2;
-    return spec.data ? [...spec.data] : Array.from({ length: n }, () => lo + (hi - lo) * rng.next());
-  });
+  const values = c.inputs.map((spec) => inputValues(spec, rng));
   const shapes = c.inputs.map((spec) => spec.shape ?? (spec.dims as number[]));
   const startNodes = g.nodes.length;
   const y = c.build(g, xs);

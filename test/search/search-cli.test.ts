@@ -40,7 +40,7 @@ test('autofas search writes a valid artifact and a history with one record per e
 });
 
 test('bad search flags fail with ERR_AUTOFAS_OPTION', () => {
-  const base = ['search', '--logs', `${WORLD}logs.jsonl.gz`, '--features', `${WORLD}features.json`, '--out', join(tmpdir(), 'never')];
+  const base = ['search', '--logs', `${WORLD}logs.jsonl.gz`, '--features', `${WORLD}features.json`, '--out', join(mkdtempSync(join(tmpdir(), 'autofas-search-cli-')), 'never')];
   for (const extra of [['--budget-us', '-5'], ['--budget-us', '500', '--lambda2', '0.1'], ['--widths', '32,x'], ['--epochs', '0']]) {
     const r = cli([...base, ...extra]);
     assert.notEqual(r.status, 0);

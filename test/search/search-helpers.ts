@@ -17,6 +17,15 @@ export function fixtureDataset(): Promise<Dataset> {
   return cached;
 }
 
+/**
+ * A deterministic stand-in for timing the exported network with ORT: this "machine" runs it `slowerUs` slower than the
+ * latency table says. Searches with a budget refine once more when the measured run is over it, so a real clock would
+ * make their result depend on how loaded the test machine is.
+ */
+export function tableClock(slowerUs = 0): (bytes: Uint8Array, inputs: readonly unknown[], tableUs: number) => Promise<number> {
+  return async (_bytes, _inputs, tableUs) => tableUs + slowerUs;
+}
+
 /** Features the fixture declares as pure noise, and the near-exact copy of a cheaper feature. */
 export const NOISE = ['device', 'city', 'query_len', 'hour_of_day', 'item_age_days', 'item_brand', 'cross_noise'];
 export const REDUNDANT = ['item_ctr_7d'];

@@ -1,7 +1,9 @@
-// The latency model: table interpolation, Eq. 3-4 over sources, network expectation over Mixops, exact gradients.
+// The latency model: table interpolation, Eq. 3-4 over sources (shared with evaluate), network expectation over Mixops, exact gradients.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { LatencyModel, type FeatureLatency } from '../../src/search/latency-model.js';
+import type { Feature } from '../../src/schema/feature-spec.js';
+import { featureFetchUs } from '../../src/search/evaluate-cost.js';
+import { expectedFeatureUs, featureFetchUs as featureFetchUsOf, LatencyModel, type FeatureLatency, type FetchCost } from '../../src/search/latency-model.js';
 import { LatencyLookup, LATENCY_TABLE_VERSION, type LatencyTable } from '../../src/search/latency-table.js';
 import type { OpConfig } from '../../src/search/mixop.js';
 
@@ -33,11 +35,28 @@ test('lookups hit the grid exactly and interpolate between points', () => {
   assert.equal(lookup.layerUs(512, 32), lookup.layerUs(256, 32) * 2); // flop-proportional beyond the grid
 });
 
-test('feature latency is the max over sources plus beta per feature', () => {
+test('feature latency is the max over sources of lookups plus beta per feature of that source', () => {
   const model = new LatencyModel(FEATURES, MIXOPS, new LatencyLookup(table()), 3, 1000);
-  assert.equal(model.featureUs([1, 1, 1, 1]).us, 150 + 3 * 4);
+  assert.equal(model.featureUs([1, 1, 1, 1]).us, 150 + 3 * 2); // store: b + c, two features' beta
   assert.equal(model.featureUs([1, 1, 0, 0]).us, 7 + 3 * 2); // request source wins when no store feature is kept
-  assert.deepEqual(Array.from(model.featureUs([1, 1, 1, 1]).dTheta), [3, 3, 103, 53]);
+  assert.deepEqual(Array.from(model.featureUs([1, 1, 1, 1]).dTheta), [0, 0, 103, 53]);
+  // Beta can tip the max: 10 one-microsecond request features outweigh one 20 us store feature.
+  const many: FetchCost[] = [...Array.from({ length: 10 }, () => ({ source: 'request' as const, us: 1 })), { source: 'store', us: 20 }];
+  assert.equal(expectedFeatureUs(many, many.map(() => 1), 3).us, 10 * (1 + 3));
+});
+
+test('evaluate counts a model fetch cost with the same formula (theta = 1 per used feature)', () => {
+  const spec = [
+    { name: 'u', side: 'context', type: 'numeric', source: 'request', costUs: 5 },
+    { name: 'b', side: 'item', type: 'numeric', source: 'store', costUs: 100 },
+    { name: 'c', side: 'cross', type: 'numeric', source: 'store', costUs: 50 },
+  ] as unknown as Feature[];
+  const model = new LatencyModel(
+    spec.map((f) => ({ name: f.name, source: f.source, side: f.side, us: featureFetchUsOf(f), width: 1 })), MIXOPS, new LatencyLookup(table()), 3, 1000,
+  );
+  assert.equal(featureFetchUs(spec, 3), model.featureUs([1, 1, 1]).us);
+  assert.equal(featureFetchUs(spec, 3), 156);
+  assert.equal(featureFetchUs([], 3), 0);
 });
 
 test('the gradient of the expected latency matches finite differences', () => {
@@ -65,6 +84,6 @@ test('a derived model costs its features plus its layers; identity shortens the 
   const deep = model.derivedUs(all, [256, 32]);
   const shallow = model.derivedUs(all, [256]);
   assert.ok(shallow.networkUs < deep.networkUs);
-  assert.equal(deep.featureUs, 162);
+  assert.equal(deep.featureUs, 156);
   assert.equal(deep.fetchUs, 150);
 });

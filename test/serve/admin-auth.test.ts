@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import express from 'express';
 import request from 'supertest';
-import { Registry } from 'prom-client';
+import { Counter, Registry } from 'prom-client';
 import { loadArtifact } from '../../src/schema/artifact.js';
 import { preRankAdmin } from '../../src/serve/admin.js';
 import { writeScorerArtifact } from '../helpers/serve-models.js';
@@ -81,6 +81,7 @@ test('a refused reload answers 422 with the loader code', async () => {
 
 test('GET /healthz follows ready(); GET /metrics serves the configured registry, 404 without one', async () => {
   const registry = new Registry();
+  new Counter({ name: 'admin_test_marker_total', help: 'marker', registers: [registry] }).inc(3);
   const { app } = await setup({ metrics: registry });
   await request(app).get('/admin/healthz').expect(200, { status: 'ok', modelId: null });
   const { app: down } = await setup({}, false);
@@ -88,4 +89,5 @@ test('GET /healthz follows ready(); GET /metrics serves the configured registry,
   await request(down).get('/admin/metrics').expect(404);
   const m = await request(app).get('/admin/metrics').expect(200);
   assert.match(m.get('Content-Type') ?? '', /text\/plain/);
+  assert.match(m.text, /^admin_test_marker_total 3$/m, 'the configured registry is the one served');
 });

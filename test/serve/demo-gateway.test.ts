@@ -24,6 +24,12 @@ test('POST /search returns the top results of the ranking hop and the pre-rank r
 });
 
 test('an unknown user or query is a 400 from the gateway, not from the plugin', async () => {
-  const res = await request(gateway.app).post('/search').send({ user_id: 'nobody', query: 'query-042' });
-  assert.equal(res.status, 400);
+  const before = gateway.preRanker.stats().requests;
+  for (const body of [{ user_id: 'nobody', query: 'query-042' }, { user_id: 'user-0001', query: 'no-such-query' }, {}]) {
+    const res = await request(gateway.app).post('/search').send(body);
+    assert.equal(res.status, 400, JSON.stringify(body));
+    assert.equal(typeof res.body.error, 'string');
+    assert.equal(res.body.preRank, undefined);
+  }
+  assert.equal(gateway.preRanker.stats().requests, before, 'the pre-ranker never saw them');
 });

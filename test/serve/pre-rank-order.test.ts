@@ -50,12 +50,26 @@ test('orderByScore sorts descending, keeps input order on ties and puts NaN last
   assert.deepEqual([...order], [1, 3, 0, 5, 6, 4, 2]);
 });
 
-test('the record counts candidates in and out and the latency is measured', async () => {
-  const { preRank } = await runOnce(preRanker, testSearch(7));
-  assert.equal(preRank.candidatesIn, 7);
-  assert.equal(preRank.candidatesOut, 7);
-  assert.equal(preRank.k, 25);
-  assert.ok((preRank.latencyMs as number) >= 0);
+test('the record counts candidates in and out and the latency spans the model run (fake clock)', async () => {
+  let now = 1000;
+  const timed = await testPreRanker(paths, { k: 25 }, {
+    now: () => now,
+    runModel: async (pool, feeds, rows) => {
+      const result = await pool.run(feeds, rows);
+      now += 7.5; // the model run "takes" 7.5 ms on the fake clock
+      return result;
+    },
+  });
+  try {
+    const { preRank } = await runOnce(timed, testSearch(7));
+    assert.equal(preRank.path, 'model');
+    assert.equal(preRank.candidatesIn, 7);
+    assert.equal(preRank.candidatesOut, 7);
+    assert.equal(preRank.k, 25);
+    assert.equal(preRank.latencyMs, 7.5);
+  } finally {
+    await timed.close();
+  }
 });
 
 test('orderByScore with a top-k selection agrees with the full sort on the first k (random scores, ties, NaN)', () => {

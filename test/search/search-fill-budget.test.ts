@@ -1,0 +1,53 @@
+// Feature choice under a budget: fills the budget with the best significant gains per us, pairs included, noise out.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Feature } from '../../src/schema/feature-spec.js';
+import { LatencyModel } from '../../src/search/latency-model.js';
+import { LatencyLookup, loadLatencyTable } from '../../src/search/latency-table.js';
+import { fillBudget } from '../../src/search/prune-budget.js';
+import type { PruneInput } from '../../src/search/prune.js';
+import type { Supernet } from '../../src/search/supernet.js';
+
+const f = (name: string, side: Feature['side'], source: Feature['source'], costUs: number): Feature =>
+  ({ name, side, type: 'numeric', source, costUs }) as Feature;
+const FEATURES: Feature[] = [
+  f('a', 'item', 'store', 100), f('b', 'item', 'store', 300), f('u', 'context', 'store', 150),
+  f('v', 'item', 'store', 120), f('n', 'item', 'store', 20), f('c', 'item', 'request', 2),
+];
+/** Loss gain of each feature; u and v only help together. */
+const VALUE: Record<string, number> = { a: 0.05, b: 0.02, c: 0.01 };
+const BATCHES = 16;
+
+/** Deterministic per-batch losses: 1 - gains, plus batch noise shared by every set and zero-mean jitter from n. */
+async function loss(kept: ReadonlySet<string>): Promise<Float64Array> {
+  let gain = 0;
+  for (const [name, v] of Object.entries(VALUE)) if (kept.has(name)) gain += v;
+  if (kept.has('u') && kept.has('v')) gain += 0.04;
+  return Float64Array.from({ length: BATCHES }, (_, b) => 1 + 0.1 * Math.sin(b) - gain + (kept.has('n') ? 0.002 * (b % 2 ? 1 : -1) : 0));
+}
+
+async function input(kept: string[]): Promise<PruneInput> {
+  const costs = FEATURES.map((x) => ({ name: x.name, source: x.source, side: x.side, us: x.costUs ?? 0, width: 1 }));
+  const latency = new LatencyModel(costs, [], new LatencyLookup(await loadLatencyTable()), 10, 1000);
+  const supernet = { features: FEATURES, theta: () => Float64Array.from(FEATURES, () => 0.5) } as unknown as Supernet;
+  return { supernet, latency, layers: [32], kept: new Set(kept), lambda2: 0, data: undefined as never, config: undefined as never };
+}
+
+const cost = async (kept: Iterable<string>) => (await input([])).latency.derivedUs(new Set(kept), [32]).totalUs;
+
+test('a loose budget keeps every useful feature, adds the pair that only helps together, and drops noise', async () => {
+  const { kept } = await fillBudget(await input(['a', 'n']), 5000, loss);
+  assert.deepEqual([...kept].sort(), ['a', 'b', 'c', 'u', 'v']);
+});
+
+test('a binding budget keeps the best gains per us and stays within the budget', async () => {
+  const budget = (await cost(['a', 'c'])) + 1;
+  const { kept } = await fillBudget(await input(['a', 'b', 'u', 'v', 'n', 'c']), budget, loss);
+  assert.deepEqual([...kept].sort(), ['a', 'c']);
+  assert.ok((await cost(kept)) <= budget);
+});
+
+test('the same input gives the same choice and steps', async () => {
+  const run = async () => fillBudget(await input(['b']), 5000, loss);
+  assert.deepEqual((await run()).steps, (await run()).steps);
+});
