@@ -26,6 +26,7 @@ interface SearchFlags {
   mixops?: number;
   distill?: string;
   lambda1?: number;
+  sparsity?: number;
   skipBadLines?: boolean;
   quiet?: boolean;
   compare?: string[];
@@ -106,6 +107,7 @@ async function runSearchCommand(flags: SearchFlags): Promise<void> {
     mixops: flags.mixops,
     distill: flags.distill as SearchOptions['distill'],
     lambda1: flags.lambda1,
+    sparsity: flags.sparsity,
     latencyTable: flags.latencyTable ? await loadLatencyTable(flags.latencyTable) : undefined,
     onStep: bars.onStep,
     onEpoch: bars.onEpoch,
@@ -161,6 +163,7 @@ export function registerSearchCommand(program: Command): void {
     .option('--mixops <n>', 'number of Mixops (default 3)', int('--mixops', 1))
     .option('--distill <mode>', 'pointwise | listwise (default listwise)')
     .option('--lambda1 <x>', 'distillation weight in [0, 1] (default 0.7)', positive('--lambda1', true))
+    .option('--sparsity <x>', 'weight of the feature masks\' complexity prior per ms of fetch work; 0 disables (default 0.5)', positive('--sparsity', true))
     .option('--skip-bad-lines', 'skip and count malformed log lines instead of stopping')
     .option('--quiet', 'no progress output')
     .option('--compare <dirs...>', 'baseline artifacts to place in the report\'s latency-recall plane (evaluated on the test split)')

@@ -33,6 +33,13 @@ export interface SearchOptions {
   readonly keepThreshold?: number;
   /** Per-feature overhead beta of the paper's Eq. 3, us per 1000 candidates. @default the latency table's inputUs */
   readonly betaUs?: number;
+  /**
+   * Weight of the masks' own complexity prior (FSCD style), per millisecond: a feature's mask pays
+   * `sparsity * (L_i + beta) / 1000` in the search when its source does not bind Eq. 3-4's max (so cheap useless
+   * request features drift off), and derive keeps or re-admits a feature only when its loss gain exceeds that price.
+   * 0 disables. @default 0.5
+   */
+  readonly sparsity?: number;
   /** Search epochs (an epoch samples as many rows as the training split holds). @default 6 */
   readonly epochs?: number;
   /** Epochs that train weights only before masks and architecture move. @default 1 */
@@ -101,6 +108,7 @@ export interface SearchConfig {
   readonly initialKeep: number;
   readonly keepThreshold: number;
   readonly betaUs: number | undefined;
+  readonly sparsity: number;
   readonly epochs: number;
   readonly warmupEpochs: number;
   readonly retrainEpochs: number;
@@ -120,7 +128,7 @@ export interface SearchConfig {
 
 const KNOWN = new Set([
   'widths', 'mixops', 'identity', 'embeddingDim', 'lambda1', 'lambda2', 'budgetUs', 'distill', 'gateTemperature',
-  'initialKeep', 'keepThreshold', 'betaUs', 'epochs', 'warmupEpochs', 'retrainEpochs', 'archFraction', 'requestsPerBatch', 'candidatesPerRequest',
+  'initialKeep', 'keepThreshold', 'betaUs', 'sparsity', 'epochs', 'warmupEpochs', 'retrainEpochs', 'archFraction', 'requestsPerBatch', 'candidatesPerRequest',
   'learningRate', 'archLearningRate', 'candidates', 'seed', 'threads', 'validFraction', 'testFraction', 'recallK',
   'recallTop', 'latencyTable', 'measureNetworkUs', 'onEpoch', 'onStep',
 ]);
@@ -170,6 +178,7 @@ export function parseSearchOptions(options: SearchOptions = {}): SearchConfig {
     initialKeep: num('initialKeep', options.initialKeep, 0.5, 0, 1 - 1e-6, true),
     keepThreshold: num('keepThreshold', options.keepThreshold, 0.5, 0, 1, true),
     betaUs: options.betaUs === undefined ? undefined : num('betaUs', options.betaUs, 0, 0),
+    sparsity: num('sparsity', options.sparsity, 0.5, 0),
     epochs: int('epochs', options.epochs, 6),
     warmupEpochs: int('warmupEpochs', options.warmupEpochs, 1, 0),
     retrainEpochs: int('retrainEpochs', options.retrainEpochs, 6),

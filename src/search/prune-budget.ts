@@ -71,7 +71,7 @@ async function cheapestRemoval(input: PruneInput, kept: ReadonlySet<string>, bas
   const before = confirm && (await confirm(kept));
   for (const option of options) {
     // A feature stays when it passes the test an addition must pass (on both held-out sets).
-    if (!significantGain(option.losses, base, Z)) return option;
+    if (!significantGain(option.losses, base, Z, priorPrice(input, [option.step.feature], kept))) return option;
     if (confirm && before && !significantGain(await confirm(without(kept, option.step.feature)), before, Z)) return option;
   }
   return null;
@@ -112,7 +112,7 @@ async function rankAdditions(input: PruneInput, budgetUs: number, kept: Readonly
     const addedUs = costUs(input, withThem) - latencyUs;
     if (latencyUs + addedUs > budgetUs) continue;
     const losses = await loss(withThem);
-    if (!significantGain(base, losses, Z)) continue;
+    if (!significantGain(base, losses, Z, priorPrice(input, names, withThem))) continue;
     const delta = mean(losses) - mean(base);
     out.push({ names, losses, value: -delta / Math.max(addedUs, 1), step: { feature: names.join('+'), deltaLoss: delta, savedUs: -addedUs } });
   }
@@ -121,11 +121,26 @@ async function rankAdditions(input: PruneInput, budgetUs: number, kept: Readonly
 }
 
 /** Mean paired gain above z standard errors and above MIN_GAIN of the loss. */
-function significantGain(base: Float64Array, after: Float64Array, z: number): boolean {
+function significantGain(base: Float64Array, after: Float64Array, z: number, price = 0): boolean {
   const gains = Array.from(base, (b, i) => b - after[i]);
   const g = mean(gains);
   const sd = Math.sqrt(gains.reduce((s, x) => s + (x - g) ** 2, 0) / Math.max(1, gains.length - 1));
-  return g > z * (sd / Math.sqrt(gains.length)) && g > MIN_GAIN * Math.abs(mean(base));
+  return g > z * (sd / Math.sqrt(gains.length)) && g > MIN_GAIN * Math.abs(mean(base)) && g > price;
+}
+
+/**
+ * Price of `names` under the masks' complexity prior, in loss units: sparsity * sum (L_i + beta) / 1000 over those of
+ * them whose source does not bind Eq. 3-4's max for the set `withThem` (they add no feature latency, so the budget
+ * does not price them; the others compete for the budget by gain per us).
+ */
+function priorPrice(input: PruneInput, names: readonly string[], withThem: ReadonlySet<string>): number {
+  const { latency, config } = input;
+  const binding = latency.featureUs(latency.features.map((f) => (withThem.has(f.name) ? 1 : 0))).dTheta;
+  let us = 0;
+  latency.features.forEach((f, i) => {
+    if (names.includes(f.name) && binding[i] === 0) us += f.us + latency.betaUs;
+  });
+  return (config.sparsity * us) / 1000;
 }
 
 /** Features not kept, most likely first (the search's keep-probabilities). */

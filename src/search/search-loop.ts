@@ -149,11 +149,23 @@ function archStep(
   });
   const gateGrad = res.grads[supernet.mixops.length];
   const theta = supernet.theta();
+  const prior = complexityPrior(run, theta);
   const phiGrad = Float32Array.from(supernet.phi, (_, i) => {
     const st = (soft[i] * (1 - soft[i])) / config.gateTemperature;
-    return gateGrad[i] * st + scale * lat.dTheta[i] * theta[i] * (1 - theta[i]);
+    return gateGrad[i] * st + (scale * lat.dTheta[i] + prior[i]) * theta[i] * (1 - theta[i]);
   });
   adam.step([...supernet.mixops.map((m) => m.alpha), supernet.phi], [...alphaGrads, phiGrad]);
+}
+
+/**
+ * d/d theta_i of the masks' own complexity prior (FSCD style), sparsity * (L_i + beta) / 1000 per feature, for the
+ * features of the source that does not bind Eq. 3-4's max: those feel no latency gradient, so without the prior a
+ * useless cheap feature random-walks near its start. The binding source's features feel lambda2 * (L_i + beta).
+ */
+function complexityPrior(run: SearchRun, theta: ArrayLike<number>): Float64Array {
+  const { latency, config } = run;
+  const binding = latency.featureUs(theta).dTheta;
+  return Float64Array.from(latency.features, (f, i) => (binding[i] > 0 ? 0 : (config.sparsity * (f.us + latency.betaUs)) / LATENCY_UNIT_US));
 }
 
 function accumulate(sums: EpochSums, res: StepResult, latencyTerm: number): void {

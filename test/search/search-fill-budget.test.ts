@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import type { Feature } from '../../src/schema/feature-spec.js';
 import { LatencyModel } from '../../src/search/latency-model.js';
 import { LatencyLookup, loadLatencyTable } from '../../src/search/latency-table.js';
+import { parseSearchOptions } from '../../src/search/config.js';
 import { fillBudget } from '../../src/search/prune-budget.js';
 import type { PruneInput } from '../../src/search/prune.js';
 import type { Supernet } from '../../src/search/supernet.js';
@@ -30,7 +31,7 @@ async function input(kept: string[]): Promise<PruneInput> {
   const costs = FEATURES.map((x) => ({ name: x.name, source: x.source, side: x.side, us: x.costUs ?? 0, width: 1 }));
   const latency = new LatencyModel(costs, [], new LatencyLookup(await loadLatencyTable()), 10, 1000);
   const supernet = { features: FEATURES, theta: () => Float64Array.from(FEATURES, () => 0.5) } as unknown as Supernet;
-  return { supernet, latency, layers: [32], kept: new Set(kept), lambda2: 0, data: undefined as never, config: undefined as never };
+  return { supernet, latency, layers: [32], kept: new Set(kept), lambda2: 0, data: undefined as never, config: parseSearchOptions({ sparsity: 0 }) };
 }
 
 const cost = async (kept: Iterable<string>) => (await input([])).latency.derivedUs(new Set(kept), [32]).totalUs;
@@ -50,4 +51,12 @@ test('a binding budget keeps the best gains per us and stays within the budget',
 test('the same input gives the same choice and steps', async () => {
   const run = async () => fillBudget(await input(['b']), 5000, loss);
   assert.deepEqual((await run()).steps, (await run()).steps);
+});
+
+test('the masks complexity prior prices features of the non-binding source: a smaller gain is not kept or added', async () => {
+  // At sparsity 1 the price of c (request, 2 us + beta 10) is 0.012 > its gain 0.01; b (store, the binding source)
+  // competes for the budget instead and is still added.
+  const base = await input(['a', 'c']);
+  const { kept } = await fillBudget({ ...base, config: parseSearchOptions({ sparsity: 1 }) }, 5000, loss);
+  assert.ok(!kept.has('c') && kept.has('b'), `kept: ${[...kept].join(', ')}`);
 });

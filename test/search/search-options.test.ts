@@ -11,7 +11,7 @@ const BAD: [string, unknown][] = [
   ['lambda1', -0.1], ['lambda2', -1], ['lambda2', Infinity], ['budgetUs', 0], ['budgetUs', -5], ['widths', []],
   ['widths', [0]], ['widths', [1.5]], ['widths', 'big'], ['distill', 'both'], ['distill', null], ['gateTemperature', 0],
   ['keepThreshold', 1.5], ['initialKeep', 1], ['validFraction', 0.9], ['requestsPerBatch', {}], ['identity', 'yes'],
-  ['threads', 0], ['archFraction', 0.95], ['candidatesPerRequest', 1],
+  ['threads', 0], ['archFraction', 0.95], ['candidatesPerRequest', 1], ['sparsity', -0.1], ['sparsity', 'low'],
 ];
 
 test('invalid option values are rejected with ERR_AUTOFAS_OPTION and the option name', () => {
@@ -30,8 +30,9 @@ test('unknown options and lambda2 together with a budget are rejected', () => {
 });
 
 test('defaults are filled once and the config round-trips through toConfig/fromConfig', () => {
-  const config = parseSearchOptions({ budgetUs: 700, widths: [32, 128, 64] });
+  const config = parseSearchOptions({ budgetUs: 700, widths: [32, 128, 64], sparsity: 0.2 });
   assert.deepEqual(config.widths, [128, 64, 32]);
+  assert.equal(parseSearchOptions().sparsity, 0.5);
   assert.equal(config.distill, 'listwise');
   assert.equal(config.budgetUs, 700);
   assert.deepEqual(fromConfig(JSON.parse(JSON.stringify(toConfig(config)))), config);
