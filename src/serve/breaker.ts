@@ -1,6 +1,7 @@
 // The opossum breaker around model runs: timeout, error threshold over a volume, reset; its states become events.
 import CircuitBreaker from 'opossum';
 import type { EventEmitter } from 'node:events';
+import { withDeadline } from './deadline.js';
 import type { PreRankEventMap } from './types.js';
 
 export interface BreakerOptions {
@@ -13,15 +14,25 @@ export interface BreakerOptions {
 
 export type BreakerState = 'open' | 'halfOpen' | 'closed';
 
-/** A breaker guarding `action`; opossum's open/halfOpen/close become 'breaker' events on `events`. */
+/**
+ * A breaker guarding `action`; opossum's open/halfOpen/close become 'breaker' events on `events`. The last argument
+ * of every call is the time left of the request's model-path deadline: the run is bounded by it (a coded
+ * ERR_AUTOFAS_TIMEOUT, counted as a failure), so checks, store reads and encoding before the run share `timeoutMs`
+ * with it instead of adding to it.
+ */
 export function createBreaker<A extends unknown[], R>(
   action: (...args: A) => Promise<R>,
   options: BreakerOptions,
   events: EventEmitter<PreRankEventMap>,
-): CircuitBreaker<A, R> {
-  const breaker = new CircuitBreaker<A, R>(action, {
+): CircuitBreaker<[...A, number], R> {
+  const bounded = (...args: [...A, number]): Promise<R> => {
+    const remainingMs = args[args.length - 1] as number;
+    const run = action(...(args.slice(0, -1) as unknown as A));
+    return withDeadline(run, Math.max(1, remainingMs), 'ERR_AUTOFAS_TIMEOUT', 'the model run');
+  };
+  const breaker = new CircuitBreaker<[...A, number], R>(bounded, {
     name: 'autofas-model',
-    timeout: options.timeoutMs,
+    timeout: false,
     errorThresholdPercentage: options.errorThresholdPercentage,
     volumeThreshold: options.volumeThreshold,
     resetTimeout: options.resetTimeoutMs,

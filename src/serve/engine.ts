@@ -41,7 +41,8 @@ export interface Engine {
   readonly flags: FlagEvaluator;
   readonly store: CachedItemStore;
   readonly vector: VectorScorer | null;
-  readonly breaker: CircuitBreaker<[ModelPool, readonly Feed[], number], ScoreResult>;
+  /** Fired with (pool, feeds, rows, remaining ms of the model-path deadline). */
+  readonly breaker: CircuitBreaker<[ModelPool, readonly Feed[], number, number], ScoreResult>;
   readonly counters: Counters;
   readonly now: () => number;
   readonly random: () => number;

@@ -23,7 +23,7 @@ export const preRankerJsonOptionsSchema = z.strictObject({
     .enum(['tail', 'refuse'])
     .default('tail')
     .describe('Beyond `maxCandidates`: `tail` keeps the excess unscored after the scored ones; `refuse` passes the request through.'),
-  timeoutMs: z.number().positive().default(50).describe('Breaker timeout of one model run, in milliseconds; also bounds each flag evaluation, store read and vector scoring.'),
+  timeoutMs: z.number().positive().default(50).describe('Deadline of the model path (store read, encoding and the model run), in milliseconds; past it the request falls back. Also bounds each flag evaluation and vector scoring.'),
   errorThresholdPercentage: z.number().min(1).max(100).default(50).describe('Failure percentage that opens the breaker.'),
   volumeThreshold: z.number().int().min(0).default(10).describe('Calls in the rolling window before the breaker may open.'),
   resetTimeoutMs: z.number().positive().default(10_000).describe('Time the breaker stays open before a trial call.'),

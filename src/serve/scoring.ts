@@ -64,12 +64,15 @@ export async function fetchStoreRows(
 async function scoreWithModel(engine: Engine, context: Context, candidates: readonly Candidate[], rows: number): Promise<Float32Array> {
   const pool = engine.pool;
   const done = pool.acquire();
+  const startedMs = engine.now();
   try {
     const plan = pool.plan;
     const contextFeeds = encodeContext(plan, context);
     const store = await fetchStoreRows(engine, plan, candidates, rows, context, engine.config.timeoutMs);
     const feeds = [...contextFeeds, ...encodeItems(plan, candidates, rows, store)];
-    const result = await engine.breaker.fire(pool, feeds, rows);
+    // One deadline for the whole model path: what the store and the encoding took is not given to the run again.
+    const remainingMs = engine.config.timeoutMs - (engine.now() - startedMs);
+    const result = await engine.breaker.fire(pool, feeds, rows, remainingMs);
     engine.events.emit('scorer-time', { arm: 'autofas', ms: result.runMs, candidates: rows });
     return result.scores;
   } finally {
