@@ -2,6 +2,7 @@
 import { performance } from 'node:perf_hooks';
 import { Graph, type Value } from '../src/graph/graph.js';
 import { initParam } from '../src/graph/init.js';
+import { mseLoss } from '../src/graph/losses.js';
 import { createAdam } from '../src/graph/optim.js';
 import { createSession } from '../src/graph/runtime.js';
 import { exportInference } from '../src/graph/evaluate.js';
@@ -25,7 +26,7 @@ function buildMlp(): { g: Graph; loss: Value; out: Value } {
     if (l + 2 < SIZES.length) h = g.relu(h);
   }
   const out = g.output(h, 'out');
-  return { g, loss: g.reduceMean(g.pow(g.sub(h, y), 2)), out };
+  return { g, loss: mseLoss(g, h, y), out };
 }
 
 // Matmul FLOPs: forward 2*B*sum(in*out); backward dW for every layer + dX for every layer but the first.
@@ -158,7 +159,7 @@ async function embeddingTrainer(sparse: boolean): Promise<{ step: () => Promise<
   const table = g.param('table', [rows, dim], initParam([rows, dim], 'normal', rng));
   const head = g.param('head', [fields * dim, 1], initParam([fields * dim, 1], 'xavier', rng));
   const pred = g.matmul(g.reshape(g.gather(table, ids), [0, -1]), head);
-  const trainer = await createTrainer(g, g.reduceMean(g.pow(g.sub(pred, y), 2)), { threads: THREADS, sparse: sparse ? ['table'] : [] });
+  const trainer = await createTrainer(g, mseLoss(g, pred, y), { threads: THREADS, sparse: sparse ? ['table'] : [] });
   const feeds = {
     ids: { data: Int32Array.from({ length: BATCH * fields }, () => rng.int(rows)), dims: [BATCH, fields] },
     y: { data: new Float32Array(BATCH), dims: [BATCH, 1] },

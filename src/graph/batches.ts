@@ -56,14 +56,7 @@ export function* minibatches(columns: Readonly<Record<string, Column>>, options:
   if (!Number.isInteger(batchSize) || batchSize < 1) throw autofasError('ERR_AUTOFAS_GRAPH', `batchSize must be >= 1, got ${batchSize}`);
   const n = rowCount(columns);
   const order = options.rows ? Int32Array.from(options.rows) : Int32Array.from({ length: n }, (_, i) => i);
-  if (rng) {
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = rng.int(i + 1);
-      const t = order[i];
-      order[i] = order[j];
-      order[j] = t;
-    }
-  }
+  rng?.shuffle(order);
   for (let start = 0; start < order.length; start += batchSize) {
     const count = Math.min(batchSize, order.length - start);
     if (dropLast && count < batchSize) break;

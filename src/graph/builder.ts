@@ -25,20 +25,12 @@ export type TensorData = Float32Array | Float64Array | Int32Array | BigInt64Arra
 export interface FloatAttr {
   readonly float: number;
 }
-/** Forces a FLOATS attribute. */
-export interface FloatsAttr {
-  readonly floats: readonly number[];
-}
 /** Attribute values: integer -> INT, non-integer number -> FLOAT, string -> STRING, number[] -> INTS. */
-export type AttrValue = number | string | readonly number[] | FloatAttr | FloatsAttr | TensorProto;
+export type AttrValue = number | string | readonly number[] | FloatAttr | TensorProto;
 
 /** Marks a number as a FLOAT attribute: `makeNode('Gemm', ..., { alpha: attrFloat(1) })`. */
 export function attrFloat(value: number): FloatAttr {
   return { float: value };
-}
-/** Marks a list as a FLOATS attribute. */
-export function attrFloats(values: readonly number[]): FloatsAttr {
-  return { floats: values };
 }
 
 const IR_VERSION = 8; // opset 18 needs IR >= 8; onnxruntime 1.30 reads up to IR 10+.
@@ -52,7 +44,6 @@ function makeAttribute(name: string, value: AttrValue): AttributeProto {
   if (typeof value === 'string') return { name, type: ATTRIBUTE_TYPE.STRING, s: TEXT.encode(value) };
   if (Array.isArray(value)) return { name, type: ATTRIBUTE_TYPE.INTS, ints: [...(value as number[])] };
   if ('float' in value) return { name, type: ATTRIBUTE_TYPE.FLOAT, f: value.float };
-  if ('floats' in value) return { name, type: ATTRIBUTE_TYPE.FLOATS, floats: [...value.floats] };
   return { name, type: ATTRIBUTE_TYPE.TENSOR, t: value as TensorProto };
 }
 

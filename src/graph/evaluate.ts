@@ -23,7 +23,7 @@ export interface Evaluator {
 
 /** Builds a forward-only session for `outputs` whose params are graph inputs fed from the current arrays. */
 export async function createEvaluator(g: Graph, outputs: readonly Value[], options: { readonly threads?: number } = {}): Promise<Evaluator> {
-  const outs = outputs.map((v) => (g.producer(v) ? v : g.identity(v)));
+  const outs = outputs.map((v) => g.produced(v));
   const session = await createSession(encodeModel(g.toModel({ params: 'inputs', outputs: outs })), { threads: options.threads });
   const paramFeeds = paramTensors(g, session);
   return {

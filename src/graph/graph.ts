@@ -75,6 +75,8 @@ export class Graph extends GraphCore {
   sqrt(x: Value): Value { return this.unary('Sqrt', x); }
   softplus(x: Value): Value { return this.unary('Softplus', x); }
   identity(x: Value): Value { return this.unary('Identity', x); }
+  /** `x` when a node produces it, else identity(x): a model output cannot be an input, param or constant. */
+  produced(x: Value): Value { return this.producer(x) ? x : this.identity(x); }
   /** Identity in the forward pass, no gradient in the backward pass (straight-through estimators, fixed targets). */
   stopGradient(x: Value): Value {
     return this.emit('Identity', [x], [{ dtype: x.dtype, dims: x.dims }], {}, undefined, { stopGradient: [1] })[0];

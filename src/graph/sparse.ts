@@ -2,7 +2,7 @@
 //
 // A dense table gradient costs O(rows x dim) per step (zero-fill, ScatterND, copy to JS, optimiser), whatever the
 // batch touches. For a table read only through Gather(axis 0), the gradient is nonzero only on the looked-up rows, so
-// the trainer asks autodiff for the gradient of each Gather output, then Unique + ScatterND(add) sum duplicate ids
+// the trainer asks autodiff for the gradient of each Gather output, then ScatterND(add) + NonZero + CumSum sum duplicate ids
 // inside the graph; JS only updates the touched rows (lazy optimiser semantics).
 import { optionError } from '../schema/errors.js';
 import { makeTensor } from './builder.js';

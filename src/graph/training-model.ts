@@ -35,9 +35,6 @@ function pickTrainable(g: Graph, names: readonly string[] | undefined): ParamEnt
   });
 }
 
-// Outputs must be produced by nodes (a graph input cannot also be a graph output).
-const produced = (g: Graph, v: Value): Value => (g.producer(v) ? v : g.identity(v));
-
 /** Appends the backward pass of `loss` to `g` and encodes the training model (params as inputs). */
 export function buildTrainingModel(g: Graph, loss: Value, selection: TrainingSelection): TrainingModel {
   const picked = pickTrainable(g, selection.trainable);
@@ -49,11 +46,11 @@ export function buildTrainingModel(g: Graph, loss: Value, selection: TrainingSel
   const tables = picked.filter((p) => sparseNames.has(p.value.name)).map((p) => sparseTable(g, p));
   const lookups = tables.flatMap((t) => t.lookups.map((n) => n.outputs[0]));
   const all = grad(g, loss, [...dense.map((p) => p.value), ...lookups]);
-  const grads = all.slice(0, dense.length).map((v) => produced(g, v));
+  const grads = all.slice(0, dense.length).map((v) => g.produced(v));
   let offset = dense.length;
   const sparse = tables.map((t) => sparseRows(g, t, all.slice(offset, (offset += t.lookups.length))));
-  const lossOut = produced(g, loss);
-  const extras = Object.entries(selection.extras).map(([k, v]) => [k, produced(g, v)] as const);
+  const lossOut = g.produced(loss);
+  const extras = Object.entries(selection.extras).map(([k, v]) => [k, g.produced(v)] as const);
   const seen = new Set<string>();
   const outputs = [lossOut, ...grads, ...sparse.flatMap((o) => [o.ids, o.rows]), ...extras.map(([, v]) => v)].filter(
     (v) => !seen.has(v.name) && seen.add(v.name),

@@ -8,6 +8,8 @@ export interface Rng {
   int(n: number): number;
   /** Standard normal sample (Box-Muller). */
   normal(): number;
+  /** Shuffles `items` in place (Fisher-Yates from the end, one int(i + 1) draw per position) and returns it. */
+  shuffle<T extends { length: number; [i: number]: unknown }>(items: T): T;
   /** A new independent stream derived from this one. */
   fork(): Rng;
 }
@@ -52,6 +54,13 @@ export function createRng(seed: number): Rng {
       const r = Math.sqrt(-2 * Math.log(u));
       spare = r * Math.sin(2 * Math.PI * v);
       return r * Math.cos(2 * Math.PI * v);
+    },
+    shuffle: (items) => {
+      for (let i = items.length - 1; i > 0; i--) {
+        const j = rng.int(i + 1);
+        [items[i], items[j]] = [items[j], items[i]];
+      }
+      return items;
     },
     fork: () => createRng(nextU32()),
   };
