@@ -4,12 +4,10 @@ import { fileURLToPath } from 'node:url';
 import express from 'express';
 import type { Express, NextFunction, Request, Response } from 'express';
 import { loadArtifact } from '../../src/schema/artifact.js';
-import { createPreRanker, staticFlags } from '../../src/index.js';
-import type { PreRanker, PreRankerOptions, SearchState } from '../../src/index.js';
+import { createPreRanker, preRankAdmin, staticFlags, teacherLogger } from '../../src/index.js';
+import type { AdminOptions, PreRanker, PreRankerOptions, SearchState, TeacherLogger, TeacherLoggerOptions } from '../../src/index.js';
 import { teacherRanker, worldHops } from './world-hops.js';
 import type { WorldHops } from './world-hops.js';
-import { preRankAdmin, teacherLogger } from '../../src/index.js';
-import type { AdminOptions, TeacherLogger, TeacherLoggerOptions } from '../../src/index.js';
 
 const FIXTURES = fileURLToPath(new URL('../../../fixtures/', import.meta.url));
 

@@ -60,14 +60,14 @@ function fail(res: Response, status: number, code: AutofasErrorCode | string, me
 }
 
 /** Compares the bearer token in constant time (both sides hashed first, so lengths leak nothing). */
-export function bearerMatches(header: string | undefined, expected: Buffer): boolean {
+function bearerMatches(header: string | undefined, expected: Buffer): boolean {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
   const given = digest(match ? match[1] : '');
   return timingSafeEqual(given, expected) && match !== null;
 }
 
 /** Resolves a requested directory inside the models root (symlinks followed); null when it escapes. */
-export async function resolveUnderRoot(root: string, requested: string): Promise<string | null> {
+async function resolveUnderRoot(root: string, requested: string): Promise<string | null> {
   const realRoot = await realpath(root);
   const target = await realpath(resolve(realRoot, requested));
   const rel = relative(realRoot, target);

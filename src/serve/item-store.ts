@@ -107,8 +107,4 @@ export class CachedItemStore {
       cache?.set(ids[j], row);
     }
   }
-
-  clear(): void {
-    this.#caches.clear();
-  }
 }

@@ -10,7 +10,7 @@ import { finished } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import type { Gzip } from 'node:zlib';
 import { optionError } from '../schema/errors.js';
-import { checkKnownOptions, given } from './known-options.js';
+import { checkKnownOptions, given, integerOption } from './known-options.js';
 
 /** A clock (injectable so tests rotate by time without waiting). */
 export interface Clock {
@@ -79,13 +79,6 @@ interface OpenFile {
   lines: number;
 }
 
-function positiveInt(name: string, value: number, allowZero = false): number {
-  if (!Number.isInteger(value) || value < (allowZero ? 0 : 1)) {
-    throw optionError(name, allowZero ? 'must be a non-negative integer' : 'must be a positive integer', value);
-  }
-  return value;
-}
-
 function parseOptions(options: LogSinkOptions): SinkConfig {
   checkKnownOptions(options, ['dir', 'prefix', 'gzip', 'maxBytes', 'maxAgeMs', 'maxQueueLines', 'maxQueueBytes', 'checkIntervalMs', 'clock'], 'RotatingLogSink');
   const prefix = given(options.prefix, 'teacher');
@@ -100,11 +93,11 @@ function parseOptions(options: LogSinkOptions): SinkConfig {
     dir,
     prefix,
     gzip,
-    maxBytes: positiveInt('maxBytes', given(options.maxBytes, 64 * 1024 * 1024)),
-    maxAgeMs: positiveInt('maxAgeMs', given(options.maxAgeMs, 3_600_000)),
-    maxQueueLines: positiveInt('maxQueueLines', given(options.maxQueueLines, 10_000)),
-    maxQueueBytes: positiveInt('maxQueueBytes', given(options.maxQueueBytes, 64 * 1024 * 1024)),
-    checkIntervalMs: positiveInt('checkIntervalMs', given(options.checkIntervalMs, 60_000), true),
+    maxBytes: integerOption('maxBytes', options.maxBytes, 64 * 1024 * 1024),
+    maxAgeMs: integerOption('maxAgeMs', options.maxAgeMs, 3_600_000),
+    maxQueueLines: integerOption('maxQueueLines', options.maxQueueLines, 10_000),
+    maxQueueBytes: integerOption('maxQueueBytes', options.maxQueueBytes, 64 * 1024 * 1024),
+    checkIntervalMs: integerOption('checkIntervalMs', options.checkIntervalMs, 60_000, true),
     clock,
   };
 }

@@ -3,8 +3,8 @@ import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { optionError } from '../schema/errors.js';
 import { formatPath } from '../schema/zod-issues.js';
+import { checkKnownOptions } from './known-options.js';
 import type { BaselineEmbeddings, PreRankerCodeOptions } from './option-types.js';
-import { suggestName } from './suggest.js';
 
 const defaultWorkers = Math.max(1, Math.min(4, Math.floor(availableParallelism() / 2)));
 
@@ -67,12 +67,7 @@ export function preRankerOptionsJsonSchema(): Record<string, unknown> {
 /** Validates options once and fills every default; throws ERR_AUTOFAS_OPTION naming the option and value. */
 export function parseOptions(options: PreRankerOptions): PreRankerConfig {
   if (typeof options !== 'object' || options === null) throw optionError('options', 'must be an object', options);
-  for (const key of Object.keys(options)) {
-    if (!ALL_OPTION_NAMES.includes(key)) {
-      const near = suggestName(key, ALL_OPTION_NAMES);
-      throw optionError(key, 'is not an option', (options as unknown as Record<string, unknown>)[key], near ? `did you mean \`${near}\`?` : '');
-    }
-  }
+  checkKnownOptions(options, ALL_OPTION_NAMES, 'createPreRanker');
   const { baseline, ...rest } = options as unknown as Record<string, unknown>;
   const jsonPart: Record<string, unknown> = {};
   for (const name of JSON_OPTION_NAMES) if (rest[name] !== undefined) jsonPart[name] = rest[name];

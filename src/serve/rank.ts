@@ -2,7 +2,7 @@
 import type { Candidate } from './types.js';
 
 /** Most rows `orderByScore` can rank (the row index lives in the low 21 bits of the sort key). */
-export const MAX_RANKED_ROWS = 1 << 21;
+const MAX_RANKED_ROWS = 1 << 21;
 
 const bits = new Uint32Array(1);
 const asFloat = new Float32Array(bits.buffer);

@@ -6,6 +6,7 @@ import { withDeadline } from './deadline.js';
 import type { Engine } from './engine.js';
 import { encodeContext, encodeItems } from './feature-plan.js';
 import type { FeaturePlan, StoreRows } from './feature-plan.js';
+import type { CachedItemStore } from './item-store.js';
 import type { Arm, Candidate, ScoringPath } from './types.js';
 
 type Context = Readonly<Record<string, RawFeatureValue>>;
@@ -40,23 +41,27 @@ function reportFallback(engine: Engine, from: ScoringPath, to: ScoringPath, err:
   return code;
 }
 
-/** Fetches the plan's store features once for the request: item features through the cache, cross features directly. */
+/**
+ * Fetches the plan's store features once for the request: item features through the cache (`onCache` hears its hits
+ * and misses), cross features directly.
+ */
 export async function fetchStoreRows(
-  engine: Pick<Engine, 'store' | 'events'>,
+  store: CachedItemStore,
   plan: FeaturePlan,
   candidates: readonly Candidate[],
   rows: number,
   context: Context,
   timeoutMs?: number,
+  onCache?: (hits: number, misses: number) => void,
 ): Promise<StoreRows | null> {
   if (plan.stored.length === 0 && plan.storedCross.length === 0) return null;
   const ids = candidates.slice(0, rows).map((c) => c.item_id);
   const both = Promise.all([
-    plan.stored.length > 0 ? engine.store.get(ids, plan.storeFeatureNames, context) : null,
-    plan.storedCross.length > 0 ? engine.store.getUncached(ids, plan.storeCrossNames, context) : null,
+    plan.stored.length > 0 ? store.get(ids, plan.storeFeatureNames, context) : null,
+    plan.storedCross.length > 0 ? store.getUncached(ids, plan.storeCrossNames, context) : null,
   ]);
   const [item, cross] = await (timeoutMs === undefined ? both : withDeadline(both, timeoutMs, 'ERR_AUTOFAS_STORE', 'the item store'));
-  if (item) engine.events.emit('cache', { cache: 'item-features', hits: item.hits, misses: item.misses });
+  if (item) onCache?.(item.hits, item.misses);
   return { item: item?.rows ?? null, cross };
 }
 
@@ -68,7 +73,8 @@ async function scoreWithModel(engine: Engine, context: Context, candidates: read
   try {
     const plan = pool.plan;
     const contextFeeds = encodeContext(plan, context);
-    const store = await fetchStoreRows(engine, plan, candidates, rows, context, engine.config.timeoutMs);
+    const onCache = (hits: number, misses: number): boolean => engine.events.emit('cache', { cache: 'item-features', hits, misses });
+    const store = await fetchStoreRows(engine.store, plan, candidates, rows, context, engine.config.timeoutMs, onCache);
     const feeds = [...contextFeeds, ...encodeItems(plan, candidates, rows, store)];
     // One deadline for the whole model path: what the store and the encoding took is not given to the run again.
     const remainingMs = engine.config.timeoutMs - (engine.now() - startedMs);

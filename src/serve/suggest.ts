@@ -1,7 +1,7 @@
 // "Did you mean" for misspelt option names: the closest known name within a small edit distance.
 
 /** Levenshtein distance between two short strings. */
-export function editDistance(a: string, b: string): number {
+function editDistance(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const row = [i];

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { NextFunction, Request, Response } from 'express';
 import { optionError } from '../schema/errors.js';
-import { checkKnownOptions, given, isOptionsObject } from './known-options.js';
+import { checkKnownOptions, given, integerOption, isOptionsObject } from './known-options.js';
 import type { FeatureSpec } from '../schema/feature-spec.js';
 import type { RawFeatureValue, TeacherCandidate, TeacherLogRecord } from '../schema/teacher-log.js';
 import { RotatingLogSink } from './log-sink.js';
@@ -89,8 +89,7 @@ function parseOptions(options: TeacherLoggerOptions): LoggerConfig {
   const sink = options.sink instanceof RotatingLogSink ? options.sink : new RotatingLogSink(given(options.sink, {}));
   const when = given(options.when, 'now');
   if (when !== 'now' && when !== 'finish') throw optionError('when', "must be 'now' or 'finish'", when);
-  const recallTop = given(options.recallTop, 10);
-  if (!Number.isInteger(recallTop) || recallTop < 1) throw optionError('recallTop', 'must be a positive integer', recallTop);
+  const recallTop = integerOption('recallTop', options.recallTop, 10);
   const idPrefix = randomBytes(4).toString('hex');
   let counter = 0;
   return {

@@ -10,7 +10,6 @@ import { defaultItemFeeds, encodeContext, encodeItems, planFeatures } from './fe
 import type { Feed, FeaturePlan } from './feature-plan.js';
 import type { CachedItemStore } from './item-store.js';
 import { fetchStoreRows } from './scoring.js';
-import type { Engine } from './engine.js';
 import type { BaselineEmbeddings } from './option-types.js';
 import type { Candidate } from './types.js';
 
@@ -27,8 +26,6 @@ export interface VectorScorer {
 
 const CONTEXT_CACHE_SIZE = 1024;
 const EMPTY = new Float32Array(0);
-/** Store reads of the vector scorer are not reported (its own cache events cover it). */
-const NO_EVENTS = { emit: () => false } as unknown as Engine['events'];
 
 /** Dot product of the context embedding with one embedding (0 on a width mismatch). */
 function dotOne(context: ArrayLike<number>, item: ArrayLike<number> | undefined): number {
@@ -102,6 +99,8 @@ function contextKey(feeds: readonly Feed[]): string {
 export class ArtifactVectorScorer extends CachedVectorScorer {
   readonly card: ModelCard;
   readonly #plan: FeaturePlan;
+  /** Item feeds of a context-only run (every item cached): one default row, built once per model. */
+  readonly #noItemFeeds: readonly Feed[];
   readonly #session: ort.InferenceSession;
   readonly #store: CachedItemStore;
   readonly #contexts = new LRUCache<string, Float32Array>({ max: CONTEXT_CACHE_SIZE });
@@ -110,6 +109,7 @@ export class ArtifactVectorScorer extends CachedVectorScorer {
     super(cacheSize);
     this.card = card;
     this.#plan = planFeatures(card);
+    this.#noItemFeeds = defaultItemFeeds(this.#plan, 1);
     this.#session = session;
     this.#store = store;
   }
@@ -132,14 +132,15 @@ export class ArtifactVectorScorer extends CachedVectorScorer {
     const key = contextKey(contextFeeds);
     const cachedContext = this.#contexts.get(key);
     if (cachedContext && missed.length === 0) return { context: cachedContext, items: [] };
-    const itemFeeds = missed.length > 0 ? await this.#missedFeeds(context, missed) : defaultItemFeeds(this.#plan, 1);
+    const itemFeeds = missed.length > 0 ? await this.#missedFeeds(context, missed) : this.#noItemFeeds;
     const { contextEmbedding, items } = await this.#run([...contextFeeds, ...itemFeeds], missed.length);
     this.#contexts.set(key, contextEmbedding);
     return { context: contextEmbedding, items };
   }
 
   async #missedFeeds(context: Context, missed: readonly Candidate[]): Promise<Feed[]> {
-    const store = await fetchStoreRows({ store: this.#store, events: NO_EVENTS }, this.#plan, missed, missed.length, context); // bounded by the deadline around the whole vector scoring
+    // Not reported (the scorer's own cache events cover it); bounded by the deadline around the whole vector scoring.
+    const store = await fetchStoreRows(this.#store, this.#plan, missed, missed.length, context);
     return encodeItems(this.#plan, missed, missed.length, store);
   }
 

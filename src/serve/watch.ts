@@ -5,7 +5,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { CARD_FILE } from '../schema/artifact.js';
 import { optionError } from '../schema/errors.js';
-import { checkKnownOptions, given } from './known-options.js';
+import { checkKnownOptions, given, integerOption } from './known-options.js';
 import type { PreRanker } from './types.js';
 
 export interface WatchOptions {
@@ -54,10 +54,8 @@ export async function newestArtifact(root: string): Promise<Newest | null> {
 function parseOptions(options: WatchOptions) {
   checkKnownOptions(options, ['modelsRoot', 'debounceMs', 'pollMs', 'onReload'], 'watchModels');
   if (typeof options?.modelsRoot !== 'string' || options.modelsRoot === '') throw optionError('modelsRoot', 'must be a directory path', options?.modelsRoot);
-  const debounceMs = given(options.debounceMs, 250);
-  if (!Number.isInteger(debounceMs) || debounceMs < 0) throw optionError('debounceMs', 'must be a non-negative integer', debounceMs);
-  const pollMs = given(options.pollMs, 0);
-  if (!Number.isInteger(pollMs) || pollMs < 0) throw optionError('pollMs', 'must be a non-negative integer', pollMs);
+  const debounceMs = integerOption('debounceMs', options.debounceMs, 250, true);
+  const pollMs = integerOption('pollMs', options.pollMs, 0, true);
   const onReload = given(options.onReload, () => {});
   if (typeof onReload !== 'function') throw optionError('onReload', 'must be a function', onReload);
   return { root: resolve(options.modelsRoot), debounceMs, pollMs, onReload };
