@@ -3,20 +3,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
-import { optionError } from '../schema/errors.js';
 import { profileLatency } from '../search/profile.js';
-
-function intList(flag: string, text: string): number[] {
-  const values = text.split(',').map((s) => Number(s.trim()));
-  if (values.some((v) => !Number.isInteger(v) || v < 1)) throw optionError(flag, 'must be a comma-separated list of positive integers', text);
-  return values;
-}
-
-function int(flag: string, text: string): number {
-  const v = Number(text);
-  if (!Number.isInteger(v) || v < 1) throw optionError(flag, 'must be a positive integer', text);
-  return v;
-}
+import { int, intList } from './option-parsers.js';
 
 /** Registers `autofas profile` on the CLI program. */
 export function registerProfileCommand(program: Command): void {
@@ -24,11 +12,11 @@ export function registerProfileCommand(program: Command): void {
     .command('profile')
     .description('measure dense-layer latency (d_in x d_out at the serving batch) with onnxruntime-node; write a latency table')
     .option('--out <file>', 'where to write the latency table JSON', 'latency.json')
-    .option('--candidates <n>', 'serving batch size', (v) => int('--candidates', v), 1000)
-    .option('--threads <n>', 'ORT intra-op threads (as the serving pool uses)', (v) => int('--threads', v), 1)
-    .option('--repeats <n>', 'timed runs per shape', (v) => int('--repeats', v), 40)
-    .option('--d-in <list>', 'input widths, comma separated', (v) => intList('--d-in', v))
-    .option('--d-out <list>', 'output widths, comma separated', (v) => intList('--d-out', v))
+    .option('--candidates <n>', 'serving batch size', int('--candidates'), 1000)
+    .option('--threads <n>', 'ORT intra-op threads (as the serving pool uses)', int('--threads'), 1)
+    .option('--repeats <n>', 'timed runs per shape', int('--repeats'), 40)
+    .option('--d-in <list>', 'input widths, comma separated', intList('--d-in'))
+    .option('--d-out <list>', 'output widths, comma separated', intList('--d-out'))
     .action(async (opts: { out: string; candidates: number; threads: number; repeats: number; dIn?: number[]; dOut?: number[] }) => {
       const bar = new SingleBar({ format: 'profile [{bar}] {value}/{total} shapes', hideCursor: true }, Presets.shades_classic);
       let started = false;

@@ -9,6 +9,7 @@ import { loadDataset } from '../search/dataset.js';
 import type { EpochRecord } from '../search/history.js';
 import { loadLatencyTable } from '../search/latency-table.js';
 import { runSearch } from '../search/search.js';
+import { int, intList } from './option-parsers.js';
 import { writeReport } from './search-report.js';
 
 interface SearchFlags {
@@ -34,27 +35,11 @@ interface SearchFlags {
   report: boolean;
 }
 
-function int(flag: string, min: number) {
-  return (text: string): number => {
-    const v = Number(text);
-    if (!Number.isInteger(v) || v < min) throw optionError(flag, `must be an integer >= ${min}`, text);
-    return v;
-  };
-}
-
 function positive(flag: string, allowZero = false) {
   return (text: string): number => {
     const v = Number(text);
     if (!Number.isFinite(v) || v < 0 || (!allowZero && v === 0)) throw optionError(flag, `must be a ${allowZero ? 'non-negative' : 'positive'} number`, text);
     return v;
-  };
-}
-
-function intList(flag: string) {
-  return (text: string): number[] => {
-    const values = text.split(',').map((s) => Number(s.trim()));
-    if (values.some((v) => !Number.isInteger(v) || v < 1)) throw optionError(flag, 'must be a comma-separated list of positive integers', text);
-    return values;
   };
 }
 

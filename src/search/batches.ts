@@ -2,6 +2,7 @@
 // task target, the teacher probability (pointwise distillation) and the per-request teacher softmax (listwise).
 import type { Feature } from '../schema/feature-spec.js';
 import { featureWidth } from '../schema/feature-spec.js';
+import { gatherRows } from '../graph/batches.js';
 import type { Feeds } from '../graph/runtime.js';
 import type { Rng } from '../util/random.js';
 import type { Column, Dataset } from './dataset-types.js';
@@ -114,9 +115,7 @@ export class BatchSampler {
       const ctx = f.side === 'context';
       const col = (ctx ? this.dataset.context : this.dataset.columns).get(f.name) as Column;
       const out = col instanceof Int32Array ? new Int32Array(rows * w) : new Float32Array(rows * w);
-      const src = ctx ? this.reqIndex : this.rowIndex;
-      if (w === 1) for (let i = 0; i < rows; i++) out[i] = col[src[i]];
-      else for (let i = 0; i < rows; i++) out.set(col.subarray(src[i] * w, (src[i] + 1) * w), i * w);
+      gatherRows(col, w, ctx ? this.reqIndex : this.rowIndex, 0, rows, out);
       feeds[f.name] = { data: out, dims: f.type === 'categorical' ? [rows] : [rows, w] };
     }
     Object.assign(feeds, this.targets());

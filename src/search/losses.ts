@@ -1,6 +1,7 @@
 // Training losses in the graph: task BCE (label, or the teacher's probability when a row has none) and distillation,
 // pointwise (squared distance of probabilities, the paper's form) or listwise (softmax CE over each request's list).
 import type { Graph, Value } from '../graph/graph.js';
+import { softmaxCrossEntropyLoss } from '../graph/losses.js';
 import type { DistillMode } from './config.js';
 
 /** The loss values of a training graph. */
@@ -23,9 +24,8 @@ export function buildLosses(g: Graph, score: Value, mode: DistillMode, lambda1: 
     distill = g.reduceMean(g.mul(diff, diff));
   } else {
     const tlist = g.input('teacher_list', 'float32', ['N']);
-    const logp = g.logSoftmax(g.reshape(score, [-1, candidatesPerRequest]), 1);
-    const ce = g.reduceSum(g.mul(g.reshape(tlist, [-1, candidatesPerRequest]), logp), [1]);
-    distill = g.neg(g.reduceMean(ce));
+    const perRequest = (v: Value): Value => g.reshape(v, [-1, candidatesPerRequest]);
+    distill = softmaxCrossEntropyLoss(g, perRequest(score), perRequest(tlist), 1);
   }
   const student = g.add(g.mul(task, 1 - lambda1), g.mul(distill, lambda1));
   return { task, distill, student };

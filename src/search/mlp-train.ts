@@ -1,6 +1,6 @@
 // Trains a fixed MLP with distillation (retrain of the derived network; the dnn-all baseline reuses it).
 import type { Feature } from '../schema/feature-spec.js';
-import { createAdam } from '../graph/optim.js';
+import { createTrainer } from '../graph/trainer.js';
 import type { Rng } from '../util/random.js';
 import { BatchSampler, teacherScale } from './batches.js';
 import type { DistillMode, StepStatus } from './config.js';
@@ -8,7 +8,7 @@ import type { Dataset } from './dataset-types.js';
 import type { RetrainRecord } from './history.js';
 import type { Mlp } from './mlp.js';
 import { datasetRecall, scoreDataset } from './score-dataset.js';
-import { compileScoring, compileTraining, runStep } from './train-graph.js';
+import { compileScoring, type ScoringSession } from './train-graph.js';
 
 /** Options of trainMlp (all required: callers hold the defaults in their own parseOptions). */
 export interface MlpTrainConfig {
@@ -30,27 +30,28 @@ export interface MlpTrainConfig {
 export async function trainMlp(mlp: Mlp, train: Dataset, config: MlpTrainConfig, rng: Rng): Promise<RetrainRecord[]> {
   const features: readonly Feature[] = mlp.features;
   const tg = mlp.buildTrain(config.distill, config.lambda1, config.candidatesPerRequest);
-  const ts = await compileTraining(tg.g, tg.losses.student, { student: tg.losses.student }, tg.params, config.threads);
+  const trainer = await createTrainer(tg.g, tg.losses.student, { lr: config.learningRate, threads: config.threads });
   const sampler = new BatchSampler(train, features, teacherScale(train.teacher), config.requestsPerBatch, config.candidatesPerRequest, rng);
-  const adam = createAdam({ lr: config.learningRate });
   const steps = sampler.stepsPerEpoch();
   const history: RetrainRecord[] = [];
+  // One validation scorer for every epoch: it reads the same param arrays the trainer updates in place.
+  const scorer = config.validation ? await openScorer(mlp, config.threads) : undefined;
   try {
     for (let epoch = 1; epoch <= config.epochs; epoch++) {
-      adam.lr = config.learningRate * cosine(epoch - 1, config.epochs);
+      trainer.optimizer.lr = config.learningRate * cosine(epoch - 1, config.epochs);
       let sum = 0;
       for (let step = 1; step <= steps; step++) {
-        const batch = sampler.next();
-        const res = await runStep(ts, batch.feeds);
-        adam.step(ts.wrt.map((p) => p.data), res.grads);
-        sum += res.losses.student;
-        config.onStep?.({ phase: 'retrain', epoch, epochs: config.epochs, step, steps, loss: res.losses.student });
+        const loss = await trainer.step(sampler.next().feeds);
+        sum += loss;
+        config.onStep?.({ phase: 'retrain', epoch, epochs: config.epochs, step, steps, loss });
       }
       const record: RetrainRecord = { epoch, loss: sum / steps };
-      history.push(config.validation ? { ...record, validRecall: await mlpRecall(mlp, config.validation, config) } : record);
+      const valid = config.validation;
+      history.push(scorer && valid ? { ...record, validRecall: await recall(scorer, mlp, valid, config) } : record);
     }
   } finally {
-    await ts.session.dispose();
+    await trainer.dispose();
+    await scorer?.session.dispose();
   }
   return history;
 }
@@ -60,10 +61,15 @@ export function cosine(epoch: number, epochs: number): number {
   return 0.1 + 0.9 * 0.5 * (1 + Math.cos((Math.PI * epoch) / Math.max(epochs, 1)));
 }
 
+/** A rows-layout scoring session over the MLP's live params. */
+async function openScorer(mlp: Mlp, threads: number): Promise<ScoringSession> {
+  const { g, score } = mlp.buildScore();
+  return compileScoring(g, score, threads);
+}
+
 /** Scores of every row of `dataset` by the MLP's training-side forward (rows layout). */
 export async function mlpScores(mlp: Mlp, dataset: Dataset, threads: number): Promise<Float32Array> {
-  const { g, score } = mlp.buildScore();
-  const ss = await compileScoring(g, score, threads);
+  const ss = await openScorer(mlp, threads);
   try {
     return await scoreDataset(ss, dataset, mlp.features);
   } finally {
@@ -71,6 +77,6 @@ export async function mlpScores(mlp: Mlp, dataset: Dataset, threads: number): Pr
   }
 }
 
-export async function mlpRecall(mlp: Mlp, dataset: Dataset, config: Pick<MlpTrainConfig, 'threads' | 'recallK' | 'recallTop'>): Promise<number> {
-  return datasetRecall(dataset, await mlpScores(mlp, dataset, config.threads), config.recallK, config.recallTop);
+async function recall(ss: ScoringSession, mlp: Mlp, dataset: Dataset, config: Pick<MlpTrainConfig, 'recallK' | 'recallTop'>): Promise<number> {
+  return datasetRecall(dataset, await scoreDataset(ss, dataset, mlp.features), config.recallK, config.recallTop);
 }

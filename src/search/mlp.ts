@@ -4,7 +4,7 @@ import type { Feature } from '../schema/feature-spec.js';
 import { inputLayout } from '../schema/encoder.js';
 import type { CardInput } from '../schema/model-card.js';
 import { encodeModel } from '../graph/builder.js';
-import { Graph, type ParamEntry, type Value } from '../graph/graph.js';
+import { Graph, type Value } from '../graph/graph.js';
 import { initParam } from '../graph/init.js';
 import type { Rng } from '../util/random.js';
 import type { DistillMode } from './config.js';
@@ -26,7 +26,6 @@ export interface MlpTrainGraph {
   readonly g: Graph;
   readonly score: Value;
   readonly losses: LossValues;
-  readonly params: readonly ParamEntry[];
 }
 
 export class Mlp {
@@ -100,7 +99,7 @@ export class Mlp {
     const g = new Graph('autofas_mlp_train');
     const score = this.forward(g, 'rows');
     const losses = buildLosses(g, score, mode, lambda1, candidatesPerRequest);
-    return { g, score, losses, params: g.params };
+    return { g, score, losses };
   }
 
   /** A rows-layout scoring graph (no losses). */

@@ -1,8 +1,8 @@
 // Counterfactual feature refinement on the trained supernet: under lambda2, drop one at a time the kept feature whose
 // removal pays most and add back dropped ones that pay; under a budget, the best set that fits (prune-budget.ts).
 import type { Feature } from '../schema/feature-spec.js';
-import { encodeModel } from '../graph/builder.js';
-import { createSession, type Feeds } from '../graph/runtime.js';
+import { createEvaluator } from '../graph/evaluate.js';
+import type { Feeds } from '../graph/runtime.js';
 import { createRng } from '../util/random.js';
 import { BatchSampler, teacherScale } from './batches.js';
 import type { SearchConfig } from './config.js';
@@ -10,7 +10,6 @@ import type { Dataset } from './dataset-types.js';
 import type { LatencyModel } from './latency-model.js';
 import { LATENCY_UNIT_US } from './search-loop.js';
 import type { Supernet } from './supernet.js';
-import { paramFeeds } from './train-graph.js';
 import { fillBudget, mean, type BatchLosses } from './prune-budget.js';
 
 /** One pruning decision, for the history and the card. */
@@ -44,7 +43,7 @@ export interface PruneInput {
 export async function pruneFeatures(input: PruneInput): Promise<{ kept: Set<string>; steps: PruneStep[] }> {
   const { supernet, config } = input;
   const sg = supernet.build(config.distill, config.lambda1, config.candidatesPerRequest);
-  const session = await createSession(encodeModel(sg.g.toModel({ params: 'inputs', outputs: [sg.losses.student] })), { threads: config.threads });
+  const evaluator = await createEvaluator(sg.g, [sg.losses.student], { threads: config.threads });
   const features: readonly Feature[] = supernet.features;
   const lossOn = (data: Dataset, seed: number): BatchLosses => {
     const sampler = new BatchSampler(data, features, teacherScale(data.teacher), config.requestsPerBatch, config.candidatesPerRequest, createRng(seed));
@@ -53,7 +52,7 @@ export async function pruneFeatures(input: PruneInput): Promise<{ kept: Set<stri
       features.forEach((f, i) => (supernet.gates[i] = kept.has(f.name) ? 1 : 0));
       const losses = new Float64Array(batches.length);
       for (const [b, feeds] of batches.entries()) {
-        const out = await session.run({ ...feeds, ...paramFeeds(sg.g.params) });
+        const out = await evaluator.run(feeds);
         losses[b] = (out[sg.losses.student.name].data as Float32Array)[0];
       }
       return losses;
@@ -67,7 +66,7 @@ export async function pruneFeatures(input: PruneInput): Promise<{ kept: Set<stri
     return await refine(input, meanOf(loss), confirm && meanOf(confirm));
   } finally {
     supernet.gates.fill(1);
-    await session.dispose();
+    await evaluator.dispose();
   }
 }
 

@@ -2,6 +2,7 @@
 // entering the loss through lambda2 (fixed, or tuned against a budget) and per-epoch history.
 import type { Feature } from '../schema/feature-spec.js';
 import { createAdam, type Optimizer } from '../graph/optim.js';
+import { createTrainer, type Trainer } from '../graph/trainer.js';
 import type { Rng } from '../util/random.js';
 import { BatchSampler, teacherScale } from './batches.js';
 import type { Lambda2Controller } from './budget.js';
@@ -46,12 +47,11 @@ interface EpochSums {
 /** Sessions, samplers and optimisers of one search run. */
 interface Loop {
   readonly sg: ReturnType<Supernet['build']>;
-  readonly ts: TrainingSession;
+  readonly trainer: Trainer;
   readonly archTs: TrainingSession;
   readonly scorer: ScoringSession;
   readonly sampler: BatchSampler;
   readonly archSampler: BatchSampler;
-  readonly weightAdam: Optimizer;
   readonly archAdam: Optimizer;
   readonly soft: Float64Array;
 }
@@ -60,16 +60,20 @@ async function openLoop(run: SearchRun): Promise<Loop> {
   const { supernet, config } = run;
   const sg = supernet.build(config.distill, config.lambda1, config.candidatesPerRequest);
   const lossMap = { task: sg.losses.task, distill: sg.losses.distill, student: sg.losses.student };
-  const ts = await compileTraining(sg.g, sg.losses.student, lossMap, sg.weightParams, config.threads);
+  const trainer = await createTrainer(sg.g, sg.losses.student, {
+    lr: config.learningRate,
+    threads: config.threads,
+    trainable: sg.weightParams.map((p) => p.value.name),
+    extras: { task: sg.losses.task, distill: sg.losses.distill },
+  });
   const archTs = await compileTraining(sg.g, sg.losses.student, lossMap, [...sg.alphaParams, sg.gateParam], config.threads);
   const scorer = await compileScoring(sg.g, sg.score, config.threads);
   const scale = teacherScale(run.train.teacher);
   const batch = [config.requestsPerBatch, config.candidatesPerRequest] as const;
   return {
-    sg, ts, archTs, scorer,
+    sg, trainer, archTs, scorer,
     sampler: new BatchSampler(run.train, supernet.features, scale, ...batch, run.rng),
     archSampler: new BatchSampler(run.archTrain ?? run.train, supernet.features, scale, ...batch, run.rng),
-    weightAdam: createAdam({ lr: config.learningRate }),
     archAdam: createAdam({ lr: config.archLearningRate }),
     soft: new Float64Array(supernet.features.length),
   };
@@ -87,7 +91,7 @@ export async function searchSupernet(run: SearchRun): Promise<(EpochRecord & { r
       run.onEpoch?.(record);
     }
   } finally {
-    await loop.ts.session.dispose();
+    await loop.trainer.dispose();
     await loop.archTs.session.dispose();
     await loop.scorer.session.dispose();
   }
@@ -103,8 +107,8 @@ async function searchEpoch(run: SearchRun, loop: Loop, epoch: number): Promise<E
   const searching = epoch > config.warmupEpochs;
   for (let step = 1; step <= steps; step++) {
     sampleGates(supernet, config.gateTemperature, run.rng, loop.soft);
-    const res = await runStep(loop.ts, loop.sampler.next().feeds);
-    loop.weightAdam.step(loop.sg.weightParams.map((p) => p.data), res.grads);
+    const student = await loop.trainer.step(loop.sampler.next().feeds);
+    const res = { task: loop.trainer.extras.task[0], distill: loop.trainer.extras.distill[0], student };
     const lat = run.latency.estimate(supernet.theta(), supernet.mixops.map((m) => m.probs()));
     const lambda2 = searching ? run.lambda2.update(lat.totalUs) : run.lambda2.value;
     if (searching) {
@@ -113,7 +117,7 @@ async function searchEpoch(run: SearchRun, loop: Loop, epoch: number): Promise<E
     }
     accumulate(sums, res, (lambda2 * lat.totalUs) / LATENCY_UNIT_US);
     const features = keptCount(supernet, config.keepThreshold);
-    run.onStep?.({ phase: 'search', epoch, epochs: config.epochs, step, steps, loss: res.losses.student, expectedUs: lat.totalUs, features });
+    run.onStep?.({ phase: 'search', epoch, epochs: config.epochs, step, steps, loss: student, expectedUs: lat.totalUs, features });
   }
   return sums;
 }
@@ -168,11 +172,11 @@ function complexityPrior(run: SearchRun, theta: ArrayLike<number>): Float64Array
   return Float64Array.from(latency.features, (f, i) => (binding[i] > 0 ? 0 : (config.sparsity * (f.us + latency.betaUs)) / LATENCY_UNIT_US));
 }
 
-function accumulate(sums: EpochSums, res: StepResult, latencyTerm: number): void {
-  sums.task += res.losses.task;
-  sums.distill += res.losses.distill;
+function accumulate(sums: EpochSums, res: { task: number; distill: number; student: number }, latencyTerm: number): void {
+  sums.task += res.task;
+  sums.distill += res.distill;
   sums.latency += latencyTerm;
-  sums.total += res.losses.student + latencyTerm;
+  sums.total += res.student + latencyTerm;
   sums.steps++;
 }
 

@@ -3,7 +3,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { autofasError } from '../schema/errors.js';
-import type { Feature } from '../schema/feature-spec.js';
+import { featureCostUs, type Feature } from '../schema/feature-spec.js';
 import { createRng, type Rng } from '../util/random.js';
 import { budgetLambda2, fixedLambda2, type Lambda2Controller } from './budget.js';
 import { parseSearchOptions, toConfig, type SearchConfig, type SearchOptions } from './config.js';
@@ -174,7 +174,7 @@ function makeHistory(
     version: 1,
     ...(config.budgetUs !== undefined ? { budgetUs: config.budgetUs } : {}),
     config: toConfig(config),
-    features: features.map((f) => ({ name: f.name, side: f.side, source: f.source, costUs: f.costUs ?? 0 })),
+    features: features.map((f) => ({ name: f.name, side: f.side, source: f.source, costUs: featureCostUs(f) })),
     epochs,
     derived: {
       features: derived.architecture.features,

@@ -49,7 +49,7 @@ function dedupe(values: readonly Value[]): Value[] {
 }
 
 /** Feeds of every param from its current data (no copies). */
-export function paramFeeds(params: readonly ParamEntry[]): Record<string, Feeds[string]> {
+function paramFeeds(params: readonly ParamEntry[]): Record<string, Feeds[string]> {
   const feeds: Record<string, Feeds[string]> = {};
   for (const p of params) feeds[p.value.name] = { data: p.data, dims: p.value.dims as number[] };
   return feeds;
