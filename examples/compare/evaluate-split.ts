@@ -4,7 +4,7 @@
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadFeatureSpec } from '../../src/schema/feature-spec.js';
-import { loadDataset, splitByRequest } from '../../src/search/dataset.js';
+import { heldOutFractions, loadDataset, splitByRequest } from '../../src/search/dataset.js';
 import { evaluateModels } from '../../src/search/evaluate.js';
 import { formatEvaluationTable } from '../../src/search/evaluate-table.js';
 
@@ -29,8 +29,7 @@ const spec = await loadFeatureSpec(values.features);
 const { dataset } = await loadDataset(values.logs, spec, { itemIds: false });
 const valid = Number(values.valid);
 const test = Number(values.test);
-// The same expression runSearch uses, so the split is the same requests.
-const splits = splitByRequest(dataset, { train: 1 - valid - test, validation: valid, test }, Number(values.seed));
+const splits = splitByRequest(dataset, heldOutFractions(valid, test), Number(values.seed));
 const names = values.name?.length === values.model.length ? values.name : values.model.map((d) => basename(d));
 for (const k of (values.k as string).split(',').map(Number)) {
   const report = await evaluateModels(splits.test, values.model, { k, top: Number(values.top), names });

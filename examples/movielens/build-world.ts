@@ -12,7 +12,7 @@ import { baselineArtifact, trainBaseline } from '../../src/search/baselines/inde
 import { DatasetBuilder } from '../../src/search/dataset-builder.js';
 import { splitByRequest } from '../../src/search/dataset.js';
 import type { Dataset } from '../../src/search/dataset-types.js';
-import { scoreDataset } from '../../src/search/evaluate.js';
+import { scoreArtifactRows } from '../../src/search/evaluate.js';
 import { createRng, type Rng } from '../../src/util/random.js';
 import { loadMovieLens, type MovieLens } from './data.js';
 import { buildHistory, candidateFeatures, movieLensSpec, userContext, type History } from './features.js';
@@ -122,7 +122,7 @@ export async function buildMovieLensWorld(dataDir: string, outDir: string, optio
   const dataset = toDataset(spec, records);
   const session = await createSession(teacherBytes);
   const { card } = await loadArtifact(join(outDir, 'teacher'), { spec });
-  const scores = await scoreDataset(session, card, dataset);
+  const scores = await scoreArtifactRows(session, card, dataset);
   await session.dispose();
   let row = 0;
   for (const r of records) for (const c of r.candidates) c.teacher_score = Math.round(scores[row++] * 1e5) / 1e5;

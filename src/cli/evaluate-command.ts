@@ -3,7 +3,8 @@ import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { loadFeatureSpec } from '../schema/feature-spec.js';
 import { optionError } from '../schema/errors.js';
-import { loadDataset, splitByRequest, type Dataset } from '../search/dataset.js';
+import { int } from './option-parsers.js';
+import { heldOutFractions, loadDataset, splitByRequest, type Dataset } from '../search/dataset.js';
 import { evaluateModels } from '../search/evaluate.js';
 import { formatEvaluationTable } from '../search/evaluate-table.js';
 
@@ -19,18 +20,10 @@ interface EvaluateFlags {
   splitSeed?: number;
 }
 
-function int(flag: string, min = 1) {
-  return (text: string): number => {
-    const v = Number(text);
-    if (!Number.isInteger(v) || v < min) throw optionError(flag, `must be an integer >= ${min}`, text);
-    return v;
-  };
-}
-
 /** The requests to evaluate: all of them, or the test split `autofas search` / `autofas train` hold out. */
 function evaluationRequests(dataset: Dataset, splitSeed: number | undefined): Dataset {
   if (splitSeed === undefined) return dataset;
-  return splitByRequest(dataset, { train: 1 - 0.1 - 0.1, validation: 0.1, test: 0.1 }, splitSeed).test;
+  return splitByRequest(dataset, heldOutFractions(0.1, 0.1), splitSeed).test;
 }
 
 async function runEvaluate(flags: EvaluateFlags): Promise<void> {

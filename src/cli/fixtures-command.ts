@@ -1,15 +1,7 @@
 // `autofas fixtures`: generates the seeded fixture world (spec, teacher artifact, teacher logs) into a directory.
 import type { Command } from 'commander';
-import { optionError } from '../schema/errors.js';
+import { int } from './option-parsers.js';
 import { generateFixtures } from '../fixtures/generate.js';
-
-function integer(flag: string, min: number) {
-  return (text: string): number => {
-    const value = Number(text);
-    if (!Number.isInteger(value) || value < min) throw optionError(flag, `must be an integer >= ${min}`, text);
-    return value;
-  };
-}
 
 interface FixturesFlags {
   readonly requests: number;
@@ -25,11 +17,11 @@ export function registerFixturesCommand(program: Command): void {
   program
     .command('fixtures')
     .description('generate the seeded fixture world: features.json, teacher/ (ONNX ranking model), logs.jsonl.gz')
-    .option('--requests <n>', 'logged requests', integer('--requests', 1), 48)
-    .option('--seed <s>', 'world and sampling seed', integer('--seed', 0), 7)
+    .option('--requests <n>', 'logged requests', int('--requests', 1), 48)
+    .option('--seed <s>', 'world and sampling seed', int('--seed', 0), 7)
     .option('--out <dir>', 'output directory', 'fixtures/world')
-    .option('--min-candidates <n>', 'fewest candidates per request', integer('--min-candidates', 1), 500)
-    .option('--max-candidates <n>', 'most candidates per request', integer('--max-candidates', 1), 1000)
+    .option('--min-candidates <n>', 'fewest candidates per request', int('--min-candidates', 1), 500)
+    .option('--max-candidates <n>', 'most candidates per request', int('--max-candidates', 1), 1000)
     .option('--quiet', 'no progress output')
     .action(async (flags: FixturesFlags) => {
       const started = Date.now();

@@ -3,9 +3,10 @@ import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { loadFeatureSpec } from '../schema/feature-spec.js';
 import { optionError } from '../schema/errors.js';
+import { int, intList, share } from './option-parsers.js';
 import { BASELINE_KINDS, provenanceOf, trainBaselineOfKind, trainFscd, writeBaseline, type BaselineKind, type BaselineProgress, type DistillMode } from '../search/baselines/index.js';
 import type { ModelCard } from '../schema/model-card.js';
-import { loadDataset, splitByRequest } from '../search/dataset.js';
+import { heldOutFractions, loadDataset, splitByRequest } from '../search/dataset.js';
 
 interface TrainFlags {
   kind: string;
@@ -26,28 +27,6 @@ interface TrainFlags {
 }
 
 const KINDS = [...BASELINE_KINDS, 'fscd'] as const;
-
-function int(flag: string, min: number) {
-  return (text: string): number => {
-    const v = Number(text);
-    if (!Number.isInteger(v) || v < min) throw optionError(flag, `must be an integer >= ${min}`, text);
-    return v;
-  };
-}
-
-function share(flag: string) {
-  return (text: string): number => {
-    const v = Number(text);
-    if (!(v >= 0 && v < 0.5)) throw optionError(flag, 'must be a number in [0, 0.5)', text);
-    return v;
-  };
-}
-
-function widths(text: string): number[] {
-  const values = text.split(',').map((s) => Number(s.trim()));
-  if (values.some((v) => !Number.isInteger(v) || v < 1)) throw optionError('--layers', 'must be a comma-separated list of positive integers', text);
-  return values;
-}
 
 function summary(out: string, card: ModelCard, recall?: number): string {
   const tail = recall === undefined ? '' : `, validation Recall@100 ${recall.toFixed(4)}`;
@@ -76,7 +55,7 @@ async function runTrain(flags: TrainFlags): Promise<void> {
   }
   // The same split expression and seed as `autofas search`: the held-out test requests are never trained on, so
   // `autofas evaluate` can compare a baseline and a searched model on requests neither has seen.
-  const split = splitByRequest(dataset, { train: 1 - flags.validation - flags.test, validation: flags.validation, test: flags.test }, flags.seed);
+  const split = splitByRequest(dataset, heldOutFractions(flags.validation, flags.test), flags.seed);
   const { bar, onProgress } = progressBar(flags);
   const trained = await trainBaselineOfKind(split.train, {
     kind: flags.kind as BaselineKind,
@@ -107,7 +86,7 @@ export function registerTrainCommand(program: Command): void {
     .option('--steps <n>', 'optimiser steps (default 1500)', int('--steps', 1))
     .option('--seed <n>', 'seed of the split, initialisation and sampling', int('--seed', 0), 1)
     .option('--threads <n>', 'ORT intra-op threads', int('--threads', 1), 1)
-    .option('--layers <list>', 'dnn-all hidden widths (default 512,256,128)', widths)
+    .option('--layers <list>', 'dnn-all hidden widths (default 512,256,128)', intList('--layers'))
     .option('--lr <rate>', 'Adam learning rate (default 0.002)', Number)
     .option('--distill <mode>', 'pointwise | listwise | both (default both)')
     .option('--validation <share>', 'share of requests held out to keep the best checkpoint (as autofas search)', share('--validation'), 0.1)

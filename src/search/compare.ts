@@ -36,8 +36,8 @@ export interface CompareOptions {
 
 /**
  * Trains each baseline on `splits.train` (best checkpoint on `splits.validation`) into `outDir/baselines/<kind>`,
- * then evaluates the searched models and the baselines on `splits.test`. The first searched model is the
- * 'searched' point, further ones are 'sweep' points (the budget sweep), baselines are 'baseline' points.
+ * then evaluates the searched models and the baselines on `splits.test`. A single searched model is the
+ * 'searched' point; several are all 'sweep' points (the budget sweep); baselines are 'baseline' points.
  */
 export async function compareWithBaselines(
   outDir: string,

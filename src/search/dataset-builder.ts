@@ -135,13 +135,6 @@ export class DatasetBuilder {
     return index;
   }
 
-  /** Bytes held by the chunked columns so far (for progress and benchmarks). */
-  bytes(): number {
-    const cols: ChunkedColumn[] = [...this.contextCols, ...this.rowCols, this.teacher, this.labels, this.offsets];
-    if (this.itemIndex) cols.push(this.itemIndex);
-    return cols.reduce((sum, c) => sum + c.bytes(), 0);
-  }
-
   /** Compacts every column to its exact size; the builder must not be used afterwards. */
   finish(): Dataset {
     const context = new Map<string, Column>();

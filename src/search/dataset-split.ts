@@ -78,6 +78,12 @@ function checkFractions(fractions: SplitFractions): void {
   if (Math.abs(sum - 1) > 1e-9) throw optionError('fractions', 'must sum to 1', fractions);
 }
 
+/** Fractions holding out `validation` and `test` and training on the rest: one expression, so every caller
+ * (search, train, evaluate --split-seed) cuts the same requests for the same seed. */
+export function heldOutFractions(validation: number, test: number): SplitFractions {
+  return { train: 1 - validation - test, validation, test };
+}
+
 /**
  * Splits by request: a seeded shuffle of the request indices cut by the fractions (train and validation counts
  * rounded, test takes the rest). Same dataset + fractions + seed -> same splits. Each split keeps log order.

@@ -1,14 +1,12 @@
 // Loads teacher logs (.jsonl / .jsonl.gz) into a columnar Dataset; errors name the file, line and field.
 import { autofasError, optionError } from '../schema/errors.js';
-import type { FeatureSpec } from '../schema/feature-spec.js';
-import { featureSpecSchema } from '../schema/feature-spec.js';
-import { formatZodIssues } from '../schema/zod-issues.js';
+import { parseFeatureSpec, type FeatureSpec } from '../schema/feature-spec.js';
 import { DatasetBuilder } from './dataset-builder.js';
 import type { Dataset, LoadDatasetOptions, LoadProblem, LoadProgress, LoadReport } from './dataset-types.js';
 import { readLogLines } from './log-reader.js';
 
 export type * from './dataset-types.js';
-export { splitByRequest, subsetRequests } from './dataset-split.js';
+export { heldOutFractions, splitByRequest, subsetRequests } from './dataset-split.js';
 
 interface LoadConfig {
   readonly skipBadLines: boolean;
@@ -44,10 +42,7 @@ function checkInputs(paths: readonly string[], spec: FeatureSpec): void {
   if (!Array.isArray(paths) || paths.length === 0 || !paths.every((p) => typeof p === 'string' && p.length > 0)) {
     throw optionError('paths', 'must be a non-empty array of file paths', paths);
   }
-  const checked = featureSpecSchema.safeParse(spec);
-  if (!checked.success) {
-    throw autofasError('ERR_AUTOFAS_FEATURE_SPEC', `loadDataset spec: ${formatZodIssues(checked.error.issues)}`);
-  }
+  parseFeatureSpec(spec, 'loadDataset spec');
 }
 
 class LoadState {
@@ -132,11 +127,6 @@ export function datasetBytes(dataset: Dataset): number {
   for (const col of dataset.context.values()) total += col.byteLength;
   for (const col of dataset.columns.values()) total += col.byteLength;
   return total + (dataset.itemIds?.index.byteLength ?? 0);
-}
-
-/** The row range [start, end) of request `q`. */
-export function requestRows(dataset: Dataset, q: number): { start: number; end: number } {
-  return { start: dataset.requestOffsets[q], end: dataset.requestOffsets[q + 1] };
 }
 
 /** One human line for CLIs: `read 48 requests, 34591 candidates from 1 file; skipped 2 bad lines (first: ...)`. */

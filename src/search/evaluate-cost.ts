@@ -5,7 +5,7 @@ import type { Feature } from '../schema/feature-spec.js';
 import { expectedFeatureUs, featureFetchUs as oneFeatureUs } from './latency-model.js';
 
 /** Candidates a batch-1 (per request) computation is shared by when it is counted per candidate. */
-export const REFERENCE_CANDIDATES = 1000;
+const REFERENCE_CANDIDATES = 1000;
 
 function intAttr(node: NodeProto, name: string): number {
   const attr = node.attribute.find((a: AttributeProto) => a.name === name);

@@ -49,7 +49,7 @@ function positiveInt(name: string, value: number | undefined, fallback: number):
 }
 
 /** Turns EvaluateOptions into a full config (all defaults here). */
-export function parseEvaluateOptions(options: EvaluateOptions = {}): EvaluateConfig {
+function parseEvaluateOptions(options: EvaluateOptions = {}): EvaluateConfig {
   const betaUs = options.betaUs;
   if (betaUs !== undefined && !(Number.isFinite(betaUs) && betaUs >= 0)) throw optionError('betaUs', 'must be a finite number >= 0', betaUs);
   return {
@@ -71,8 +71,8 @@ export function defaultBetaUs(): Promise<number> {
   return defaultBeta;
 }
 
-/** The model's score for every row of the dataset: one ORT run per request. */
-export async function scoreDataset(session: Session, card: ScoringCard, dataset: Dataset): Promise<Float32Array> {
+/** An exported model's score for every row of the dataset: one ORT run per request (card layout; training graphs use score-dataset.ts). */
+export async function scoreArtifactRows(session: Session, card: ScoringCard, dataset: Dataset): Promise<Float32Array> {
   checkFeedsAvailable(card, dataset);
   const scores = new Float32Array(dataset.rows);
   for (let r = 0; r < dataset.requests; r++) {
@@ -107,13 +107,12 @@ async function evaluationRow(dataset: Dataset, artifact: Artifact, name: string,
 }
 
 /** Evaluates loaded artifacts on the same rows: scores first, then latency measured interleaved across them. */
-export async function evaluateArtifacts(dataset: Dataset, artifacts: readonly Artifact[], names: readonly string[], options: EvaluateOptions = {}): Promise<EvaluationRow[]> {
-  const config = parseEvaluateOptions(options);
+async function evaluateArtifacts(dataset: Dataset, artifacts: readonly Artifact[], names: readonly string[], config: EvaluateConfig): Promise<EvaluationRow[]> {
   const sessions: Session[] = [];
   try {
     for (const a of artifacts) sessions.push(await createSession(a.modelBytes, { threads: config.threads }));
     const scores: Float32Array[] = [];
-    for (let i = 0; i < artifacts.length; i++) scores.push(await scoreDataset(sessions[i], artifacts[i].card, dataset));
+    for (let i = 0; i < artifacts.length; i++) scores.push(await scoreArtifactRows(sessions[i], artifacts[i].card, dataset));
     const timed = sessions.map((s, i) => timedModel(s, artifacts[i].card, dataset, config.latencyCandidates));
     const networkUs = dataset.rows > 0 ? await measureInterleavedUs(timed, config.latencyRuns) : artifacts.map(() => 0);
     const rows: EvaluationRow[] = [];
@@ -126,7 +125,7 @@ export async function evaluateArtifacts(dataset: Dataset, artifacts: readonly Ar
 
 /** Evaluates one loaded artifact on the dataset. */
 export async function evaluateArtifact(dataset: Dataset, artifact: Artifact, name: string, options: EvaluateOptions = {}): Promise<EvaluationRow> {
-  const [row] = await evaluateArtifacts(dataset, [artifact], [name], options);
+  const [row] = await evaluateArtifacts(dataset, [artifact], [name], parseEvaluateOptions(options));
   return row;
 }
 
@@ -139,6 +138,6 @@ export async function evaluateModels(dataset: Dataset, dirs: readonly string[], 
   const artifacts: Artifact[] = [];
   for (const dir of dirs) artifacts.push(await loadArtifact(resolve(dir), { spec: dataset.spec }));
   const names = dirs.map((dir, i) => config.names?.[i] ?? basename(resolve(dir)));
-  const rows = await evaluateArtifacts(dataset, artifacts, names, options);
+  const rows = await evaluateArtifacts(dataset, artifacts, names, config);
   return { k: config.k, top: config.top, requests: dataset.requests, candidates: dataset.rows, rows };
 }

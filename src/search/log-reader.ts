@@ -17,7 +17,7 @@ export interface LogLine {
 const NEWLINE = 0x0a;
 
 /** True when the file starts with the gzip magic bytes 1f 8b (or its name ends in .gz). */
-export async function isGzipFile(path: string): Promise<boolean> {
+async function isGzipFile(path: string): Promise<boolean> {
   if (path.endsWith('.gz')) return true;
   const handle = await open(path, 'r').catch((err: Error) => {
     throw autofasError('ERR_AUTOFAS_LOG_READ', `${path}: cannot read (${err.message})`, { file: path }, err);

@@ -65,7 +65,7 @@ function dcg(gains: Float64Array, order: Int32Array, k: number): number {
 }
 
 /** NDCG@K of one request with the teacher's scores as gains (NaN when every gain is 0). */
-export function requestNdcg(lists: RankedLists, r: number, k: number): number {
+function requestNdcg(lists: RankedLists, r: number, k: number): number {
   const start = lists.offsets[r];
   const end = lists.offsets[r + 1];
   if (end === start) return Number.NaN;

@@ -43,7 +43,7 @@ function tower(g: Graph, store: ParamStore, prefix: string, x: Value, dIn: numbe
  * The MLP over all features. The first layer is split into a context part (computed on the batch-1 context row
  * once per request and broadcast) and a candidate part, which is the same function as one layer over the concat.
  */
-export function dnnForward(g: Graph, store: ParamStore, plans: BaselinePlans, layers: readonly number[], batch: { context: Dim; item: Dim }): ForwardOutputs {
+function dnnForward(g: Graph, store: ParamStore, plans: BaselinePlans, layers: readonly number[], batch: { context: Dim; item: Dim }): ForwardOutputs {
   const ctx = embedInputs(g, store, plans.context, batch.context);
   const item = embedInputs(g, store, plans.item, batch.item);
   const first = layers[0];
@@ -57,7 +57,7 @@ export function dnnForward(g: Graph, store: ParamStore, plans: BaselinePlans, la
 }
 
 /** The two-tower model: score = <context tower(context features), item tower(item features)>. */
-export function vectorForward(
+function vectorForward(
   g: Graph,
   store: ParamStore,
   plans: BaselinePlans,

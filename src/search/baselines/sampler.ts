@@ -1,4 +1,5 @@
 // Training batches for the baselines: R requests x S candidates each (half from the teacher's head), with targets.
+import { gatherRows } from '../../graph/batches.js';
 import type { Feeds } from '../../graph/runtime.js';
 import type { Rng } from '../../util/random.js';
 import type { Dataset } from '../dataset-types.js';
@@ -93,13 +94,11 @@ export class RequestSampler {
 
 function gather(src: Float32Array | Int32Array, width: number, rows: Int32Array): Float32Array | Int32Array {
   const out = src instanceof Int32Array ? new Int32Array(rows.length * width) : new Float32Array(rows.length * width);
-  if (width === 1) for (let i = 0; i < rows.length; i++) out[i] = src[rows[i]];
-  else for (let i = 0; i < rows.length; i++) out.set(src.subarray(rows[i] * width, (rows[i] + 1) * width), i * width);
-  return out;
+  return gatherRows(src, width, rows, 0, rows.length, out);
 }
 
 /** Teacher scores as z-scores over the training rows (the pointwise target). */
-export function standardise(values: Float32Array): Float32Array {
+function standardise(values: Float32Array): Float32Array {
   let sum = 0;
   let sq = 0;
   for (const v of values) {
@@ -112,7 +111,7 @@ export function standardise(values: Float32Array): Float32Array {
 }
 
 /** Row-wise softmax of x / temperature over an [R, S] layout. */
-export function softmaxRows(x: Float32Array, R: number, S: number, temperature: number): Float32Array {
+function softmaxRows(x: Float32Array, R: number, S: number, temperature: number): Float32Array {
   const out = new Float32Array(R * S);
   for (let q = 0; q < R; q++) {
     let max = -Infinity;

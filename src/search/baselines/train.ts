@@ -5,8 +5,8 @@ import { createTrainer, type Trainer } from '../../graph/trainer.js';
 import { autofasError, optionError } from '../../schema/errors.js';
 import { createRng } from '../../util/random.js';
 import type { Dataset } from '../dataset-types.js';
-import { scoreDataset } from '../evaluate.js';
-import { recallAtK } from '../metrics.js';
+import { scoreArtifactRows } from '../evaluate.js';
+import { datasetRecall } from '../score-dataset.js';
 import { inferenceBytes } from './inference.js';
 import { planInputs } from './feature-inputs.js';
 import { baselineForward, type BaselinePlans } from './models.js';
@@ -63,8 +63,7 @@ async function validationRecall(trained: Pick<TrainedBaseline, 'config' | 'plans
   const { bytes, card } = inferenceBytes(trained);
   const session = await createSession(bytes, { threads: trained.config.threads });
   try {
-    const scores = await scoreDataset(session, card, validation);
-    return recallAtK({ offsets: validation.requestOffsets, scores, teacher: validation.teacher }, trained.config.k, trained.config.top);
+    return datasetRecall(validation, await scoreArtifactRows(session, card, validation), trained.config.k, trained.config.top);
   } finally {
     await session.dispose();
   }

@@ -16,7 +16,7 @@ th:first-child,td:first-child{text-align:left}tr.searched td{font-weight:600}p.c
 figure{margin:0;overflow-x:auto}code{background:#f4f4f4;padding:0 .25rem}`;
 
 /** Escapes text for HTML element content and attribute values. */
-export function escapeHtml(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
@@ -38,7 +38,7 @@ function summaryTable(history: SearchHistory): string {
 }
 
 /** The comparison table: one row per model, same requests, same run. */
-export function comparisonTable(comparisons: readonly ReportComparison[], k: number, top: number): string {
+function comparisonTable(comparisons: readonly ReportComparison[], k: number, top: number): string {
   const head = ['model', 'kind', 'role', 'features', `Recall@${k} (top ${top})`, `NDCG@${k}`, 'AUC', 'network µs', 'features µs', 'total µs', 'FLOPs/cand'];
   const body = comparisons.map((c) => {
     const cells = [c.name, c.kind, c.budgetUs === undefined ? c.role : `${c.role} (${c.budgetUs} µs)`, String(c.features), fixed(c.recallAtK, 4),
