@@ -1,8 +1,8 @@
 // Cost figures of a model: FLOPs per candidate from its ONNX graph, feature fetch cost from its features' `costUs`.
 import { decodeModel } from '../graph/builder.js';
 import type { AttributeProto, GraphProto, NodeProto } from '../graph/onnx-proto.js';
-import type { Feature } from '../schema/feature-spec.js';
-import { expectedFeatureUs, featureFetchUs as oneFeatureUs } from './latency-model.js';
+import { featureCostUs, type Feature } from '../schema/feature-spec.js';
+import { expectedFeatureUs } from './latency-model.js';
 
 /** Candidates a batch-1 (per request) computation is shared by when it is counted per candidate. */
 const REFERENCE_CANDIDATES = 1000;
@@ -53,6 +53,6 @@ export function flopsPerCandidate(modelBytes: Uint8Array): number {
  * feature kept: max over the two sources of (sum of the features' lookup costs L_i + beta per feature).
  */
 export function featureFetchUs(features: readonly Feature[], betaUs = 0): number {
-  const costs = features.map((f) => ({ source: f.source, us: oneFeatureUs(f) }));
+  const costs = features.map((f) => ({ source: f.source, us: featureCostUs(f) }));
   return expectedFeatureUs(costs, costs.map(() => 1), betaUs).us;
 }

@@ -1,7 +1,6 @@
 // Expected latency of a (super)network per the paper's Eq. 3-4: feature fetch cost per source plus the network's
 // operator cost from the profiled table, propagated Mixop by Mixop with the operator probabilities.
 import type { Feature } from '../schema/feature-spec.js';
-import { featureCostUs } from '../schema/feature-spec.js';
 import type { LatencyLookup } from './latency-table.js';
 import type { OpConfig } from './mixop.js';
 
@@ -25,14 +24,6 @@ export interface LatencyEstimate {
   readonly dTheta: Float64Array;
   /** d total / d p_lj (operator probabilities, per Mixop). */
   readonly dProbs: Float64Array[];
-}
-
-/**
- * The fetch cost L_i of a feature for one request: the spec's `costUs`, the cost of one lookup (a context key, or
- * one batched multi-get of the candidate list for item and cross features), so it does not grow with candidates.
- */
-export function featureFetchUs(feature: Feature): number {
-  return featureCostUs(feature);
 }
 
 /** What the feature-cost formula reads of a feature: its source and its lookup cost L_i. */

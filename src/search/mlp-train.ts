@@ -1,4 +1,4 @@
-// Trains a fixed MLP with distillation (retrain of the derived network; the dnn-all baseline reuses it).
+// Trains a fixed MLP with distillation: the retrain of the derived network.
 import type { Feature } from '../schema/feature-spec.js';
 import { createTrainer } from '../graph/trainer.js';
 import type { Rng } from '../util/random.js';

@@ -7,12 +7,12 @@ import { featureCostUs, type Feature } from '../schema/feature-spec.js';
 import { createRng, type Rng } from '../util/random.js';
 import { budgetLambda2, fixedLambda2, type Lambda2Controller } from './budget.js';
 import { parseSearchOptions, toConfig, type SearchConfig, type SearchOptions } from './config.js';
-import { splitByRequest, subsetRequests } from './dataset.js';
+import { heldOutFractions, splitByRequest, subsetRequests } from './dataset.js';
 import type { Dataset, DatasetSplits } from './dataset-types.js';
 import { derive, type Derived } from './derive.js';
 import { HISTORY_FILE, type EpochRecord, type RetrainRecord, type SearchHistory } from './history.js';
 import { embeddedWidth, numericStats, type Normalisation } from './inputs.js';
-import { featureFetchUs, LatencyModel } from './latency-model.js';
+import { LatencyModel } from './latency-model.js';
 import { LatencyLookup, loadLatencyTable, type LatencyTable } from './latency-table.js';
 import { measureModelUs } from './measure.js';
 import { Mlp } from './mlp.js';
@@ -81,8 +81,7 @@ interface SearchContext {
 
 /** Splits, the redundancy pre-pass, the latency model, the supernet and the lambda2 controller. */
 function prepare(dataset: Dataset, config: SearchConfig, table: LatencyTable): SearchContext {
-  const fractions = { train: 1 - config.validFraction - config.testFraction, validation: config.validFraction, test: config.testFraction };
-  const splits = splitByRequest(dataset, fractions, config.seed);
+  const splits = splitByRequest(dataset, heldOutFractions(config.validFraction, config.testFraction), config.seed);
   if (splits.validation.requests === 0 || splits.test.requests === 0 || splits.train.requests < 2) {
     throw autofasError('ERR_AUTOFAS_SEARCH', `the logs hold ${dataset.requests} request(s): too few to split into train, validation and test by request`, {
       requests: dataset.requests,
@@ -92,7 +91,7 @@ function prepare(dataset: Dataset, config: SearchConfig, table: LatencyTable): S
   const features: readonly Feature[] = dataset.spec.features.filter((f) => !redundant.some((r) => r.feature === f.name));
   const stats = numericStats(splits.train, features);
   const space = searchSpace(config);
-  const costs = features.map((f) => ({ name: f.name, source: f.source, side: f.side, us: featureFetchUs(f), width: embeddedWidth(f, config.embeddingDim) }));
+  const costs = features.map((f) => ({ name: f.name, source: f.source, side: f.side, us: featureCostUs(f), width: embeddedWidth(f, config.embeddingDim) }));
   const latency = new LatencyModel(costs, space.map((m) => m.ops), new LatencyLookup(table), config.betaUs ?? table.inputUs, config.candidates);
   const rng = createRng(config.seed);
   const supernetConfig = { features: features.map((f) => f.name), embeddingDim: config.embeddingDim, mixops: space, initialKeep: config.initialKeep };

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Feature } from '../../src/schema/feature-spec.js';
 import { featureFetchUs } from '../../src/search/evaluate-cost.js';
-import { expectedFeatureUs, featureFetchUs as featureFetchUsOf, LatencyModel, type FeatureLatency, type FetchCost } from '../../src/search/latency-model.js';
+import { featureCostUs } from '../../src/schema/feature-spec.js';
+import { expectedFeatureUs, LatencyModel, type FeatureLatency, type FetchCost } from '../../src/search/latency-model.js';
 import { LatencyLookup, LATENCY_TABLE_VERSION, type LatencyTable } from '../../src/search/latency-table.js';
 import type { OpConfig } from '../../src/search/mixop.js';
 
@@ -52,7 +53,7 @@ test('evaluate counts a model fetch cost with the same formula (theta = 1 per us
     { name: 'c', side: 'cross', type: 'numeric', source: 'store', costUs: 50 },
   ] as unknown as Feature[];
   const model = new LatencyModel(
-    spec.map((f) => ({ name: f.name, source: f.source, side: f.side, us: featureFetchUsOf(f), width: 1 })), MIXOPS, new LatencyLookup(table()), 3, 1000,
+    spec.map((f) => ({ name: f.name, source: f.source, side: f.side, us: featureCostUs(f), width: 1 })), MIXOPS, new LatencyLookup(table()), 3, 1000,
   );
   assert.equal(featureFetchUs(spec, 3), model.featureUs([1, 1, 1]).us);
   assert.equal(featureFetchUs(spec, 3), 156);
