@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseFeatureSpec } from '../src/schema/feature-spec.js';
-import { datasetBytes, loadDataset } from '../src/search/dataset.js';
+import { datasetBytes, loadDataset } from '../src/search/data/dataset.js';
 import { createRng } from '../src/util/random.js';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 2_000_000);

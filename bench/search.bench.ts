@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { generateFixtures } from '../src/fixtures/generate.js';
 import { loadFeatureSpec } from '../src/schema/feature-spec.js';
-import { loadDataset } from '../src/search/dataset.js';
-import { runSearch } from '../src/search/search.js';
-import type { SearchOptions } from '../src/search/config.js';
+import { loadDataset } from '../src/search/data/dataset.js';
+import { runSearch } from '../src/search/search/run-search.js';
+import type { SearchOptions } from '../src/search/search/config.js';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 270); // ~750 candidates each: ~200k rows
 const BUDGET_US = Number(process.env.BENCH_BUDGET_US ?? 800);

@@ -4,9 +4,9 @@
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadFeatureSpec } from '../../src/schema/feature-spec.js';
-import { heldOutFractions, loadDataset, splitByRequest } from '../../src/search/dataset.js';
-import { evaluateModels } from '../../src/search/evaluate.js';
-import { formatEvaluationTable } from '../../src/search/evaluate-table.js';
+import { heldOutFractions, loadDataset, splitByRequest } from '../../src/search/data/dataset.js';
+import { evaluateModels } from '../../src/search/evaluate/evaluate.js';
+import { formatEvaluationTable } from '../../src/search/evaluate/table.js';
 
 const { values } = parseArgs({
   options: {

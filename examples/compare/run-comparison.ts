@@ -1,11 +1,11 @@
 // The comparison pipeline shared by the examples: search (one budget or a sweep), baselines, evaluate, report.
 import { join } from 'node:path';
 import { loadFeatureSpec } from '../../src/schema/feature-spec.js';
-import { compareWithBaselines, type SearchedModel } from '../../src/search/compare.js';
-import { loadDataset } from '../../src/search/dataset.js';
-import { formatEvaluationTable } from '../../src/search/evaluate-table.js';
+import { compareWithBaselines, type SearchedModel } from '../../src/search/evaluate/compare.js';
+import { loadDataset } from '../../src/search/data/dataset.js';
+import { formatEvaluationTable } from '../../src/search/evaluate/table.js';
 import { writeSearchReport } from '../../src/search/report/index.js';
-import { runSearch, type SearchResult } from '../../src/search/search.js';
+import { runSearch, type SearchResult } from '../../src/search/search/run-search.js';
 
 export interface ComparisonInput {
   readonly logs: readonly string[];

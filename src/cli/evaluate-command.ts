@@ -4,9 +4,9 @@ import type { Command } from 'commander';
 import { loadFeatureSpec } from '../schema/feature-spec.js';
 import { optionError } from '../schema/errors.js';
 import { int } from './option-parsers.js';
-import { heldOutFractions, loadDataset, splitByRequest, type Dataset } from '../search/dataset.js';
-import { evaluateModels } from '../search/evaluate.js';
-import { formatEvaluationTable } from '../search/evaluate-table.js';
+import { heldOutFractions, loadDataset, splitByRequest, type Dataset } from '../search/data/dataset.js';
+import { evaluateModels } from '../search/evaluate/evaluate.js';
+import { formatEvaluationTable } from '../search/evaluate/table.js';
 
 interface EvaluateFlags {
   logs: string[];

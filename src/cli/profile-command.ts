@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
-import { profileLatency } from '../search/profile.js';
+import { profileLatency } from '../search/latency/profile.js';
 import { int, intList } from './option-parsers.js';
 
 /** Registers `autofas profile` on the CLI program. */

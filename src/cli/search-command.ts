@@ -4,11 +4,11 @@ import type { Command } from 'commander';
 import { optionError } from '../schema/errors.js';
 import { loadFeatureSpec } from '../schema/feature-spec.js';
 import { provenanceOf } from '../search/baselines/provenance.js';
-import type { SearchOptions, StepStatus } from '../search/config.js';
-import { loadDataset } from '../search/dataset.js';
-import type { EpochRecord } from '../search/history.js';
-import { loadLatencyTable } from '../search/latency-table.js';
-import { runSearch } from '../search/search.js';
+import type { SearchOptions, StepStatus } from '../search/search/config.js';
+import { loadDataset } from '../search/data/dataset.js';
+import type { EpochRecord } from '../search/search/history.js';
+import { loadLatencyTable } from '../search/latency/latency-table.js';
+import { runSearch } from '../search/search/run-search.js';
 import { int, intList } from './option-parsers.js';
 import { writeReport } from './search-report.js';
 

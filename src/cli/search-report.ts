@@ -1,10 +1,10 @@
 // report.html for `autofas search`: evaluates the searched model, sweep models and baselines on the test split.
 import { basename, join, resolve } from 'node:path';
 import { loadArtifact } from '../schema/artifact.js';
-import { evaluateArtifact } from '../search/evaluate.js';
-import type { ReportComparison } from '../search/evaluate-types.js';
+import { evaluateArtifact } from '../search/evaluate/evaluate.js';
+import type { ReportComparison } from '../search/evaluate/types.js';
 import { writeSearchReport } from '../search/report/write-report.js';
-import type { SearchResult } from '../search/search.js';
+import type { SearchResult } from '../search/search/run-search.js';
 
 /** What the report needs from the command line. */
 export interface ReportFlags {

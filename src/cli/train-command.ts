@@ -6,7 +6,7 @@ import { optionError } from '../schema/errors.js';
 import { int, intList, share } from './option-parsers.js';
 import { BASELINE_KINDS, provenanceOf, trainBaselineOfKind, trainFscd, writeBaseline, type BaselineKind, type BaselineProgress, type DistillMode } from '../search/baselines/index.js';
 import type { ModelCard } from '../schema/model-card.js';
-import { heldOutFractions, loadDataset, splitByRequest } from '../search/dataset.js';
+import { heldOutFractions, loadDataset, splitByRequest } from '../search/data/dataset.js';
 
 interface TrainFlags {
   kind: string;

@@ -10,7 +10,7 @@ import { loadArtifact } from '../../src/schema/artifact.js';
 import { loadFeatureSpec } from '../../src/schema/feature-spec.js';
 import type { FeatureSpec } from '../../src/schema/feature-spec.js';
 import type { ModelCard } from '../../src/schema/model-card.js';
-import { loadDataset } from '../../src/search/dataset.js';
+import { loadDataset } from '../../src/search/data/dataset.js';
 import { RotatingLogSink } from '../../src/serve/log-sink.js';
 import { staticFlags } from '../../src/serve/static-flags.js';
 import { createGatewayApp } from '../../examples/gateway/app.js';

@@ -7,8 +7,8 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { loadFeatureSpec } from '../../src/schema/feature-spec.js';
 import { trainBaseline, writeBaseline } from '../../src/search/baselines/index.js';
-import { loadDataset, splitByRequest } from '../../src/search/dataset.js';
-import { evaluateModels } from '../../src/search/evaluate.js';
+import { loadDataset, splitByRequest } from '../../src/search/data/dataset.js';
+import { evaluateModels } from '../../src/search/evaluate/evaluate.js';
 
 const WORLD = fileURLToPath(new URL('../../../fixtures/world/', import.meta.url));
 

@@ -1,7 +1,7 @@
 // A tiny seeded teacher-log world for the baseline and evaluate tests: the teacher leans on a cross feature.
 import { parseFeatureSpec, type FeatureSpec } from '../../src/schema/feature-spec.js';
-import { DatasetBuilder } from '../../src/search/dataset-builder.js';
-import type { Dataset } from '../../src/search/dataset-types.js';
+import { DatasetBuilder } from '../../src/search/data/dataset-builder.js';
+import type { Dataset } from '../../src/search/data/dataset-types.js';
 import { createRng } from '../../src/util/random.js';
 
 export const toySpec: FeatureSpec = parseFeatureSpec({

@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import { createSession, type Session } from '../../src/graph/runtime.js';
 import { loadArtifact, type Artifact } from '../../src/schema/artifact.js';
 import { trainBaseline, writeBaseline } from '../../src/search/baselines/index.js';
-import { requestFeeds } from '../../src/search/evaluate-feeds.js';
+import { requestFeeds } from '../../src/search/evaluate/feeds.js';
 import { toyDataset, toySpec } from './baselines-toy-world.js';
 
 let dir: string;

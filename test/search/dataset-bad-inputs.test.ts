@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
-import { loadDataset } from '../../src/search/dataset.js';
+import { loadDataset } from '../../src/search/data/dataset.js';
 import { goodRecord, smallSpec, writeLog, writeRaw } from './dataset-helpers.js';
 
 type Rec = Record<string, any>;

@@ -1,7 +1,7 @@
 // Chunked columns: rows land at the right place across every chunk boundary and compact to the exact size.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ChunkedColumn } from '../../src/search/column-builder.js';
+import { ChunkedColumn } from '../../src/search/data/column-builder.js';
 
 test('every row survives growth across chunk sizes and compaction', () => {
   const rows = 600_000; // past the doubling phase (258048 rows) into fixed-size chunks

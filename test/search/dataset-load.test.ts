@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { categoryIndex } from '../../src/schema/encoder.js';
 import { parseFeatureSpec } from '../../src/schema/feature-spec.js';
 import type { CategoricalFeature } from '../../src/schema/feature-spec.js';
-import { datasetBytes, loadDataset } from '../../src/search/dataset.js';
+import { datasetBytes, loadDataset } from '../../src/search/data/dataset.js';
 import { goodRecord, smallSpec, writeLog } from './dataset-helpers.js';
 
 const brand = smallSpec.features.find((f) => f.name === 'brand') as CategoricalFeature;

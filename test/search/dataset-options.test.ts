@@ -1,7 +1,7 @@
 // loadDataset validates its arguments up front: bad options, paths and specs throw coded errors.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadDataset } from '../../src/search/dataset.js';
+import { loadDataset } from '../../src/search/data/dataset.js';
 import { goodRecord, smallSpec, writeLog } from './dataset-helpers.js';
 
 const path = writeLog('opts.jsonl', [goodRecord(0)]);

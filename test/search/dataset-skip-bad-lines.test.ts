@@ -1,7 +1,7 @@
 // skipBadLines: bad lines are counted, reported with code and line, and leave no trace in the dataset.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeLoad, loadDataset } from '../../src/search/dataset.js';
+import { describeLoad, loadDataset } from '../../src/search/data/dataset.js';
 import { goodRecord, smallSpec, writeLog } from './dataset-helpers.js';
 
 const lines = [

@@ -1,7 +1,7 @@
 // splitByRequest and subsetRequests: compact copies, disjoint deterministic splits, rows travel with their request.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadDataset, splitByRequest, subsetRequests } from '../../src/search/dataset.js';
+import { loadDataset, splitByRequest, subsetRequests } from '../../src/search/data/dataset.js';
 import { goodRecord, smallSpec, writeLog } from './dataset-helpers.js';
 
 async function load(n: number) {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { trainBaseline, writeBaseline } from '../../src/search/baselines/index.js';
-import type { EvaluationReport } from '../../src/search/evaluate-types.js';
+import type { EvaluationReport } from '../../src/search/evaluate/types.js';
 import { toyDataset, toyRecords, toySpec } from './baselines-toy-world.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { trainBaseline, writeBaseline } from '../../src/search/baselines/index.js';
-import { compareWithBaselines } from '../../src/search/compare.js';
-import { splitByRequest } from '../../src/search/dataset.js';
+import { compareWithBaselines } from '../../src/search/evaluate/compare.js';
+import { splitByRequest } from '../../src/search/data/dataset.js';
 import { toyDataset } from './baselines-toy-world.js';
 
 test('sweep points, baselines and references come back in order, references kept out of the plotted rows', async () => {

@@ -1,7 +1,7 @@
 // Recall@K, NDCG@K and AUC on small hand-computed cases.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { auc, ndcgAtK, recallAtK, requestRecall } from '../../src/search/metrics.js';
+import { auc, ndcgAtK, recallAtK, requestRecall } from '../../src/search/evaluate/metrics.js';
 
 function lists(requests: { teacher: number[]; scores: number[] }[]) {
   const offsets = new Int32Array(requests.length + 1);

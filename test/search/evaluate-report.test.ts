@@ -4,8 +4,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { ReportComparison } from '../../src/search/evaluate-types.js';
-import type { SearchHistory } from '../../src/search/history.js';
+import type { ReportComparison } from '../../src/search/evaluate/types.js';
+import type { SearchHistory } from '../../src/search/search/history.js';
 import { paretoFront } from '../../src/search/report/pareto.js';
 import { writeSearchReport } from '../../src/search/report/write-report.js';
 

@@ -1,7 +1,7 @@
 // A tighter budget buys a cheaper model with fewer expensive features, and each derived model meets its budget.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { runSearch } from '../../src/search/search.js';
+import { runSearch } from '../../src/search/search/run-search.js';
 import { expensive, fixtureDataset, tableClock } from './search-helpers.js';
 
 const SLOWER_US = 60;

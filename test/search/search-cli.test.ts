@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { loadArtifact } from '../../src/schema/artifact.js';
 import { loadFeatureSpec } from '../../src/schema/feature-spec.js';
-import type { SearchHistory } from '../../src/search/history.js';
+import type { SearchHistory } from '../../src/search/search/history.js';
 import { WORLD } from './search-helpers.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));

@@ -2,10 +2,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Feature } from '../../src/schema/feature-spec.js';
-import { derive } from '../../src/search/derive.js';
-import { LatencyModel } from '../../src/search/latency-model.js';
-import { LatencyLookup, loadLatencyTable } from '../../src/search/latency-table.js';
-import type { OpConfig } from '../../src/search/mixop.js';
+import { derive } from '../../src/search/derive/derive.js';
+import { LatencyModel } from '../../src/search/latency/latency-model.js';
+import { LatencyLookup, loadLatencyTable } from '../../src/search/latency/latency-table.js';
+import type { OpConfig } from '../../src/search/model/mixop.js';
 
 const FEATURES: Feature[] = [
   { name: 'u', side: 'context', type: 'numeric', source: 'request', costUs: 1 },

@@ -1,7 +1,7 @@
 // Two searches with one seed give the same model bytes (ORT on one thread is deterministic).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { runSearch } from '../../src/search/search.js';
+import { runSearch } from '../../src/search/search/run-search.js';
 import { fixtureDataset } from './search-helpers.js';
 
 test('same seed, same model.onnx bytes and same derived architecture', async () => {

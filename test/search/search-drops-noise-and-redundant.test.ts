@@ -1,7 +1,7 @@
 // The search keeps informative features and drops the fixture's pure-noise features and its redundant copy.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { runSearch } from '../../src/search/search.js';
+import { runSearch } from '../../src/search/search/run-search.js';
 import { fixtureDataset, NOISE, REDUNDANT } from './search-helpers.js';
 
 test('a budgeted search on the fixture world drops every noise feature and the redundant copy', async () => {

@@ -2,9 +2,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createSession } from '../../src/graph/runtime.js';
-import { requestFeeds } from '../../src/search/evaluate-feeds.js';
-import { mlpScores } from '../../src/search/mlp-train.js';
-import { runSearch } from '../../src/search/search.js';
+import { requestFeeds } from '../../src/search/evaluate/feeds.js';
+import { mlpScores } from '../../src/search/retrain/mlp-train.js';
+import { runSearch } from '../../src/search/search/run-search.js';
 import { fixtureDataset } from './search-helpers.js';
 
 test('model.onnx scores equal the trainer forward on the same rows (max abs diff <= 1e-5)', async () => {

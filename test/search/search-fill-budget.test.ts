@@ -2,12 +2,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Feature } from '../../src/schema/feature-spec.js';
-import { LatencyModel } from '../../src/search/latency-model.js';
-import { LatencyLookup, loadLatencyTable } from '../../src/search/latency-table.js';
-import { parseSearchOptions } from '../../src/search/config.js';
-import { fillBudget } from '../../src/search/prune-budget.js';
-import type { PruneInput } from '../../src/search/prune.js';
-import type { Supernet } from '../../src/search/supernet.js';
+import { LatencyModel } from '../../src/search/latency/latency-model.js';
+import { LatencyLookup, loadLatencyTable } from '../../src/search/latency/latency-table.js';
+import { parseSearchOptions } from '../../src/search/search/config.js';
+import { fillBudget } from '../../src/search/derive/prune-budget.js';
+import type { PruneInput } from '../../src/search/derive/prune.js';
+import type { Supernet } from '../../src/search/model/supernet.js';
 
 const f = (name: string, side: Feature['side'], source: Feature['source'], costUs: number): Feature =>
   ({ name, side, type: 'numeric', source, costUs }) as Feature;

@@ -1,8 +1,8 @@
 // Shared setup of the searcher tests: the committed fixture world, loaded once per test file.
 import { fileURLToPath } from 'node:url';
 import { loadFeatureSpec } from '../../src/schema/feature-spec.js';
-import { loadDataset } from '../../src/search/dataset.js';
-import type { Dataset } from '../../src/search/dataset-types.js';
+import { loadDataset } from '../../src/search/data/dataset.js';
+import type { Dataset } from '../../src/search/data/dataset-types.js';
 
 export const WORLD = fileURLToPath(new URL('../../../fixtures/world/', import.meta.url));
 

@@ -2,11 +2,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Feature } from '../../src/schema/feature-spec.js';
-import { featureFetchUs } from '../../src/search/evaluate-cost.js';
+import { featureFetchUs } from '../../src/search/evaluate/cost.js';
 import { featureCostUs } from '../../src/schema/feature-spec.js';
-import { expectedFeatureUs, LatencyModel, type FeatureLatency, type FetchCost } from '../../src/search/latency-model.js';
-import { LatencyLookup, LATENCY_TABLE_VERSION, type LatencyTable } from '../../src/search/latency-table.js';
-import type { OpConfig } from '../../src/search/mixop.js';
+import { expectedFeatureUs, LatencyModel, type FeatureLatency, type FetchCost } from '../../src/search/latency/latency-model.js';
+import { LatencyLookup, LATENCY_TABLE_VERSION, type LatencyTable } from '../../src/search/latency/latency-table.js';
+import type { OpConfig } from '../../src/search/model/mixop.js';
 
 function table(): LatencyTable {
   const entries = [];

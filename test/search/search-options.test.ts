@@ -1,9 +1,9 @@
 // Search options: every invalid value throws ERR_AUTOFAS_OPTION naming the option; configs round-trip through JSON.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { fromConfig, parseSearchOptions, toConfig, type SearchOptions } from '../../src/search/config.js';
-import { subsetRequests } from '../../src/search/dataset.js';
-import { runSearch } from '../../src/search/search.js';
+import { fromConfig, parseSearchOptions, toConfig, type SearchOptions } from '../../src/search/search/config.js';
+import { subsetRequests } from '../../src/search/data/dataset.js';
+import { runSearch } from '../../src/search/search/run-search.js';
 import { fixtureDataset } from './search-helpers.js';
 
 const BAD: [string, unknown][] = [

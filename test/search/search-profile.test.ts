@@ -1,8 +1,8 @@
 // `autofas profile` measures a valid, monotone latency table that the lookup can read.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { LatencyLookup, loadLatencyTable, parseLatencyTable } from '../../src/search/latency-table.js';
-import { parseProfileOptions, profileLatency } from '../../src/search/profile.js';
+import { LatencyLookup, loadLatencyTable, parseLatencyTable } from '../../src/search/latency/latency-table.js';
+import { parseProfileOptions, profileLatency } from '../../src/search/latency/profile.js';
 
 test('a small profile yields a schema-valid table, non-decreasing in both widths', async () => {
   const table = parseLatencyTable(await profileLatency({ candidates: 64, dIns: [8, 32], dOuts: [1, 16], repeats: 3 }));

@@ -1,7 +1,7 @@
 // Every option of every public factory refuses the helmet table of bad values (-1, NaN, Infinity, "1", null, {}, []) with ERR_AUTOFAS_OPTION naming it.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { loadDataset } from '../../src/search/dataset.js';
+import { loadDataset } from '../../src/search/data/dataset.js';
 import { preRankAdmin } from '../../src/serve/admin.js';
 import { createFlagEvaluator } from '../../src/serve/flags.js';
 import { CODE_OPTION_NAMES, parseOptions, preRankerJsonOptionsSchema } from '../../src/serve/options.js';

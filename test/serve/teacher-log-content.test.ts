@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import request from 'supertest';
-import { loadDataset } from '../../src/search/dataset.js';
+import { loadDataset } from '../../src/search/data/dataset.js';
 import { recallAtK, teacherLogger } from '../../src/serve/teacher-logger.js';
 import type { Candidate, PreRankRecord } from '../../src/serve/types.js';
 import { TEST_SPEC, testCandidates, testContext } from '../helpers/serve-models.js';

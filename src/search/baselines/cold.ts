@@ -4,7 +4,7 @@ import { Graph, type Value } from '../../graph/graph.js';
 import { createSession } from '../../graph/runtime.js';
 import { createTrainer, exportInference } from '../../graph/trainer.js';
 import { createRng } from '../../util/random.js';
-import type { Dataset } from '../dataset-types.js';
+import type { Dataset } from '../data/dataset-types.js';
 import { embedParts, planWidth, type InputPlan } from './feature-inputs.js';
 import { parseBaselineOptions, type BaselineConfig, type TrainBaselineOptions } from './options.js';
 import { ParamStore } from './params.js';

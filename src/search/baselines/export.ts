@@ -2,9 +2,9 @@
 import { createSession } from '../../graph/runtime.js';
 import { writeArtifact, type CardDraft } from '../../schema/artifact.js';
 import type { ModelCard } from '../../schema/model-card.js';
-import type { Dataset } from '../dataset-types.js';
-import { featureFetchUs } from '../evaluate-cost.js';
-import { defaultBetaUs, measureLatencyUs } from '../evaluate.js';
+import type { Dataset } from '../data/dataset-types.js';
+import { featureFetchUs } from '../evaluate/cost.js';
+import { defaultBetaUs, measureLatencyUs } from '../evaluate/evaluate.js';
 import { inferenceBytes } from './inference.js';
 import type { TrainedBaseline } from './train.js';
 

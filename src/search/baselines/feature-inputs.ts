@@ -4,7 +4,7 @@ import type { Graph, Value } from '../../graph/graph.js';
 import { categoricalCardinality, inputLayout, type InputLayout } from '../../schema/encoder.js';
 import type { Feature } from '../../schema/feature-spec.js';
 import type { CardInput } from '../../schema/model-card.js';
-import type { Dataset } from '../dataset-types.js';
+import type { Dataset } from '../data/dataset-types.js';
 import type { ParamStore } from './params.js';
 
 /** How one feature enters a model: its encoder layout, normalisation and embedding width. */

@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadArtifact, writeArtifact } from '../../schema/artifact.js';
 import type { ModelCard } from '../../schema/model-card.js';
-import type { SearchOptions } from '../config.js';
-import type { Dataset } from '../dataset-types.js';
-import { runSearch } from '../search.js';
+import type { SearchOptions } from '../search/config.js';
+import type { Dataset } from '../data/dataset-types.js';
+import { runSearch } from '../search/run-search.js';
 
 /** Options of trainFscd: the search's, minus the architecture space, plus the fixed layer width and depth. */
 export interface FscdOptions extends Omit<SearchOptions, 'widths' | 'mixops' | 'identity'> {

@@ -1,4 +1,5 @@
-// Baseline pre-rankers trained from the same logs by the same engine: vector two-tower, dnn-all, cold, fscd.
+// Baselines: the same Dataset and trainer as the searched model enter; the comparison pre-rankers leave as artifacts
+// (vector two-tower, dnn-all, cold, fscd), each differing from the searched model only where it must. Next: evaluate/.
 export { trainBaseline, baselinePlans, type TrainedBaseline } from './train.js';
 export { trainCold, seImportance } from './cold.js';
 export { trainBaselineOfKind } from './train-kind.js';

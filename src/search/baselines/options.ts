@@ -1,6 +1,6 @@
 // Options of the baseline trainer (`autofas train`): one Options type, one parseOptions with every default.
 import { optionError } from '../../schema/errors.js';
-import type { Dataset } from '../dataset-types.js';
+import type { Dataset } from '../data/dataset-types.js';
 
 /** The baselines this module trains. */
 export const BASELINE_KINDS = ['vector', 'dnn-all', 'cold'] as const;

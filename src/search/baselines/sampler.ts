@@ -2,8 +2,8 @@
 import { gatherRows } from '../../graph/batches.js';
 import type { Feeds } from '../../graph/runtime.js';
 import type { Rng } from '../../util/random.js';
-import type { Dataset } from '../dataset-types.js';
-import { orderByScore } from '../metrics.js';
+import type { Dataset } from '../data/dataset-types.js';
+import { orderByScore } from '../evaluate/metrics.js';
 import type { InputPlan } from './feature-inputs.js';
 
 /** Batch shape and sampling of the training loop. */

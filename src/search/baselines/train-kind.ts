@@ -1,5 +1,5 @@
 // One entry point for every baseline kind: cold runs its SE selection first, the others train directly.
-import type { Dataset } from '../dataset-types.js';
+import type { Dataset } from '../data/dataset-types.js';
 import { trainCold } from './cold.js';
 import type { TrainBaselineOptions } from './options.js';
 import { trainBaseline, type TrainedBaseline } from './train.js';

@@ -1,7 +1,7 @@
 // The vega-lite specs of the search report, built from the search history and the model comparison rows.
 import type { TopLevelSpec } from 'vega-lite';
-import type { ReportComparison } from '../evaluate-types.js';
-import type { SearchHistory } from '../history.js';
+import type { ReportComparison } from '../evaluate/types.js';
+import type { SearchHistory } from '../search/history.js';
 import { paretoFront } from './pareto.js';
 
 const WIDTH = 560;

@@ -1,6 +1,6 @@
 // Assembles the self-contained report page: inline CSS, inline SVG charts, summary and comparison tables.
-import type { ReportComparison } from '../evaluate-types.js';
-import type { SearchHistory } from '../history.js';
+import type { ReportComparison } from '../evaluate/types.js';
+import type { SearchHistory } from '../search/history.js';
 
 /** A rendered chart with its heading and a sentence saying how to read it. */
 export interface ChartSection {

@@ -1,8 +1,8 @@
 // Writes report.html for a search run: the history's training curves and the latency-recall plane, rendered offline.
 import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ReportComparison } from '../evaluate-types.js';
-import type { SearchHistory } from '../history.js';
+import type { ReportComparison } from '../evaluate/types.js';
+import type { SearchHistory } from '../search/history.js';
 import { expectedLatencySpec, featureKeepSpec, latencyRecallSpec, lossesSpec, operatorSpec } from './charts.js';
 import { reportPage, type ChartSection } from './html.js';
 import { renderSvg } from './render.js';
