@@ -3,20 +3,19 @@ import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { loadFeatureSpec } from '../schema/feature-spec.js';
 import { optionError } from '../schema/errors.js';
+import { logOptions, loadLogs, type LogFlags } from './load-logs.js';
 import { int } from './option-parsers.js';
-import { heldOutFractions, loadDataset, splitByRequest, type Dataset } from '../search/data/dataset.js';
+import { heldOutFractions, splitByRequest, type Dataset } from '../search/data/dataset.js';
 import { evaluateModels } from '../search/evaluate/evaluate.js';
 import { formatEvaluationTable } from '../search/evaluate/table.js';
 
-interface EvaluateFlags {
-  logs: string[];
+interface EvaluateFlags extends LogFlags {
   model: string[];
   features?: string;
   k: number;
   top: number;
   threads: number;
   json?: boolean;
-  skipBadLines?: boolean;
   splitSeed?: number;
 }
 
@@ -28,7 +27,7 @@ function evaluationRequests(dataset: Dataset, splitSeed: number | undefined): Da
 
 async function runEvaluate(flags: EvaluateFlags): Promise<void> {
   const spec = await logSpec(flags);
-  const { dataset } = await loadDataset(flags.logs, spec, { skipBadLines: flags.skipBadLines ?? false, itemIds: false });
+  const dataset = await loadLogs(flags, spec);
   const report = await evaluateModels(evaluationRequests(dataset, flags.splitSeed), flags.model, { k: flags.k, top: flags.top, threads: flags.threads });
   process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : formatEvaluationTable(report));
 }
@@ -46,7 +45,7 @@ async function logSpec(flags: EvaluateFlags) {
 
 /** Registers `autofas evaluate` on the CLI program. */
 export function registerEvaluateCommand(program: Command): void {
-  program
+  const command = program
     .command('evaluate')
     .description('compare pre-rankers on the same teacher logs: Recall@K, NDCG@K, AUC, measured latency, FLOPs, feature cost')
     .requiredOption('--logs <files...>', 'test teacher logs (.jsonl or .jsonl.gz)')
@@ -57,6 +56,6 @@ export function registerEvaluateCommand(program: Command): void {
     .option('--threads <n>', 'ORT intra-op threads', int('--threads'), 1)
     .option('--split-seed <n>', 'evaluate only the test requests that autofas search / train hold out with this --seed (default shares 0.1/0.1)', int('--split-seed', 0))
     .option('--json', 'print the report as JSON')
-    .option('--skip-bad-lines', 'skip and count malformed log lines instead of stopping')
     .action(runEvaluate);
+  logOptions(command);
 }

@@ -5,15 +5,14 @@ import { optionError } from '../schema/errors.js';
 import { loadFeatureSpec } from '../schema/feature-spec.js';
 import { provenanceOf } from '../search/baselines/provenance.js';
 import type { SearchOptions, StepStatus } from '../search/search/config.js';
-import { loadDataset } from '../search/data/dataset.js';
 import type { EpochRecord } from '../search/search/history.js';
 import { loadLatencyTable } from '../search/latency/latency-table.js';
 import { runSearch } from '../search/search/run-search.js';
+import { logOptions, loadLogs, type LogFlags } from './load-logs.js';
 import { int, intList } from './option-parsers.js';
 import { writeReport } from './search-report.js';
 
-interface SearchFlags {
-  logs: string[];
+interface SearchFlags extends LogFlags {
   features: string;
   out: string;
   budgetUs?: number;
@@ -28,8 +27,6 @@ interface SearchFlags {
   distill?: string;
   lambda1?: number;
   sparsity?: number;
-  skipBadLines?: boolean;
-  quiet?: boolean;
   compare?: string[];
   sweep?: number[];
   report: boolean;
@@ -79,7 +76,7 @@ function progress(quiet: boolean): { onStep: (s: StepStatus) => void; onEpoch: (
 async function runSearchCommand(flags: SearchFlags): Promise<void> {
   if (flags.budgetUs !== undefined && flags.lambda2 !== undefined) throw optionError('--lambda2', 'cannot be combined with --budget-us', flags.lambda2);
   const spec = await loadFeatureSpec(flags.features);
-  const { dataset } = await loadDataset(flags.logs, spec, { skipBadLines: flags.skipBadLines ?? false, itemIds: false });
+  const dataset = await loadLogs(flags, spec);
   const bars = progress(flags.quiet ?? false);
   const options: SearchOptions = {
     budgetUs: flags.budgetUs,
@@ -131,7 +128,7 @@ function stripUndefined<T extends object>(o: T): T {
 
 /** Registers `autofas search` on the CLI program. */
 export function registerSearchCommand(program: Command): void {
-  program
+  const command = program
     .command('search')
     .description('search features and architecture under a latency budget, retrain the derived model with distillation, export it')
     .requiredOption('--logs <files...>', 'teacher log files (.jsonl or .jsonl.gz)')
@@ -149,10 +146,10 @@ export function registerSearchCommand(program: Command): void {
     .option('--distill <mode>', 'pointwise | listwise (default listwise)')
     .option('--lambda1 <x>', 'distillation weight in [0, 1] (default 0.7)', positive('--lambda1', true))
     .option('--sparsity <x>', 'weight of the feature masks\' complexity prior per ms of fetch work; 0 disables (default 0.5)', positive('--sparsity', true))
-    .option('--skip-bad-lines', 'skip and count malformed log lines instead of stopping')
     .option('--quiet', 'no progress output')
     .option('--compare <dirs...>', 'baseline artifacts to place in the report\'s latency-recall plane (evaluated on the test split)')
     .option('--sweep <budgets>', 'also search these budgets (µs, comma separated) into OUT/sweep-<budget> and draw the Pareto front', intList('--sweep'))
     .option('--no-report', 'do not write report.html')
     .action(runSearchCommand);
+  logOptions(command);
 }

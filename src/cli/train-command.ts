@@ -3,14 +3,14 @@ import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { loadFeatureSpec } from '../schema/feature-spec.js';
 import { optionError } from '../schema/errors.js';
+import { logOptions, loadLogs, type LogFlags } from './load-logs.js';
 import { int, intList, share } from './option-parsers.js';
 import { BASELINE_KINDS, provenanceOf, trainBaselineOfKind, trainFscd, writeBaseline, type BaselineKind, type BaselineProgress, type DistillMode } from '../search/baselines/index.js';
 import type { ModelCard } from '../schema/model-card.js';
-import { heldOutFractions, loadDataset, splitByRequest } from '../search/data/dataset.js';
+import { heldOutFractions, splitByRequest } from '../search/data/dataset.js';
 
-interface TrainFlags {
+interface TrainFlags extends LogFlags {
   kind: string;
-  logs: string[];
   features: string;
   out: string;
   steps?: number;
@@ -21,8 +21,6 @@ interface TrainFlags {
   distill?: string;
   validation: number;
   test: number;
-  skipBadLines?: boolean;
-  quiet?: boolean;
   budgetUs?: number;
 }
 
@@ -46,7 +44,7 @@ function progressBar(flags: TrainFlags): { bar: SingleBar | null; onProgress: (p
 async function runTrain(flags: TrainFlags): Promise<void> {
   if (!(KINDS as readonly string[]).includes(flags.kind)) throw optionError('--kind', `must be one of ${KINDS.join(', ')}`, flags.kind);
   const spec = await loadFeatureSpec(flags.features);
-  const { dataset } = await loadDataset(flags.logs, spec, { skipBadLines: flags.skipBadLines ?? false, itemIds: false });
+  const dataset = await loadLogs(flags, spec);
   if (flags.kind === 'fscd') {
     const budget = flags.budgetUs === undefined ? {} : { budgetUs: flags.budgetUs };
     const card = await trainFscd(dataset, flags.out, { seed: flags.seed, threads: flags.threads, validFraction: flags.validation, testFraction: flags.test, ...budget });
@@ -76,7 +74,7 @@ async function runTrain(flags: TrainFlags): Promise<void> {
 
 /** Registers `autofas train` on the CLI program. */
 export function registerTrainCommand(program: Command): void {
-  program
+  const command = program
     .command('train')
     .description('train a baseline pre-ranker (vector two-tower, dnn-all MLP, cold, fscd) from teacher logs by distillation and export it')
     .requiredOption('--kind <kind>', `baseline kind: ${KINDS.join(' | ')}`)
@@ -92,7 +90,7 @@ export function registerTrainCommand(program: Command): void {
     .option('--validation <share>', 'share of requests held out to keep the best checkpoint (as autofas search)', share('--validation'), 0.1)
     .option('--test <share>', 'share of requests held out and never trained on (as autofas search, same --seed)', share('--test'), 0.1)
     .option('--budget-us <us>', 'fscd: latency budget per 1000 candidates (default: the searcher\'s lambda2)', int('--budget-us', 1))
-    .option('--skip-bad-lines', 'skip and count malformed log lines instead of stopping')
     .option('--quiet', 'no progress bar')
     .action(runTrain);
+  logOptions(command);
 }

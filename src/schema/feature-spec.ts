@@ -6,9 +6,20 @@ import { formatZodIssues } from './zod-issues.js';
 
 export const FEATURE_SPEC_VERSION = 1;
 
+/**
+ * Names every plain object already answers (`__proto__`, `constructor`, `toString`, ...): a feature so named would be
+ * read from the prototype where a log or request leaves it out, or would rewrite the prototype of a feature map.
+ */
+export const RESERVED_FEATURE_NAMES: readonly string[] = [...Object.getOwnPropertyNames(Object.prototype), 'prototype'].sort();
+
 const featureName = z
   .string()
-  .regex(/^[A-Za-z_][A-Za-z0-9_.:-]*$/, 'must start with a letter or _ and hold only letters, digits, _ . : -');
+  .regex(/^[A-Za-z_][A-Za-z0-9_.:-]*$/, 'must start with a letter or _ and hold only letters, digits, _ . : -')
+  .superRefine((name, ctx) => {
+    if (RESERVED_FEATURE_NAMES.includes(name)) {
+      ctx.addIssue({ code: 'custom', message: `"${name}" is reserved (every JavaScript object has it); rename the feature` });
+    }
+  });
 const categoricalValue = z.union([z.string(), z.number().int()]);
 
 const common = {

@@ -44,6 +44,11 @@ const invalid: [string, unknown][] = [
   ['unknown top-level key', { ...valid, extra: 1 }],
   ['duplicate names', { version: 1, features: [f0, f0] }],
   ['bad name', withFeature({ name: '1abc' })],
+  ['reserved name __proto__', withFeature({ name: '__proto__' })],
+  ['reserved name constructor', withFeature({ name: 'constructor' })],
+  ['reserved name toString', withFeature({ name: 'toString' })],
+  ['reserved name hasOwnProperty', withFeature({ name: 'hasOwnProperty' })],
+  ['reserved name prototype', withFeature({ name: 'prototype' })],
   ['empty name', withFeature({ name: '' })],
   ['bad side', withFeature({ side: 'user' })],
   ['bad source', withFeature({ source: 'cache' })],
@@ -76,6 +81,15 @@ test('loadFeatureSpec: missing file and bad JSON are ERR_AUTOFAS_FEATURE_SPEC', 
   for (const path of [bad, join(dir, 'missing.json')]) {
     await assert.rejects(loadFeatureSpec(path), (err: any) => (assert.equal(err.code, 'ERR_AUTOFAS_FEATURE_SPEC'), true));
   }
+});
+
+test('a reserved feature name is refused naming the field and the name', () => {
+  const json = JSON.parse('{"version":1,"features":[{"name":"__proto__","side":"item","type":"numeric","source":"request"}]}');
+  assert.throws(() => parseFeatureSpec(json), (err: any) => {
+    assert.equal(err.code, 'ERR_AUTOFAS_FEATURE_SPEC');
+    assert.match(err.message, /features\[0\]\.name: "__proto__" is reserved/);
+    return true;
+  });
 });
 
 test('spec errors name the field path', () => {

@@ -2,7 +2,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { categoryIndex } from '../../src/schema/encoder.js';
-import { parseFeatureSpec } from '../../src/schema/feature-spec.js';
 import type { CategoricalFeature } from '../../src/schema/feature-spec.js';
 import { datasetBytes, loadDataset } from '../../src/search/data/dataset.js';
 import { goodRecord, smallSpec, writeLog } from './dataset-helpers.js';
@@ -70,11 +69,4 @@ test('load: columns grow across many chunks without losing rows', async () => {
     const q = Math.floor(row / 1000);
     assert.equal(match[row], Math.fround(q + (row % 1000) / 10));
   }
-});
-
-test('load: feature names that are Object.prototype members are read as own keys only', async () => {
-  const spec = parseFeatureSpec({ version: 1, features: [{ name: 'constructor', side: 'item', type: 'numeric', source: 'request', default: 3 }] });
-  const line: Record<string, unknown> = { request_id: 'p', candidates: [{ item_id: 'a', features: {}, teacher_score: 0 }, { item_id: 'b', features: { constructor: 5 }, teacher_score: 0 }] };
-  const { dataset } = await loadDataset([writeLog('proto.jsonl', [line])], spec);
-  assert.deepEqual([...dataset.columns.get('constructor')!], [3, 5]);
 });

@@ -1,7 +1,7 @@
 // skipBadLines: bad lines are counted, reported with code and line, and leave no trace in the dataset.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeLoad, loadDataset } from '../../src/search/data/dataset.js';
+import { describeLoad, loadDataset, loadWarnings } from '../../src/search/data/dataset.js';
 import { goodRecord, smallSpec, writeLog } from './dataset-helpers.js';
 
 const lines = [
@@ -53,7 +53,12 @@ test('only bad lines -> ERR_AUTOFAS_LOG_EMPTY even with skipBadLines', async () 
   await assert.rejects(loadDataset([path], smallSpec, { skipBadLines: true }), (err: any) => (assert.equal(err.code, 'ERR_AUTOFAS_LOG_EMPTY'), true));
 });
 
-test('describeLoad summarises a load for the CLI', async () => {
+test('describeLoad summarises a load and loadWarnings says how many lines were skipped', async () => {
   const { report } = await loadDataset([writeLog('describe.jsonl', lines)], smallSpec, { skipBadLines: true });
-  assert.match(describeLoad(report), /^read 3 requests, 11 candidates from 1 file; skipped 3 bad lines \(first: .* line 2: not valid JSON/);
+  assert.equal(describeLoad(report), 'read 3 requests, 11 candidates from 1 file');
+  const warnings = loadWarnings(report);
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0], /^skipped 3 bad lines of 6 \(first: .* line 2: not valid JSON/);
+  const clean = await loadDataset([writeLog('clean.jsonl', [goodRecord(1)])], smallSpec, { skipBadLines: true });
+  assert.deepEqual(loadWarnings(clean.report), []);
 });

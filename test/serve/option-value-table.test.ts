@@ -70,7 +70,7 @@ for (const [factory, { make, options }] of Object.entries(FACTORIES)) {
 
 test('loadDataset: every option refuses the bad-value table', async () => {
   const problems: string[] = [];
-  for (const name of ['skipBadLines', 'maxReportedErrors', 'itemIds', 'onProgress', 'progressEvery']) {
+  for (const name of ['skipBadLines', 'strict', 'maxReportedErrors', 'itemIds', 'onProgress', 'progressEvery']) {
     for (const value of BAD) {
       const err = await loadDataset([logs], smallSpec, { [name]: value } as never).then(() => null, (e: unknown) => e);
       const why = problem(name, () => { if (err) throw err; });

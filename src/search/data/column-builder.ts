@@ -86,19 +86,10 @@ export class ChunkedColumn {
 /** A column of one spec feature: encodes raw logged values through the shared encoder. */
 export class FeatureColumn extends ChunkedColumn {
   readonly feature: Feature;
-  /** The name is also an Object.prototype member ("constructor", "toString"...): read it as an own key only. */
-  readonly inherited: boolean;
 
   constructor(feature: Feature) {
     super(feature.type === 'categorical' ? Int32Array : Float32Array, featureWidth(feature));
     this.feature = feature;
-    this.inherited = feature.name in Object.prototype;
-  }
-
-  /** The raw value of this feature in a parsed JSON object (undefined when absent). */
-  read(obj: Record<string, unknown>): unknown {
-    const name = this.feature.name;
-    return this.inherited && !Object.hasOwn(obj, name) ? undefined : obj[name];
   }
 
   /** Encodes `raw` (undefined/null = missing -> default) at `row`; returns the encoder's problem or null. */

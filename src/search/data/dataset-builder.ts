@@ -2,7 +2,7 @@
 import { describeValue } from '../../schema/errors.js';
 import type { Feature, FeatureSpec } from '../../schema/feature-spec.js';
 import { ChunkedColumn, FeatureColumn } from './column-builder.js';
-import type { Column, Dataset } from './dataset-types.js';
+import type { Column, Dataset, IgnoredFeature } from './dataset-types.js';
 
 /** Why a record was rejected: the field path and what was wrong with it. */
 export interface RecordProblem {
@@ -37,9 +37,15 @@ export class DatasetBuilder {
   private readonly requestIds: string[] = [];
   private hasLabels = false;
   private lineHasLabels = false;
+  private readonly strict: boolean;
+  /** Logged features the spec does not name, with their counts: committed lines, and the current line's finds. */
+  private readonly ignored = { context: new Map<string, number>(), candidates: new Map<string, number>() };
+  private lineIgnored: { where: IgnoredFeature['where']; name: string }[] = [];
 
-  constructor(spec: FeatureSpec, keepItemIds: boolean) {
+  /** `strict`: a logged feature the spec does not name rejects the line instead of being ignored and counted. */
+  constructor(spec: FeatureSpec, keepItemIds: boolean, strict = false) {
     this.spec = spec;
+    this.strict = strict;
     this.contextCols = spec.features.filter((f) => f.side === 'context').map((f) => new FeatureColumn(f));
     this.rowCols = spec.features.filter((f) => f.side !== 'context').map((f) => new FeatureColumn(f));
     this.sideOf = new Map(spec.features.map((f) => [f.name, f.side]));
@@ -50,6 +56,7 @@ export class DatasetBuilder {
   /** Adds one parsed log record; returns the first problem (and keeps nothing of the record) or null. */
   add(record: unknown): RecordProblem | null {
     this.lineHasLabels = false;
+    if (this.lineIgnored.length > 0) this.lineIgnored = [];
     if (!isObject(record)) return problem('(line)', `expected a JSON object, got ${describeValue(record)}`);
     const id = record.request_id;
     if (id === undefined) return problem('request_id', 'missing required key');
@@ -68,7 +75,14 @@ export class DatasetBuilder {
     this.offsets.set(this.requests, this.rows);
     this.requestIds.push(id);
     if (this.lineHasLabels) this.hasLabels = true;
+    for (const { where, name } of this.lineIgnored) this.ignored[where].set(name, (this.ignored[where].get(name) ?? 0) + 1);
     return null;
+  }
+
+  /** Logged features the spec does not name (ignored unless strict), with how many contexts or candidates held each. */
+  ignoredFeatures(): IgnoredFeature[] {
+    const list = (where: IgnoredFeature['where']) => [...this.ignored[where]].map(([name, count]) => ({ name, where, count }));
+    return [...list('context'), ...list('candidates')].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
   private encodeCandidate(candidate: unknown, i: number, row: number): RecordProblem | null {
@@ -95,7 +109,7 @@ export class DatasetBuilder {
     return null;
   }
 
-  /** Encodes every spec feature of one side from `values` (missing -> default); unknown keys are errors. */
+  /** Encodes every spec feature of one side from `values` (missing -> default); other keys go to `extraKeys`. */
   private encodeFeatures(values: unknown, at: string, cols: FeatureColumn[], row: number, isContext: boolean): RecordProblem | null {
     if (values !== undefined && values !== null && !isObject(values)) {
       return problem(at, `expected an object, got ${describeValue(values)}`);
@@ -103,26 +117,30 @@ export class DatasetBuilder {
     const obj: Obj = (values as Obj | null | undefined) ?? {};
     let seen = 0;
     for (const col of cols) {
-      const raw = col.read(obj);
+      const raw = obj[col.feature.name];
       if (raw !== undefined) seen++;
       const bad = col.encode(row, raw);
       if (bad) return problem(`${at}.${col.feature.name}`, bad);
     }
     let keys = 0;
     for (const _ in obj) keys++;
-    return keys === seen ? null : this.unknownKey(obj, at, isContext);
+    return keys === seen ? null : this.extraKeys(obj, at, isContext);
   }
 
-  private unknownKey(obj: Obj, at: string, isContext: boolean): RecordProblem {
+  /** Keys beside this side's spec features: a feature of the other side is an error; one the spec does not name is
+   * ignored and counted (an error when strict). */
+  private extraKeys(obj: Obj, at: string, isContext: boolean): RecordProblem | null {
     for (const key of Object.keys(obj)) {
       const side = this.sideOf.get(key);
-      if (side === undefined) return problem(`${at}.${key}`, 'unknown feature (not in the feature spec)');
-      if ((side === 'context') !== isContext) {
+      if (side === undefined) {
+        if (this.strict) return problem(`${at}.${key}`, 'unknown feature (not in the feature spec)');
+        this.lineIgnored.push({ where: isContext ? 'context' : 'candidates', name: key });
+      } else if ((side === 'context') !== isContext) {
         const where = side === 'context' ? 'the request "context"' : 'each candidate\'s "features"';
         return problem(`${at}.${key}`, `"${key}" is a ${side} feature; log it under ${where}`);
       }
     }
-    return problem(at, 'unexpected keys');
+    return null;
   }
 
   private internItem(id: string): number {

@@ -47,6 +47,15 @@ export interface LoadProblem {
   readonly message: string;
 }
 
+/** A feature the logs carry but the spec does not name (ignored unless `strict`). */
+export interface IgnoredFeature {
+  readonly name: string;
+  /** Logged in the request `context` or in candidates' `features`. */
+  readonly where: 'context' | 'candidates';
+  /** Contexts (requests) or candidates of the loaded lines that logged it. */
+  readonly count: number;
+}
+
 /** What a load saw, beside the dataset. */
 export interface LoadReport {
   readonly files: number;
@@ -58,6 +67,8 @@ export interface LoadReport {
   readonly skipped: number;
   /** The first `maxReportedErrors` rejected lines. */
   readonly errors: readonly LoadProblem[];
+  /** Logged features the spec does not name, by name (empty with `strict`, which rejects them). */
+  readonly ignoredFeatures: readonly IgnoredFeature[];
 }
 
 /** Progress of a load, reported about every `progressEvery` lines and at the end of each file. */
@@ -75,6 +86,11 @@ export interface LoadProgress {
 export interface LoadDatasetOptions {
   /** Count, report and skip malformed lines instead of stopping at the first one. @default false */
   readonly skipBadLines?: boolean;
+  /**
+   * Treat a logged feature the spec does not name as a bad line (`ERR_AUTOFAS_LOG_FIELD` naming file, line and
+   * field) instead of ignoring it and counting it in `LoadReport.ignoredFeatures`. @default false
+   */
+  readonly strict?: boolean;
   /** How many rejected lines the report keeps (all are counted). @default 100 */
   readonly maxReportedErrors?: number;
   /** Keep item ids (interned). @default true */

@@ -10,13 +10,14 @@ export { heldOutFractions, splitByRequest, subsetRequests } from './dataset-spli
 
 interface LoadConfig {
   readonly skipBadLines: boolean;
+  readonly strict: boolean;
   readonly maxReportedErrors: number;
   readonly itemIds: boolean;
   readonly onProgress: ((progress: LoadProgress) => void) | undefined;
   readonly progressEvery: number;
 }
 
-const OPTION_NAMES = ['skipBadLines', 'maxReportedErrors', 'itemIds', 'onProgress', 'progressEvery'];
+const OPTION_NAMES = ['skipBadLines', 'strict', 'maxReportedErrors', 'itemIds', 'onProgress', 'progressEvery'];
 
 function parseLoadOptions(options: LoadDatasetOptions | undefined): LoadConfig {
   if (options === undefined) options = {};
@@ -27,15 +28,16 @@ function parseLoadOptions(options: LoadDatasetOptions | undefined): LoadConfig {
       throw optionError(key, 'is not a loadDataset option', (options as Record<string, unknown>)[key], near ? `did you mean \`${near}\`?` : '');
     }
   }
-  const { skipBadLines = false, maxReportedErrors = 100, itemIds = true, onProgress, progressEvery = 1000 } = options;
+  const { skipBadLines = false, strict = false, maxReportedErrors = 100, itemIds = true, onProgress, progressEvery = 1000 } = options;
   if (typeof skipBadLines !== 'boolean') throw optionError('skipBadLines', 'must be a boolean', skipBadLines);
+  if (typeof strict !== 'boolean') throw optionError('strict', 'must be a boolean', strict);
   if (typeof itemIds !== 'boolean') throw optionError('itemIds', 'must be a boolean', itemIds);
   if (!Number.isInteger(maxReportedErrors) || maxReportedErrors < 0) {
     throw optionError('maxReportedErrors', 'must be a non-negative integer', maxReportedErrors);
   }
   if (!Number.isInteger(progressEvery) || progressEvery < 1) throw optionError('progressEvery', 'must be a positive integer', progressEvery);
   if (onProgress !== undefined && typeof onProgress !== 'function') throw optionError('onProgress', 'must be a function', onProgress);
-  return { skipBadLines, maxReportedErrors, itemIds, onProgress, progressEvery };
+  return { skipBadLines, strict, maxReportedErrors, itemIds, onProgress, progressEvery };
 }
 
 function checkInputs(paths: readonly string[], spec: FeatureSpec): void {
@@ -91,7 +93,8 @@ async function loadFile(file: string, fileIndex: number, state: LoadState): Prom
 /**
  * Streams teacher logs into one columnar Dataset. By default the first malformed line stops the load with a coded
  * error (`ERR_AUTOFAS_LOG_PARSE` for bad JSON, `ERR_AUTOFAS_LOG_FIELD` for a bad field) naming file, line and field;
- * with `skipBadLines` such lines are counted, reported and skipped. An empty file, or no request at all, is
+ * with `skipBadLines` such lines are counted, reported and skipped. A logged feature the spec does not name is ignored
+ * and counted in `report.ignoredFeatures` (a bad line with `strict`). An empty file, or no request at all, is
  * `ERR_AUTOFAS_LOG_EMPTY`; a corrupt gzip stream `ERR_AUTOFAS_LOG_GZIP`.
  */
 export async function loadDataset(
@@ -101,7 +104,7 @@ export async function loadDataset(
 ): Promise<{ dataset: Dataset; report: LoadReport }> {
   const config = parseLoadOptions(options);
   checkInputs(paths, spec);
-  const state = new LoadState(new DatasetBuilder(spec, config.itemIds), config);
+  const state = new LoadState(new DatasetBuilder(spec, config.itemIds, config.strict), config);
   for (let i = 0; i < paths.length; i++) await loadFile(paths[i], i, state);
   if (state.builder.requests === 0) {
     throw autofasError('ERR_AUTOFAS_LOG_EMPTY', `${paths.join(', ')}: no valid request in ${state.lines} line(s)`, {
@@ -117,6 +120,7 @@ export async function loadDataset(
     rows: dataset.rows,
     skipped: state.skipped,
     errors: state.errors,
+    ignoredFeatures: state.builder.ignoredFeatures(),
   };
   return { dataset, report };
 }
@@ -129,11 +133,29 @@ export function datasetBytes(dataset: Dataset): number {
   return total + (dataset.itemIds?.index.byteLength ?? 0);
 }
 
-/** One human line for CLIs: `read 48 requests, 34591 candidates from 1 file; skipped 2 bad lines (first: ...)`. */
+/** One human line for CLIs: `read 48 requests, 34591 candidates from 1 file`. */
 export function describeLoad(report: LoadReport): string {
-  const files = `${report.files} file${report.files === 1 ? '' : 's'}`;
-  const base = `read ${report.requests} requests, ${report.rows} candidates from ${files}`;
-  if (report.skipped === 0) return base;
-  const first = report.errors[0] ? ` (first: ${report.errors[0].message})` : '';
-  return `${base}; skipped ${report.skipped} bad line${report.skipped === 1 ? '' : 's'}${first}`;
+  return `read ${report.requests} requests, ${report.rows} candidates from ${plural(report.files, 'file')}`;
+}
+
+/**
+ * What a CLI must always show about a load, one line each: the skipped lines (with the first problem) and the logged
+ * features the spec does not name. Empty for a clean load.
+ */
+export function loadWarnings(report: LoadReport): string[] {
+  const lines: string[] = [];
+  if (report.skipped > 0) {
+    const first = report.errors[0] ? ` (first: ${report.errors[0].message})` : '';
+    lines.push(`skipped ${plural(report.skipped, 'bad line')} of ${report.lines}${first}`);
+  }
+  const ignored = report.ignoredFeatures;
+  if (ignored.length > 0) {
+    const names = ignored.map((f) => `${f.name} (${f.where === 'context' ? plural(f.count, 'context') : plural(f.count, 'candidate')})`);
+    lines.push(`ignored ${plural(ignored.length, 'logged feature')} the feature spec does not name: ${names.join(', ')}`);
+  }
+  return lines;
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }

@@ -1,6 +1,6 @@
 // Streams the lines of a teacher log (.jsonl, or gzip detected by its magic bytes) with 1-based line numbers.
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { autofasError } from '../../schema/errors.js';
@@ -16,8 +16,19 @@ export interface LogLine {
 
 const NEWLINE = 0x0a;
 
+/** Refuses what cannot be a log file (missing, a directory) with an error naming the path. */
+async function checkLogFile(path: string): Promise<void> {
+  const info = await stat(path).catch((err: Error) => {
+    throw autofasError('ERR_AUTOFAS_LOG_READ', `${path}: cannot read (${err.message})`, { file: path }, err);
+  });
+  if (info.isDirectory()) {
+    throw autofasError('ERR_AUTOFAS_LOG_READ', `${path}: is a directory; pass the log files in it (.jsonl or .jsonl.gz)`, { file: path });
+  }
+}
+
 /** True when the file starts with the gzip magic bytes 1f 8b (or its name ends in .gz). */
 async function isGzipFile(path: string): Promise<boolean> {
+  await checkLogFile(path);
   if (path.endsWith('.gz')) return true;
   const handle = await open(path, 'r').catch((err: Error) => {
     throw autofasError('ERR_AUTOFAS_LOG_READ', `${path}: cannot read (${err.message})`, { file: path }, err);
