@@ -6,6 +6,7 @@ import type { Express, NextFunction, Request, Response } from 'express';
 import { loadArtifact } from '../../src/schema/artifact.js';
 import { createPreRanker, preRankAdmin, staticFlags, teacherLogger } from '../../src/index.js';
 import type { AdminOptions, PreRanker, PreRankerOptions, SearchState, TeacherLogger, TeacherLoggerOptions } from '../../src/index.js';
+import { jsonErrors, notFound, sendError } from './errors.js';
 import { teacherRanker, worldHops } from './world-hops.js';
 import type { WorldHops } from './world-hops.js';
 
@@ -64,10 +65,11 @@ export async function createGatewayApp(options: GatewayOptions = {}): Promise<Ga
   });
   const rank = await teacherRanker(await loadArtifact(options.teacher ?? `${FIXTURES}world/teacher`));
   const app = express();
-  app.use(express.json({ limit: '64kb' }));
   const logger = options.teacherLog ? gatewayTeacherLogger(options.teacherLog) : null;
-  if (options.admin) app.use('/admin', preRankAdmin(preRanker, options.admin));
+  if (options.admin) app.use('/admin', preRankAdmin(preRanker, options.admin)); // before the global parser: its own 4 KB limit applies
+  app.use(express.json({ limit: '64kb' }));
   app.post('/search', ...(logger ? [logger] : []), matchingHop(hops, options.candidates ?? 2000), preRanker, rankingHop(hops, rank));
+  app.use(notFound, jsonErrors);
   return { app, preRanker, teacherLogger: logger, close: async () => void (await Promise.all([logger?.close(), preRanker.close()])) };
 }
 
@@ -86,7 +88,7 @@ function matchingHop(hops: WorldHops, n: number) {
   return function matching(req: Request, res: Response, next: NextFunction): void {
     const { user_id: userId, query } = (req.body ?? {}) as { user_id?: unknown; query?: unknown };
     const context = typeof userId === 'string' && typeof query === 'string' ? hops.context(userId, query) : null;
-    if (!context) return void res.status(400).json({ error: 'need a known `user_id` (user-0000..) and `query` (query-000..)' });
+    if (!context) return sendError(res, 400, 'ERR_GATEWAY_UNKNOWN_REQUEST', 'need a known `user_id` (user-0000..) and `query` (query-000..)');
     const search: SearchState = { context, candidates: hops.match(userId as string, query as string, n), unitId: userId as string };
     res.locals.search = search;
     next();

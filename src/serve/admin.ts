@@ -3,7 +3,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { realpath } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import express from 'express';
-import type { Request, Response, Router } from 'express';
+import type { NextFunction, Request, Response, Router } from 'express';
 import { Registry } from 'prom-client';
 import { optionError } from '../schema/errors.js';
 import { checkKnownOptions, isOptionsObject } from './known-options.js';
@@ -56,7 +56,32 @@ function parseOptions(options: AdminOptions): AdminConfig {
 }
 
 function fail(res: Response, status: number, code: AutofasErrorCode | string, message: string): void {
-  res.status(status).json({ error: { code, message } });
+  res.status(status).json({ error: { status, code, message } });
+}
+
+const BODY_LIMIT_BYTES = 4096;
+
+/**
+ * The reload body, at most 4 KB, also when the host parsed bodies before the router (a global `express.json()`
+ * with a larger limit): then the declared length, else the parsed body's size, is checked instead.
+ */
+function limitedJsonBody(): (req: Request, res: Response, next: NextFunction) => void {
+  const parse = express.json({ limit: BODY_LIMIT_BYTES });
+  return function reloadBody(req, res, next) {
+    const consumed = (req as { _body?: boolean })._body === true || req.readableEnded; // Express 4's or 5's body-parser ran
+    if (!consumed) return parse(req, res, next);
+    const declared = Number(req.get('content-length'));
+    const size = Number.isFinite(declared) && declared > 0 ? declared : Buffer.byteLength(JSON.stringify(req.body ?? null));
+    if (size > BODY_LIMIT_BYTES) return fail(res, 413, 'ERR_AUTOFAS_ADMIN_BODY', `request body is ${size} bytes, more than ${BODY_LIMIT_BYTES}`);
+    next();
+  };
+}
+
+/** Body errors of the router's own parser as JSON (never the host's HTML error page). */
+function bodyErrors(err: unknown, _req: Request, res: Response, next: NextFunction): void {
+  const { status, type } = (err ?? {}) as { status?: number; type?: string };
+  if (typeof type !== 'string' || !type.startsWith('entity.') || res.headersSent) return next(err);
+  fail(res, status ?? 400, 'ERR_AUTOFAS_ADMIN_BODY', type === 'entity.too.large' ? `request body is more than ${BODY_LIMIT_BYTES} bytes` : 'request body is not valid JSON');
 }
 
 /** Compares the bearer token in constant time (both sides hashed first, so lengths leak nothing). */
@@ -121,7 +146,7 @@ export function preRankAdmin(preRanker: PreRanker, options: AdminOptions = {}): 
     res.json(preRanker.models());
   });
 
-  router.post('/reload', express.json({ limit: '4kb' }), async function reload(req, res) {
+  router.post('/reload', limitedJsonBody(), async function reload(req, res) {
     if (!authorise(config, req, res)) return;
     const dir = await targetDir(config, req, res);
     if (!dir) return;
@@ -143,6 +168,7 @@ export function preRankAdmin(preRanker: PreRanker, options: AdminOptions = {}): 
     res.set('Content-Type', config.registry.contentType).send(await config.registry.metrics());
   });
 
+  router.use(bodyErrors);
   const watcher = config.watch ? watchModels(preRanker, { ...config.watch, modelsRoot: config.modelsRoot as string }) : null;
   return Object.assign(router, { watcher, close: () => watcher?.close() });
 }

@@ -1,16 +1,11 @@
 // Rotating JSONL(.gz) file sink behind a bounded queue: drops and counts when the disk is slower than traffic.
 import { EventEmitter } from 'node:events';
-import { createWriteStream, mkdirSync } from 'node:fs';
-import type { WriteStream } from 'node:fs';
-import { rename } from 'node:fs/promises';
-import { join } from 'node:path';
-import { pipeline } from 'node:stream';
-import type { Writable } from 'node:stream';
-import { finished } from 'node:stream/promises';
-import { createGzip } from 'node:zlib';
-import type { Gzip } from 'node:zlib';
-import { optionError } from '../schema/errors.js';
-import { checkKnownOptions, given, integerOption } from './known-options.js';
+import { accessSync, constants, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { autofasError, optionError } from '../schema/errors.js';
+import { checkKnownOptions, given, integerOption, isOptionsObject } from './known-options.js';
+import { LogFile, NODE_FILE_SYSTEM } from './log-file.js';
+import type { LogFileSystem } from './log-file.js';
 
 /** A clock (injectable so tests rotate by time without waiting). */
 export interface Clock {
@@ -36,6 +31,8 @@ export interface LogSinkOptions {
   readonly checkIntervalMs?: number;
   /** @default Date */
   readonly clock?: Clock;
+  /** File operations (`open`, `rename`, `unlink`); tests inject failing ones. @default node:fs/promises */
+  readonly fileSystem?: LogFileSystem;
 }
 
 interface SinkConfig {
@@ -48,6 +45,7 @@ interface SinkConfig {
   readonly maxQueueBytes: number;
   readonly checkIntervalMs: number;
   readonly clock: Clock;
+  readonly fileSystem: LogFileSystem;
 }
 
 export type DropReason = 'queue-full' | 'closed' | 'write-error';
@@ -69,18 +67,8 @@ export interface LogSinkStats {
   readonly files: readonly string[];
 }
 
-interface OpenFile {
-  readonly part: string;
-  readonly final: string;
-  readonly out: Writable;
-  readonly file: WriteStream;
-  readonly openedAt: number;
-  bytes: number;
-  lines: number;
-}
-
 function parseOptions(options: LogSinkOptions): SinkConfig {
-  checkKnownOptions(options, ['dir', 'prefix', 'gzip', 'maxBytes', 'maxAgeMs', 'maxQueueLines', 'maxQueueBytes', 'checkIntervalMs', 'clock'], 'RotatingLogSink');
+  checkKnownOptions(options, ['dir', 'prefix', 'gzip', 'maxBytes', 'maxAgeMs', 'maxQueueLines', 'maxQueueBytes', 'checkIntervalMs', 'clock', 'fileSystem'], 'RotatingLogSink');
   const prefix = given(options.prefix, 'teacher');
   if (typeof prefix !== 'string' || !/^[A-Za-z0-9_.-]+$/.test(prefix)) throw optionError('prefix', 'must hold only letters, digits, _ . -', prefix);
   const clock = given(options.clock, Date);
@@ -89,6 +77,8 @@ function parseOptions(options: LogSinkOptions): SinkConfig {
   if (typeof dir !== 'string' || dir === '') throw optionError('dir', 'must be a directory path', dir);
   const gzip = given(options.gzip, true);
   if (typeof gzip !== 'boolean') throw optionError('gzip', 'must be a boolean', gzip);
+  const fileSystem = given(options.fileSystem, NODE_FILE_SYSTEM);
+  if (!isOptionsObject(fileSystem) || typeof fileSystem.open !== 'function') throw optionError('fileSystem', 'must have open, rename and unlink', fileSystem);
   return {
     dir,
     prefix,
@@ -99,17 +89,32 @@ function parseOptions(options: LogSinkOptions): SinkConfig {
     maxQueueBytes: integerOption('maxQueueBytes', options.maxQueueBytes, 64 * 1024 * 1024),
     checkIntervalMs: integerOption('checkIntervalMs', options.checkIntervalMs, 60_000, true),
     clock,
+    fileSystem,
   };
 }
 
-/** Appends lines to rotating files; `write()` never blocks: it queues or drops. Files appear complete (renamed from `.part`). */
+/** Creates the directory and checks it is writable; a coded error naming it otherwise. */
+function prepareDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw autofasError('ERR_AUTOFAS_LOG_DIR', `teacher-log directory ${JSON.stringify(resolve(dir))} cannot be used (${code})`, { dir, code }, err);
+  }
+}
+
+/**
+ * Appends lines to rotating files; `write()` never blocks: it queues or drops. Files appear complete (renamed from
+ * `.part`); a line counts as written once the OS took its bytes, a batch that fails is dropped as `write-error`.
+ */
 export class RotatingLogSink extends EventEmitter<LogSinkEventMap> {
   readonly config: SinkConfig;
   private queue: string[] = [];
   private queuedBytes = 0;
   private running = false;
   private idle: Promise<void> = Promise.resolve();
-  private current: OpenFile | null = null;
+  private current: LogFile | null = null;
   private closed = false;
   private seq = 0;
   private written = 0;
@@ -120,7 +125,7 @@ export class RotatingLogSink extends EventEmitter<LogSinkEventMap> {
   constructor(options: LogSinkOptions = {}) {
     super();
     this.config = parseOptions(options);
-    mkdirSync(this.config.dir, { recursive: true });
+    prepareDir(this.config.dir);
     this.timer = this.config.checkIntervalMs > 0 ? setInterval(() => this.tick(), this.config.checkIntervalMs).unref() : null;
   }
 
@@ -142,14 +147,12 @@ export class RotatingLogSink extends EventEmitter<LogSinkEventMap> {
     if (this.current && !this.running && this.isDue(this.current)) this.start();
   }
 
-  /** Resolves once every queued line has been handed to the file (gzip data flushed). */
+  /** Resolves once every queued line reached the disk or was dropped; never rejects. */
   async flush(): Promise<void> {
     while (this.running) await this.idle;
-    const out = this.current?.out as Gzip | undefined;
-    if (out && typeof out.flush === 'function') await new Promise<void>((resolve) => out.flush(() => resolve()));
   }
 
-  /** Writes what is queued, closes the current file and stops; later writes are dropped and counted. */
+  /** Writes what is queued, completes the current file and stops; later writes are dropped and counted. Never rejects. */
   async close(): Promise<void> {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
@@ -173,7 +176,7 @@ export class RotatingLogSink extends EventEmitter<LogSinkEventMap> {
     return false;
   }
 
-  private isDue(file: OpenFile): boolean {
+  private isDue(file: LogFile): boolean {
     return file.bytes >= this.config.maxBytes || this.config.clock.now() - file.openedAt >= this.config.maxAgeMs;
   }
 
@@ -198,59 +201,47 @@ export class RotatingLogSink extends EventEmitter<LogSinkEventMap> {
     }
   }
 
-  private async writeBatch(lines: string[]): Promise<void> {
+  /** Writes a batch in chunks that end where a file rotates; a failing chunk is dropped and its file completed. */
+  private async writeBatch(lines: readonly string[]): Promise<void> {
     let chunk = '';
     let chunkLines = 0;
-    try {
-      for (const line of lines) {
-        if (this.current && this.isDue(this.current)) {
-          await this.writeChunk(chunk, chunkLines);
-          chunk = '';
-          chunkLines = 0;
-          await this.closeCurrent();
-        }
-        this.current ??= this.open();
-        chunk += `${line}\n`;
-        chunkLines += 1;
-        this.current.bytes += Buffer.byteLength(line) + 1;
-        this.current.lines += 1;
+    let chunkBytes = 0;
+    for (const line of lines) {
+      const bytes = Buffer.byteLength(line) + 1;
+      if (chunkLines > 0 && (this.current?.bytes ?? 0) + chunkBytes >= this.config.maxBytes) {
+        await this.writeChunk(chunk, chunkLines);
+        chunk = '';
+        chunkLines = 0;
+        chunkBytes = 0;
       }
-      await this.writeChunk(chunk, chunkLines);
-    } catch (err) {
-      this.emit('write-error', err as Error);
-      this.drop('write-error', chunkLines);
-      this.current = null;
+      if (chunkLines === 0 && this.current && this.isDue(this.current)) await this.closeCurrent();
+      chunk += `${line}\n`;
+      chunkLines += 1;
+      chunkBytes += bytes;
     }
+    await this.writeChunk(chunk, chunkLines);
   }
 
   private async writeChunk(chunk: string, lines: number): Promise<void> {
-    if (lines === 0 || !this.current) return;
-    const { out } = this.current;
-    if (out.destroyed) throw out.errored ?? new Error(`${this.current.part}: stream closed`);
-    // Counted once the stream took the chunk (the file for .jsonl, the compressor for .gz); errors reject.
-    await new Promise<void>((resolve, reject) => {
-      out.write(chunk, (err) => (err ? reject(err) : resolve()));
-    });
+    if (lines === 0) return;
+    try {
+      this.current ??= await this.open();
+      await this.current.append(chunk, lines);
+    } catch (err) {
+      this.emit('write-error', err as Error);
+      this.drop('write-error', lines);
+      await this.closeCurrent(); // keeps what reached the disk; the next chunk starts a fresh file
+      return;
+    }
     this.written += lines;
     this.emit('written', { lines, bytes: Buffer.byteLength(chunk) });
   }
 
-  private open(): OpenFile {
+  private open(): Promise<LogFile> {
     const now = this.config.clock.now();
     const stamp = new Date(now).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
     const name = `${this.config.prefix}-${stamp}-${process.pid}-${String(this.seq++).padStart(4, '0')}.jsonl${this.config.gzip ? '.gz' : ''}`;
-    const final = join(this.config.dir, name);
-    const part = `${final}.part`;
-    const file = createWriteStream(part, { flags: 'wx' });
-    let out: Writable = file;
-    if (this.config.gzip) {
-      const gzip = createGzip();
-      pipeline(gzip, file, () => {}); // errors surface through write/finished below; pipeline destroys both on one
-      out = gzip;
-    } else {
-      file.on('error', () => {});
-    }
-    return { part, final, out, file, openedAt: now, bytes: 0, lines: 0 };
+    return LogFile.open(this.config.fileSystem, join(this.config.dir, name), now, this.config.gzip);
   }
 
   private async closeCurrent(): Promise<void> {
@@ -258,12 +249,10 @@ export class RotatingLogSink extends EventEmitter<LogSinkEventMap> {
     if (!current) return;
     this.current = null;
     try {
-      if (current.out !== current.file) current.out.end();
-      else current.file.end();
-      await finished(current.file);
-      await rename(current.part, current.final);
-      this.files.push(current.final);
-      this.emit('rotate', { file: current.final, lines: current.lines, bytes: current.bytes });
+      const file = await current.complete();
+      if (!file) return;
+      this.files.push(file);
+      this.emit('rotate', { file, lines: current.lines, bytes: current.bytes });
     } catch (err) {
       this.emit('write-error', err as Error);
     }

@@ -28,8 +28,23 @@ test('an unknown user or query is a 400 from the gateway, not from the plugin', 
   for (const body of [{ user_id: 'nobody', query: 'query-042' }, { user_id: 'user-0001', query: 'no-such-query' }, {}]) {
     const res = await request(gateway.app).post('/search').send(body);
     assert.equal(res.status, 400, JSON.stringify(body));
-    assert.equal(typeof res.body.error, 'string');
+    assert.deepEqual([res.body.error.status, res.body.error.code], [400, 'ERR_GATEWAY_UNKNOWN_REQUEST']);
     assert.equal(res.body.preRank, undefined);
   }
   assert.equal(gateway.preRanker.stats().requests, before, 'the pre-ranker never saw them');
+});
+
+test('malformed JSON, a 10 MB body and an unknown route are JSON errors with a status and a code, never a stack trace', async () => {
+  const cases = [
+    { send: () => request(gateway.app).post('/search').set('content-type', 'application/json').send('{"user_id": '), status: 400, code: 'ERR_GATEWAY_BAD_JSON' },
+    { send: () => request(gateway.app).post('/search').set('content-type', 'application/json').send(`{"pad":"${'x'.repeat(10 * 1024 * 1024)}"}`), status: 413, code: 'ERR_GATEWAY_BODY_TOO_LARGE' },
+    { send: () => request(gateway.app).get('/nowhere'), status: 404, code: 'ERR_GATEWAY_NOT_FOUND' },
+  ];
+  for (const { send, status, code } of cases) {
+    const res = await send();
+    assert.equal(res.status, status, code);
+    assert.match(res.get('content-type') ?? '', /^application\/json/, code);
+    assert.deepEqual([res.body.error.status, res.body.error.code], [status, code]);
+    assert.doesNotMatch(res.text, /node_modules|\bat \w|<html|<pre/i, `${code}: no stack trace, no HTML`);
+  }
 });
