@@ -6,6 +6,7 @@ import { registerProfileCommand } from './profile-command.js';
 import { registerTrainCommand } from './train-command.js';
 import { registerEvaluateCommand } from './evaluate-command.js';
 import { registerSearchCommand } from './search-command.js';
+import { registerStoreCommand } from './store-command.js';
 
 const program = new Command('autofas')
   .description('AutoFAS: search, train, export and evaluate pre-ranking models from teacher logs')
@@ -16,6 +17,7 @@ registerProfileCommand(program);
 registerTrainCommand(program);
 registerEvaluateCommand(program);
 registerSearchCommand(program);
+registerStoreCommand(program);
 
 program.parseAsync(process.argv).catch((err: Error & { code?: string }) => {
   process.stderr.write(`autofas: ${err.message}${err.code ? ` (${err.code})` : ''}\n`);

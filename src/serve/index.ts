@@ -8,3 +8,6 @@ export { memoryItemStore } from './item-store.js';
 export { staticFlags, STATIC_FLAG_DEFAULTS } from './static-flags.js';
 export { buildManifest } from './manifest.js';
 export type { PluginManifest } from './manifest.js';
+export { redisItemStore } from './redis-item-store.js';
+export type { RedisFailureKind, RedisItemStore, RedisStoreEventMap, RedisStoreStats } from './redis-item-store.js';
+export type { RedisItemStoreOptions } from './redis-store-options.js';

@@ -1,0 +1,111 @@
+// Starts a real redis-server (the Debian package `.ci/run` installs) on a free loopback port with a temp dir, and stops it.
+import { spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface RedisServer {
+  readonly port: number;
+  readonly url: string;
+  /** Sends one command over a fresh connection and resolves with the raw RESP reply text. */
+  command(...args: string[]): Promise<string>;
+  /** Stops the server (SIGTERM) and waits for its exit; the data dir stays until `cleanup`. */
+  stop(): Promise<void>;
+  /** Starts the server again on the same port (for reconnection tests). */
+  restart(): Promise<void>;
+  /** Stops it and removes its temp dir. */
+  cleanup(): Promise<void>;
+}
+
+/** True when redis-server is on PATH; without it, Redis tests skip locally and fail on CI (where `.ci/run` installs it). */
+export function redisServerAvailable(): boolean {
+  const found = spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
+  if (!found && process.env.CI) throw new Error('redis-server is not installed (.ci/run installs the Debian package redis-server)');
+  return found;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** One command as RESP over a new socket; resolves with everything the server sent until it paused. */
+function sendCommand(port: number, args: readonly string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let text = '';
+    socket.once('error', reject);
+    socket.on('data', (chunk) => {
+      text += chunk.toString('utf8');
+      if (replyComplete(text)) socket.end();
+    });
+    socket.on('close', () => resolve(text));
+    socket.write(`*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`);
+  });
+}
+
+/** A simple (+ - :) or bulk ($) RESP reply is complete; the helper sends nothing that answers with arrays. */
+function replyComplete(text: string): boolean {
+  const head = text.indexOf('\r\n');
+  if (head < 0) return false;
+  if (text[0] !== '$') return true;
+  const length = Number(text.slice(1, head));
+  return length < 0 || Buffer.byteLength(text) >= head + 2 + length + 2;
+}
+
+async function waitForPing(port: number, child: ChildProcess): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);
+    const reply = await sendCommand(port, ['PING']).catch(() => '');
+    if (reply.startsWith('+PONG')) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`redis-server on port ${port} did not answer PING`);
+}
+
+/** A redis-server on a free loopback port, no persistence, DEBUG enabled (for DEBUG SLEEP). */
+export async function startRedisServer(): Promise<RedisServer> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'autofas-redis-'));
+  let child: ChildProcess | null = null;
+  const start = async (): Promise<void> => {
+    const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--enable-debug-command', 'yes'];
+    child = spawn('redis-server', args, { stdio: 'ignore' });
+    await waitForPing(port, child);
+  };
+  const stop = async (): Promise<void> => {
+    const running = child;
+    child = null;
+    if (!running || running.exitCode !== null) return;
+    const exited = new Promise((r) => running.once('exit', r));
+    running.kill('SIGTERM');
+    await exited;
+  };
+  await start();
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    command: (...args) => sendCommand(port, args),
+    stop,
+    restart: start,
+    async cleanup() {
+      await stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** `calls` of one command in `INFO commandstats` (e.g. 'hmget'), 0 when never called. */
+export async function commandCalls(server: RedisServer, command: string): Promise<number> {
+  const info = await server.command('INFO', 'commandstats');
+  const match = new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(info);
+  return match ? Number(match[1]) : 0;
+}
