@@ -2,7 +2,7 @@
 import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { optionError } from '../schema/errors.js';
-import { loadFeatureSpec } from '../schema/feature-spec.js';
+import { loadSpecWithCosts } from '../schema/feature-costs.js';
 import { provenanceOf } from '../search/baselines/provenance.js';
 import type { SearchOptions, StepStatus } from '../search/search/config.js';
 import type { EpochRecord } from '../search/search/history.js';
@@ -18,6 +18,7 @@ interface SearchFlags extends LogFlags {
   budgetUs?: number;
   lambda2?: number;
   latencyTable?: string;
+  costs?: string;
   seed: number;
   threads: number;
   epochs?: number;
@@ -75,7 +76,7 @@ function progress(quiet: boolean): { onStep: (s: StepStatus) => void; onEpoch: (
 
 async function runSearchCommand(flags: SearchFlags): Promise<void> {
   if (flags.budgetUs !== undefined && flags.lambda2 !== undefined) throw optionError('--lambda2', 'cannot be combined with --budget-us', flags.lambda2);
-  const spec = await loadFeatureSpec(flags.features);
+  const { spec, featureCosts } = await loadSpecWithCosts(flags.features, flags.costs);
   const dataset = await loadLogs(flags, spec);
   const bars = progress(flags.quiet ?? false);
   const options: SearchOptions = {
@@ -95,7 +96,7 @@ async function runSearchCommand(flags: SearchFlags): Promise<void> {
     onEpoch: bars.onEpoch,
   };
   const command = `autofas search ${process.argv.slice(3).join(' ')}`.trim();
-  const provenance = await provenanceOf(flags.logs, flags.features, command);
+  const provenance = { ...(await provenanceOf(flags.logs, flags.features, command)), featureCosts };
   const result = await runSearch(dataset, stripUndefined(options), { out: flags.out, provenance });
   bars.stop();
   if (flags.report) {
@@ -137,6 +138,7 @@ export function registerSearchCommand(program: Command): void {
     .option('--budget-us <us>', 'latency budget per 1000 candidates, features + network (tunes lambda2)', positive('--budget-us'))
     .option('--lambda2 <x>', 'fixed latency weight per ms of expected latency (instead of a budget; default 0.05)', positive('--lambda2', true))
     .option('--latency-table <file>', 'latency table from `autofas profile` (default: the shipped table)')
+    .option('--costs <file>', 'measured feature costs from `autofas profile --store` (default: the spec\'s declared costUs)')
     .option('--seed <n>', 'seed of splits, initialisation, sampling and gates', int('--seed', 0), 1)
     .option('--threads <n>', 'ORT intra-op threads for training', int('--threads', 1), 1)
     .option('--epochs <n>', 'search epochs (default 6)', int('--epochs', 1))

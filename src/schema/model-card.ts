@@ -49,6 +49,17 @@ export const modelCardSchema = z.strictObject({
     seed: z.number().int(),
     createdAt: z.string(),
     command: z.string().optional(),
+    /** Which feature costs the search's latency model used: the spec's declared `costUs`, or a measured costs.json. */
+    featureCosts: z
+      .strictObject({
+        source: z.enum(['declared', 'measured']),
+        file: z.string().optional(),
+        sha256: z.string().optional(),
+        store: z.string().optional(),
+        measuredAt: z.string().optional(),
+        statistic: z.literal('p50').optional(),
+      })
+      .optional(),
   }),
 });
 

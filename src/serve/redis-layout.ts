@@ -11,8 +11,8 @@ import type { RawFeatureValue } from '../schema/teacher-log.js';
 export const redisKeys = {
   item: (prefix: string, feature: string): string => `${prefix}item:${feature}`,
   cross: (prefix: string, feature: string, contextKey: string): string => `${prefix}cross:${feature}:${contextKey}`,
-  /** Where `autofas profile --store` writes its one-value probe of a context feature (deleted afterwards). */
-  contextProbe: (prefix: string, feature: string): string => `${prefix}profile:context:${feature}`,
+  /** Where `autofas profile --store` writes spec-shaped values of a feature that has no loaded data (deleted afterwards). */
+  probe: (prefix: string, feature: string): string => `${prefix}profile:${feature}`,
 } as const;
 
 /** The default key prefix. */

@@ -9,6 +9,7 @@ import { auc, ndcgAtK, recallAtK } from '../evaluate/metrics.js';
 import { SCORE_OUTPUT, type Mlp } from '../model/mlp.js';
 import { mlpScores } from './mlp-train.js';
 import type { Supernet } from '../model/supernet.js';
+import type { FeatureCostSource } from '../../schema/feature-costs.js';
 import type { RedundantFeature } from '../data/redundancy.js';
 
 /** Where a model came from (hashes of the logs and the spec, the tool, the command line). */
@@ -17,6 +18,8 @@ export interface SearchProvenance {
   readonly specHash: string;
   readonly toolVersion: string;
   readonly command?: string;
+  /** Which feature costs the latency model used. */
+  readonly featureCosts?: FeatureCostSource;
 }
 
 /** Everything the card is made from. */
