@@ -85,7 +85,7 @@ async function warmBothArms(preRanker: PreRanker, searches: SearchState[]): Prom
   for (const s of searches) {
     const all = s.candidates; // the middleware replaces them with the kept ones
     await runOnce(preRanker, s);
-    await engine.vector?.score(s.context, all, all.length);
+    await engine.vector?.score(s.context, all, all.length, { remainingMs: () => 10_000, failed: false });
   }
 }
 

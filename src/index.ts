@@ -1,7 +1,8 @@
 // Package entry point: the pre-rank middleware and its companions (the shared schema is under `autofas/schema`).
 export * from './serve/index.js';
 // Operations (issue 7): flags, sticky bucketing, metrics, admin router, model watcher, teacher-log collection.
-export { createFlagEvaluator, clampK, DEFAULT_FLAGS, FLAG_KEYS } from './serve/flags.js';
+export { createFlagEvaluator, DEFAULT_FLAGS, FLAG_KEYS } from './serve/flags.js';
+export { clampK } from './serve/static-flags.js';
 export type { FlagClient, FlagOptions } from './serve/flags.js';
 export { armAssigner, armContextEvaluator, bucketOf, BUCKETS, inRollout } from './serve/bucketing.js';
 export type { ArmSplitOptions } from './serve/bucketing.js';

@@ -1,8 +1,7 @@
-// The opossum breaker around model runs: timeout, error threshold over a volume, reset; its states become events.
+// The opossum breakers around model runs and item-store reads: timeout, error threshold over a volume, reset; its states become events.
 import CircuitBreaker from 'opossum';
-import type { EventEmitter } from 'node:events';
+import type { AutofasErrorCode } from '../schema/errors.js';
 import { withDeadline } from './deadline.js';
-import type { PreRankEventMap } from './types.js';
 
 export interface BreakerOptions {
   readonly timeoutMs: number;
@@ -15,23 +14,24 @@ export interface BreakerOptions {
 export type BreakerState = 'open' | 'halfOpen' | 'closed';
 
 /**
- * A breaker guarding `action`; opossum's open/halfOpen/close become 'breaker' events on `events`. The last argument
- * of every call is the time left of the request's model-path deadline: the run is bounded by it (a coded
- * ERR_AUTOFAS_TIMEOUT, counted as a failure), so checks, store reads and encoding before the run share `timeoutMs`
- * with it instead of adding to it.
+ * A breaker guarding `action` (opossum's open/halfOpen/close go to `onState`). The last argument of every call is the
+ * time left of the request's deadline: the call is bounded by it (`timeoutCode`, counted as a failure), so the stages
+ * before it share one `timeoutMs` instead of each adding its own.
  */
 export function createBreaker<A extends unknown[], R>(
+  name: string,
   action: (...args: A) => Promise<R>,
   options: BreakerOptions,
-  events: EventEmitter<PreRankEventMap>,
+  onState: (state: BreakerState) => void,
+  timeoutCode: AutofasErrorCode = 'ERR_AUTOFAS_TIMEOUT',
 ): CircuitBreaker<[...A, number], R> {
   const bounded = (...args: [...A, number]): Promise<R> => {
     const remainingMs = args[args.length - 1] as number;
     const run = action(...(args.slice(0, -1) as unknown as A));
-    return withDeadline(run, Math.max(1, remainingMs), 'ERR_AUTOFAS_TIMEOUT', 'the model run');
+    return withDeadline(run, Math.max(1, remainingMs), timeoutCode, name);
   };
   const breaker = new CircuitBreaker<[...A, number], R>(bounded, {
-    name: 'autofas-model',
+    name,
     timeout: false,
     errorThresholdPercentage: options.errorThresholdPercentage,
     volumeThreshold: options.volumeThreshold,
@@ -39,9 +39,9 @@ export function createBreaker<A extends unknown[], R>(
     rollingCountTimeout: options.rollingWindowMs,
     rollingCountBuckets: 10,
   });
-  breaker.on('open', () => events.emit('breaker', 'open'));
-  breaker.on('halfOpen', () => events.emit('breaker', 'halfOpen'));
-  breaker.on('close', () => events.emit('breaker', 'closed'));
+  breaker.on('open', () => onState('open'));
+  breaker.on('halfOpen', () => onState('halfOpen'));
+  breaker.on('close', () => onState('closed'));
   return breaker;
 }
 

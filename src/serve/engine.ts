@@ -4,6 +4,7 @@ import type CircuitBreaker from 'opossum';
 import type { Feed } from './feature-plan.js';
 import type { CachedItemStore } from './item-store.js';
 import type { ModelPool } from './model-pool.js';
+import type { RunQueue } from './run-queue.js';
 import type { PreRankerConfig } from './options.js';
 import type { ScoreResult } from './score-worker.js';
 import type { FlagEvaluator, PreRankEventMap, ScoringPath } from './types.js';
@@ -21,6 +22,13 @@ export interface PreRankerHooks {
   readonly now?: () => number;
   /** Clock for the item-cache TTL. @default performance */
   readonly cachePerf?: { now(): number };
+}
+
+/** A worker slot held for one model run: released when the run settles on the worker (not at its timeout). */
+export interface ModelSlot {
+  readonly release: () => void;
+  /** Set once the run was handed to the pool (from then on the run's settling releases the slot). */
+  taken: boolean;
 }
 
 /** Mutable counters behind `stats()`. */
@@ -41,8 +49,10 @@ export interface Engine {
   readonly flags: FlagEvaluator;
   readonly store: CachedItemStore;
   readonly vector: VectorScorer | null;
-  /** Fired with (pool, feeds, rows, remaining ms of the model-path deadline). */
-  readonly breaker: CircuitBreaker<[ModelPool, readonly Feed[], number, number], ScoreResult>;
+  /** Fired with (pool, feeds, rows, the run's worker slot, remaining ms of the request's deadline). */
+  readonly breaker: CircuitBreaker<[ModelPool, readonly Feed[], number, ModelSlot, number], ScoreResult>;
+  /** Worker slots and the bounded wait for them (load shedding). */
+  readonly queue: RunQueue;
   readonly counters: Counters;
   readonly now: () => number;
   readonly random: () => number;

@@ -1,7 +1,7 @@
 // Per-request flags through OpenFeature's named client 'autofas' (never sets a provider); defaults without one.
 import { optionError } from '../schema/errors.js';
 import { checkKnownOptions, given, integerOption, isOptionsObject } from './known-options.js';
-import { STATIC_FLAG_DEFAULTS } from './static-flags.js';
+import { clampK, STATIC_FLAG_DEFAULTS } from './static-flags.js';
 import type { Arm, FlagEvaluator, FlagValues } from './types.js';
 
 /** Flag keys the plugin reads. */
@@ -45,6 +45,9 @@ interface FlagConfig {
   readonly onError: (err: unknown) => void;
 }
 
+/** What the provider answers for an unset `autofas.k` (then `defaults.k`, else the middleware's `k`). */
+const UNSET_K = -1;
+
 const ARMS: readonly Arm[] = ['autofas', 'baseline', 'off'];
 
 function parseOptions(options: FlagOptions): FlagConfig {
@@ -55,6 +58,7 @@ function parseOptions(options: FlagOptions): FlagConfig {
   if (options.defaults !== undefined && !isOptionsObject(options.defaults)) throw optionError('defaults', 'must be an object of flag values', options.defaults);
   const defaults = { ...DEFAULT_FLAGS, ...given(options.defaults, {}) };
   if (!ARMS.includes(defaults.arm)) throw optionError('defaults.arm', "must be 'autofas', 'baseline' or 'off'", defaults.arm);
+  if (defaults.k !== undefined && clampK(defaults.k, maxK) !== defaults.k) throw optionError('defaults.k', `must be an integer from 1 to maxK (${maxK})`, defaults.k);
   const client = options.client;
   let cached: Promise<FlagClient | null> | null = null;
   const clientPromise = (): Promise<FlagClient | null> =>
@@ -89,12 +93,6 @@ function evaluationContext(unitId: string, context: Readonly<Record<string, unkn
   return out;
 }
 
-/** Clamps `autofas.k` to an integer in [1, maxK]; non-positive or non-numbers mean "use the configured k". */
-export function clampK(value: unknown, maxK: number): number | undefined {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) return undefined;
-  return Math.min(maxK, Math.max(1, Math.floor(value)));
-}
-
 function clampRate(value: number, fallback: number): number {
   return Number.isFinite(value) ? Math.min(1, Math.max(0, value)) : fallback;
 }
@@ -124,14 +122,15 @@ export function createFlagEvaluator(options: FlagOptions = {}): FlagEvaluator {
       const [enabled, arm, k, shadow, rate] = await Promise.all([
         call(() => c.getBooleanValue(FLAG_KEYS.enabled, d.enabled, ctx), d.enabled),
         call(() => c.getStringValue(FLAG_KEYS.arm, d.arm, ctx), d.arm as string),
-        call(() => c.getNumberValue(FLAG_KEYS.k, d.k ?? -1, ctx), d.k ?? -1),
+        call(() => c.getNumberValue(FLAG_KEYS.k, UNSET_K, ctx), UNSET_K),
         call(() => c.getBooleanValue(FLAG_KEYS.shadow, d.shadow, ctx), d.shadow),
         call(() => c.getNumberValue(FLAG_KEYS.teacherLogRate, d.teacherLogRate, ctx), d.teacherLogRate),
       ]);
       return {
         enabled: typeof enabled === 'boolean' ? enabled : d.enabled,
         arm: ARMS.includes(arm as Arm) ? (arm as Arm) : d.arm,
-        k: clampK(k, config.maxK),
+        // A bad value is passed on as it is: the middleware applies the one k rule and counts it (ERR_AUTOFAS_FLAGS).
+        k: k === UNSET_K ? d.k : (clampK(k, config.maxK) ?? k),
         shadow: typeof shadow === 'boolean' ? shadow : d.shadow,
         teacherLogRate: clampRate(typeof rate === 'number' ? rate : NaN, d.teacherLogRate),
       };

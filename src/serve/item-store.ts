@@ -1,6 +1,10 @@
-// Item-feature stores: an in-memory default and the LRU (entries, TTL) the plugin puts in front of any store.
+// Item-feature stores: an in-memory default, and what the plugin puts in front of any store: an LRU (entries, TTL),
+// the request's deadline and the store's own breaker.
 import { LRUCache } from 'lru-cache';
+import type CircuitBreaker from 'opossum';
 import { autofasError } from '../schema/errors.js';
+import { createBreaker } from './breaker.js';
+import type { BreakerOptions, BreakerState } from './breaker.js';
 import type { RawFeatureValue } from '../schema/teacher-log.js';
 import type { ItemFeatures, ItemStore } from './option-types.js';
 
@@ -19,7 +23,21 @@ export interface ItemCacheOptions {
   readonly ttlMs: number;
   /** Clock for TTLs (tests pass a fake one). @default performance */
   readonly perf?: { now(): number };
+  /** The store's breaker: a hung or failing store fails fast once it opens. */
+  readonly breaker: BreakerOptions;
+  readonly onBreaker: (state: BreakerState) => void;
 }
+
+/**
+ * What one request has spent of the store: the time it has left, and whether the store already failed it (then a
+ * fallback that needs the store fails at once instead of waiting on it a second time).
+ */
+export interface StoreScope {
+  remainingMs(): number;
+  failed: boolean;
+}
+
+type Context = Readonly<Record<string, RawFeatureValue>>;
 
 const UNKNOWN: ItemFeatures = Object.freeze({});
 
@@ -29,10 +47,22 @@ export class CachedItemStore {
   readonly #options: ItemCacheOptions;
   /** One LRU per feature set (a model's store features), keyed by item id. */
   readonly #caches = new Map<string, LRUCache<string, ItemFeatures>>();
+  readonly #breaker: CircuitBreaker<[readonly string[], readonly string[], Context, number], readonly (ItemFeatures | undefined)[]>;
 
   constructor(store: ItemStore, options: ItemCacheOptions) {
     this.#store = store;
     this.#options = options;
+    const get = (ids: readonly string[], names: readonly string[], context: Context) => this.#checkedGet(ids, names, context);
+    this.#breaker = createBreaker('the item store', get, options.breaker, options.onBreaker, 'ERR_AUTOFAS_STORE');
+  }
+
+  /** The store breaker's state. */
+  get breaker(): CircuitBreaker<never, unknown> {
+    return this.#breaker as unknown as CircuitBreaker<never, unknown>;
+  }
+
+  shutdown(): void {
+    this.#breaker.shutdown();
   }
 
   #cacheFor(setKey: string): LRUCache<string, ItemFeatures> | null {
@@ -50,7 +80,8 @@ export class CachedItemStore {
   async get(
     itemIds: readonly string[],
     featureNames: readonly string[],
-    context: Readonly<Record<string, RawFeatureValue>>,
+    context: Context,
+    scope: StoreScope,
   ): Promise<{ rows: (ItemFeatures | undefined)[]; hits: number; misses: number }> {
     const setKey = featureNames.join('\u0001');
     const cache = this.#cacheFor(setKey);
@@ -62,24 +93,28 @@ export class CachedItemStore {
       if (hit) rows[i] = hit;
       else (missIds.push(itemIds[i]), missAt.push(i));
     }
-    if (missIds.length > 0) await this.#fill(missIds, missAt, featureNames, context, rows, cache);
+    if (missIds.length > 0) await this.#fill(missIds, missAt, featureNames, context, scope, rows, cache);
     return { rows, hits: itemIds.length - missIds.length, misses: missIds.length };
   }
 
   /** Reads straight from the store (request-dependent cross features); throws ERR_AUTOFAS_STORE. */
-  getUncached(
-    itemIds: readonly string[],
-    featureNames: readonly string[],
-    context: Readonly<Record<string, RawFeatureValue>>,
-  ): Promise<readonly (ItemFeatures | undefined)[]> {
-    return this.#fetch(itemIds, featureNames, context);
+  getUncached(itemIds: readonly string[], featureNames: readonly string[], context: Context, scope: StoreScope): Promise<readonly (ItemFeatures | undefined)[]> {
+    return this.#fetch(itemIds, featureNames, context, scope);
   }
 
-  async #fetch(
-    ids: readonly string[],
-    featureNames: readonly string[],
-    context: Readonly<Record<string, RawFeatureValue>>,
-  ): Promise<readonly (ItemFeatures | undefined)[]> {
+  /** One store call through the breaker, bounded by the request's time left; a failure marks the scope. */
+  async #fetch(ids: readonly string[], featureNames: readonly string[], context: Context, scope: StoreScope): Promise<readonly (ItemFeatures | undefined)[]> {
+    if (scope.failed) throw autofasError('ERR_AUTOFAS_STORE', 'the item store already failed this request; not asked again');
+    try {
+      return await this.#breaker.fire(ids, featureNames, context, scope.remainingMs());
+    } catch (err) {
+      scope.failed = true;
+      if ((err as { code?: unknown }).code === 'EOPENBREAKER') throw autofasError('ERR_AUTOFAS_STORE_BREAKER_OPEN', 'the item-store breaker is open', {}, err);
+      throw err;
+    }
+  }
+
+  async #checkedGet(ids: readonly string[], featureNames: readonly string[], context: Context): Promise<readonly (ItemFeatures | undefined)[]> {
     let fetched: readonly (ItemFeatures | undefined)[];
     try {
       fetched = await this.#store.get(ids, featureNames, context);
@@ -96,11 +131,12 @@ export class CachedItemStore {
     ids: string[],
     at: number[],
     featureNames: readonly string[],
-    context: Readonly<Record<string, RawFeatureValue>>,
+    context: Context,
+    scope: StoreScope,
     rows: (ItemFeatures | undefined)[],
     cache: LRUCache<string, ItemFeatures> | null,
   ): Promise<void> {
-    const fetched = await this.#fetch(ids, featureNames, context);
+    const fetched = await this.#fetch(ids, featureNames, context, scope);
     for (let j = 0; j < ids.length; j++) {
       const row = fetched[j] ?? UNKNOWN;
       rows[at[j]] = row;

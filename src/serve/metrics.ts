@@ -40,9 +40,11 @@ function makeInstruments(registry: Registry, p: string, latencyBuckets: number[]
     scorer: new Histogram({ name: `${p}scorer_duration_seconds`, help: 'Time of one scoring run (all candidates of a request), by arm.', labelNames: ['arm'], buckets: latencyBuckets, registers }),
     candidatesIn: new Counter({ name: `${p}candidates_in_total`, help: 'Candidates handed to the pre-ranker, by arm.', labelNames: ['arm'], registers }),
     candidatesOut: new Counter({ name: `${p}candidates_out_total`, help: 'Candidates kept for the ranking hop, by arm.', labelNames: ['arm'], registers }),
+    requestFallbacks: new Counter({ name: `${p}request_fallbacks_total`, help: 'Requests not served by their arm\'s first path, by arm, the path that served them and the reason (ERR_AUTOFAS_OVERLOAD = shed under load).', labelNames: ['arm', 'path', 'reason'], registers }),
     fallbacks: new Counter({ name: `${p}fallbacks_total`, help: 'Fallbacks from one scoring path to another, by error code.', labelNames: ['from', 'to', 'reason'], registers }),
     badInputs: new Counter({ name: `${p}bad_inputs_total`, help: 'Requests with bad input, by error code.', labelNames: ['code'], registers }),
     breaker: new Gauge({ name: `${p}breaker_state`, help: 'Model breaker state: 0 closed, 1 half-open, 2 open.', registers }),
+    storeBreaker: new Gauge({ name: `${p}store_breaker_state`, help: 'Item-store breaker state: 0 closed, 1 half-open, 2 open.', registers }),
     cacheHits: new Counter({ name: `${p}cache_hits_total`, help: 'Cache hits, by cache.', labelNames: ['cache'], registers }),
     cacheMisses: new Counter({ name: `${p}cache_misses_total`, help: 'Cache misses, by cache.', labelNames: ['cache'], registers }),
     reloads: new Counter({ name: `${p}reloads_total`, help: 'Model reloads, by result (ok or refused) and error code.', labelNames: ['result', 'code'], registers }),
@@ -64,11 +66,13 @@ function preRankHandlers(m: Instruments): { [E in keyof PreRankEventMap]: (...ar
       m.latency.observe({ arm: r.arm, path: r.path }, r.latencyMs / 1000);
       m.candidatesIn.inc({ arm: r.arm }, r.candidatesIn);
       m.candidatesOut.inc({ arm: r.arm }, r.candidatesOut);
+      if (r.fallbackReason) m.requestFallbacks.inc({ arm: r.arm, path: r.path, reason: r.fallbackReason });
       if (r.shadowOverlap !== undefined && r.shadowArm) m.overlap.observe({ arm: r.arm, shadow_arm: r.shadowArm }, r.shadowOverlap);
     },
     fallback: (f) => m.fallbacks.inc({ from: f.from, to: f.to, reason: f.code }),
     'bad-input': (b) => m.badInputs.inc({ code: b.code }),
     breaker: (state) => m.breaker.set(BREAKER_STATE_VALUE[state]),
+    'store-breaker': (state) => m.storeBreaker.set(BREAKER_STATE_VALUE[state]),
     cache: (c) => {
       if (c.hits) m.cacheHits.inc({ cache: c.cache }, c.hits);
       if (c.misses) m.cacheMisses.inc({ cache: c.cache }, c.misses);

@@ -16,8 +16,6 @@ const WARMUP_ROWS = 256;
 export interface ModelPoolOptions {
   readonly workers: number;
   readonly threadsPerWorker: number;
-  /** Runs allowed to wait for a worker; beyond it `run` rejects at once. */
-  readonly maxQueue: number;
 }
 
 /** The worker threads shared by the models of one pre-ranker; closed with the last of them. */
@@ -75,17 +73,15 @@ export class ModelPool {
   readonly plan: FeaturePlan;
   readonly #host: WorkerHost;
   readonly #model: ModelRef;
-  readonly #maxQueue: number;
   #inFlight = 0;
   #retired = false;
   #closed: Promise<void> | null = null;
 
-  private constructor(card: ModelCard, host: WorkerHost, model: ModelRef, maxQueue: number) {
+  private constructor(card: ModelCard, host: WorkerHost, model: ModelRef) {
     this.card = card;
     this.plan = planFeatures(card);
     this.#host = host;
     this.#model = model;
-    this.#maxQueue = maxQueue;
   }
 
   /**
@@ -97,7 +93,7 @@ export class ModelPool {
     const bytes = new Uint8Array(new SharedArrayBuffer(artifact.modelBytes.byteLength));
     bytes.set(artifact.modelBytes);
     const model: ModelRef = { gen: host.admit(), bytes, scoreOutput: artifact.card.outputs.score };
-    const modelPool = new ModelPool(artifact.card, host, model, options.maxQueue);
+    const modelPool = new ModelPool(artifact.card, host, model);
     try {
       await Promise.all(Array.from({ length: options.workers }, () => modelPool.warmUp()));
     } catch (err) {
@@ -136,10 +132,12 @@ export class ModelPool {
     };
   }
 
-  /** Scores `rows` candidates in one model run; the feeds' buffers are transferred to the worker (unusable after). */
+  /**
+   * Scores `rows` candidates in one model run; the feeds' buffers are transferred to the worker (unusable after).
+   * Callers hold a `RunQueue` slot, so runs never wait in the worker pool's own queue.
+   */
   async run(feeds: readonly Feed[], rows: number, stallMs?: number): Promise<ScoreResult> {
     if (this.#closed) throw autofasError('ERR_AUTOFAS_CLOSED', `model ${this.card.modelId} is released`);
-    if (this.#host.pool.queueSize >= this.#maxQueue) throw autofasError('ERR_AUTOFAS_SCORER', 'Task queue is at limit');
     return this.#submit(feeds, rows, stallMs);
   }
 

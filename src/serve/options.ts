@@ -7,6 +7,7 @@ import { checkKnownOptions } from './known-options.js';
 import type { BaselineEmbeddings, PreRankerCodeOptions } from './option-types.js';
 
 const defaultWorkers = Math.max(1, Math.min(4, Math.floor(availableParallelism() / 2)));
+const defaultMaxQueue = 8 * availableParallelism();
 
 /** The JSON-able options (strings, numbers, enums). Function-valued options are listed in `CODE_OPTION_NAMES`. */
 export const preRankerJsonOptionsSchema = z.strictObject({
@@ -30,7 +31,7 @@ export const preRankerJsonOptionsSchema = z.strictObject({
   rollingWindowMs: z.number().int().min(10).default(10_000).describe('Length of the breaker statistics window.'),
   workers: z.number().int().min(1).max(64).optional().describe('Worker threads, one ONNX Runtime session each (default: half the CPUs, 1 to 4).'),
   threadsPerWorker: z.number().int().min(1).max(64).default(1).describe('ONNX Runtime intra-op threads per worker.'),
-  maxQueue: z.number().int().min(0).default(0).describe('Model runs allowed to wait for a worker (0 = 4 per worker); beyond it, fall back.'),
+  maxQueue: z.number().int().min(0).default(0).describe('Model runs allowed to wait for a worker (0 = 8 per CPU, from os.availableParallelism()); beyond it, or when the expected wait exceeds the time left, the request is shed to the fallback.'),
   itemCacheSize: z.number().int().min(0).default(100_000).describe('Entries of the item-feature LRU in front of `itemStore` (0 = off).'),
   itemCacheTtlMs: z.number().int().min(0).default(300_000).describe('Lifetime of an item-feature cache entry (0 = no expiry).'),
   embeddingCacheSize: z.number().int().min(1).default(200_000).describe('Entries of the item-embedding LRU of the vector fallback.'),
@@ -78,7 +79,7 @@ export function parseOptions(options: PreRankerOptions): PreRankerConfig {
     throw optionError(name, `is invalid (${issue.message})`, jsonPart[String(issue.path[0])]);
   }
   if (result.data.k > result.data.maxCandidates) throw optionError('k', `must be at most maxCandidates (${result.data.maxCandidates})`, result.data.k);
-  return { ...result.data, workers: result.data.workers ?? defaultWorkers, ...parseCodeOptions(options), baseline: parseBaseline(baseline) };
+  return { ...result.data, workers: result.data.workers ?? defaultWorkers, maxQueue: result.data.maxQueue || defaultMaxQueue, ...parseCodeOptions(options), baseline: parseBaseline(baseline) };
 }
 
 function parseBaseline(value: unknown): string | BaselineEmbeddings | null {

@@ -1,12 +1,13 @@
 // One request through the pre-ranker: read and check the input, resolve flags, score the arms, keep the top k, record.
 import type { Request, Response } from 'express';
+import { describeValue } from '../schema/errors.js';
 import type { RawFeatureValue } from '../schema/teacher-log.js';
-import { withDeadline } from './deadline.js';
+import { RequestDeadline } from './deadline.js';
 import type { Engine } from './engine.js';
 import { keepMatchingOrder, keepTop, orderByScore, overlapOfOrders } from './rank.js';
 import { reportBadInput, scoreArm, scoreShadow } from './scoring.js';
-import type { ArmResult } from './scoring.js';
-import { STATIC_FLAG_DEFAULTS } from './static-flags.js';
+import type { ArmResult, RequestScope } from './scoring.js';
+import { clampK, STATIC_FLAG_DEFAULTS } from './static-flags.js';
 import type { Arm, Candidate, FlagValues, PreRankRecord, ScoringPath } from './types.js';
 
 type Context = Readonly<Record<string, RawFeatureValue>>;
@@ -45,43 +46,52 @@ function isContext(value: unknown): value is Context {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-async function resolvePlan(engine: Engine, req: Request, res: Response, context: Context): Promise<Plan> {
+async function resolvePlan(engine: Engine, req: Request, res: Response, context: Context, deadline: RequestDeadline): Promise<Plan> {
   const { config } = engine;
   const given = config.getUnitId(req, res);
   const userId = context.user_id;
   const unitId = given ?? (typeof userId === 'string' || typeof userId === 'number' ? String(userId) : `req-${++engine.counters.unitSeq}`);
   let flags: FlagValues;
   try {
-    flags = await withDeadline(engine.flags.evaluate(unitId, context), config.timeoutMs, 'ERR_AUTOFAS_TIMEOUT', 'the flag evaluator');
+    flags = await deadline.bound(engine.flags.evaluate(unitId, context), 'ERR_AUTOFAS_TIMEOUT', 'the flag evaluator');
   } catch (err) {
     engine.log('ERR_AUTOFAS_FLAGS', `flag evaluation failed, using defaults: ${(err as Error)?.message}`);
     flags = STATIC_FLAG_DEFAULTS;
   }
   const arm: Arm = flags.enabled ? flags.arm : 'off';
-  const k = Math.min(config.maxCandidates, Math.max(1, Math.floor(flags.k ?? config.k)));
   const teacherLogged = flags.teacherLogRate > 0 && engine.random() < flags.teacherLogRate;
-  return { arm, unitId, k, teacherLogged, flags };
+  return { arm, unitId, k: flagK(engine, flags.k), teacherLogged, flags };
+}
+
+/** The request's k: the flags' `k` under the one k rule, else the configured `k` (a bad flag value is counted). */
+function flagK(engine: Engine, value: unknown): number {
+  const { k, maxCandidates } = engine.config;
+  if (value === undefined) return k;
+  const fromFlags = clampK(value, maxCandidates);
+  if (fromFlags !== undefined) return fromFlags;
+  reportBadInput(engine, 'ERR_AUTOFAS_FLAGS', 'autofas.k', `expected an integer >= 1, got ${describeValue(value)}; using k = ${k}`);
+  return k;
 }
 
 /** Runs the pre-ranker for one request and returns its record; writes the kept candidates back. Never throws. */
 export async function preRankRequest(engine: Engine, req: Request, res: Response): Promise<PreRankRecord> {
   const start = engine.now();
   const { config } = engine;
+  const deadline = new RequestDeadline(engine.now, config.timeoutMs);
   const candidates = config.getCandidates(req, res);
   const rawContext = config.getContext(req, res);
   const base = { modelId: null, k: config.k, candidatesIn: Array.isArray(candidates) ? candidates.length : 0, latencyMs: 0 };
   const done = (record: Omit<PreRankRecord, 'latencyMs'>): PreRankRecord => ({ ...record, latencyMs: engine.now() - start });
+  if (engine.closed) return done({ ...base, arm: 'off', path: 'passthrough', candidatesOut: base.candidatesIn, fallbackReason: 'ERR_AUTOFAS_CLOSED' });
+  const context: Context = isContext(rawContext) ? rawContext : {};
+  // Flags first, so every request, bad input included, is counted under the arm it was assigned.
+  const plan = await resolvePlan(engine, req, res, context, deadline);
+  const common = { ...base, arm: plan.arm, k: plan.k, unitId: plan.unitId };
   if (!Array.isArray(candidates)) {
     reportBadInput(engine, 'ERR_AUTOFAS_BAD_CANDIDATES', 'candidates', 'is not an array; passed through');
-    return done({ ...base, arm: 'off', path: 'passthrough', candidatesOut: 0, fallbackReason: 'ERR_AUTOFAS_BAD_CANDIDATES' });
+    return done({ ...common, path: 'passthrough', candidatesOut: 0, fallbackReason: 'ERR_AUTOFAS_BAD_CANDIDATES' });
   }
-  if (engine.closed || candidates.length === 0) {
-    return done({ ...base, arm: 'off', path: 'passthrough', candidatesOut: candidates.length, ...(engine.closed ? { fallbackReason: 'ERR_AUTOFAS_CLOSED' } : {}) });
-  }
-  const context: Context = isContext(rawContext) ? rawContext : {};
-  const plan = await resolvePlan(engine, req, res, context);
-  const common = { ...base, arm: plan.arm, k: plan.k, unitId: plan.unitId };
-  if (plan.arm === 'off') return done({ ...common, path: 'passthrough', candidatesOut: candidates.length });
+  if (plan.arm === 'off' || candidates.length === 0) return done({ ...common, path: 'passthrough', candidatesOut: candidates.length });
   const refusal = checkRequest(engine, candidates, rawContext);
   if (refusal === 'ERR_AUTOFAS_TOO_MANY_CANDIDATES') {
     return done({ ...common, path: 'passthrough', candidatesOut: candidates.length, fallbackReason: refusal });
@@ -92,7 +102,8 @@ export async function preRankRequest(engine: Engine, req: Request, res: Response
     config.setCandidates(req, res, kept);
     return done({ ...common, path: 'matching-order', candidatesOut: kept.length, fallbackReason: refusal, ...teacherFlag(plan) });
   }
-  const record = await scoreAndKeep(engine, req, res, plan, context, candidates as Candidate[], keep);
+  const scope: RequestScope = { deadline, store: { remainingMs: () => deadline.remaining(), failed: false } };
+  const record = await scoreAndKeep(engine, req, res, plan, scope, context, candidates as Candidate[], keep);
   return done({ ...common, ...record, ...teacherFlag(plan) });
 }
 
@@ -125,6 +136,7 @@ async function scoreAndKeep(
   req: Request,
   res: Response,
   plan: Plan,
+  scope: RequestScope,
   context: Context,
   candidates: Candidate[],
   keep: number,
@@ -132,8 +144,8 @@ async function scoreAndKeep(
   const rows = Math.min(candidates.length, engine.config.maxCandidates);
   const shadowArm: Arm | null = plan.flags.shadow ? (plan.arm === 'autofas' ? 'baseline' : 'autofas') : null;
   const [served, shadow] = await Promise.all([
-    scoreArm(engine, plan.arm, context, candidates, rows),
-    shadowArm ? scoreShadow(engine, shadowArm, context, candidates, rows) : Promise.resolve(null),
+    scoreArm(engine, plan.arm, scope, context, candidates, rows),
+    shadowArm ? scoreShadow(engine, shadowArm, scope, context, candidates, rows) : Promise.resolve(null),
   ]);
   const order = served.scores ? orderByScore(served.scores, keep) : null;
   const extra = shadowExtras(plan, candidates, served, order, shadow, shadowArm);

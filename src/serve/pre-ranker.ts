@@ -8,12 +8,15 @@ import { loadFeatureSpec } from '../schema/feature-spec.js';
 import type { FeatureSpec } from '../schema/feature-spec.js';
 import type { ModelCard } from '../schema/model-card.js';
 import { breakerState, createBreaker } from './breaker.js';
-import type { Counters, Engine, PreRankerHooks } from './engine.js';
+import type { Counters, Engine, ModelSlot, PreRankerHooks } from './engine.js';
+import type { Feed } from './feature-plan.js';
 import { CachedItemStore, memoryItemStore } from './item-store.js';
 import { ModelPool } from './model-pool.js';
 import { parseOptions } from './options.js';
 import type { PreRankerConfig, PreRankerOptions } from './options.js';
 import { preRankRequest } from './pre-rank-request.js';
+import { RunQueue } from './run-queue.js';
+import type { ScoreResult } from './score-worker.js';
 import { staticFlags } from './static-flags.js';
 import type { ActiveModels, PreRanker, PreRankEventMap, PreRankStats } from './types.js';
 import { AccessorVectorScorer, ArtifactVectorScorer } from './vector-scorer.js';
@@ -31,26 +34,30 @@ export function createPreRanker(options: PreRankerOptions): Promise<PreRanker> {
 export async function createPreRankerWithHooks(options: PreRankerOptions, hooks: PreRankerHooks): Promise<PreRanker> {
   const config = parseOptions(options);
   const spec = config.featureSpec ? await loadFeatureSpec(config.featureSpec) : undefined;
+  const events = new EventEmitter<PreRankEventMap>();
   const store = new CachedItemStore(config.itemStore ?? memoryItemStore(), {
     max: config.itemCacheSize,
     ttlMs: config.itemCacheTtlMs,
     ...(hooks.cachePerf ? { perf: hooks.cachePerf } : {}),
+    breaker: config,
+    onBreaker: (state) => events.emit('store-breaker', state),
   });
   const pool = await openPool(config, config.model, spec);
   let vector: VectorScorer | null;
   try {
     vector = await openVector(config, store, spec);
   } catch (err) {
+    store.shutdown();
     await pool.destroy();
     throw err;
   }
-  const engine = buildEngine(config, hooks, store, pool, vector);
+  const engine = buildEngine(config, hooks, events, store, pool, vector);
   return assemble(engine, spec);
 }
 
 function openPool(config: PreRankerConfig, dir: string, spec: FeatureSpec | undefined, previous?: ModelPool): Promise<ModelPool> {
   return loadArtifact(dir, { spec }).then((artifact) =>
-    ModelPool.open(artifact, { workers: config.workers, threadsPerWorker: config.threadsPerWorker, maxQueue: config.maxQueue || config.workers * 4 }, previous),
+    ModelPool.open(artifact, { workers: config.workers, threadsPerWorker: config.threadsPerWorker }, previous),
   );
 }
 
@@ -65,9 +72,23 @@ function newCounters(): Counters {
   return { requests: 0, inFlight: 0, unitSeq: 0, byPath: { model: 0, vector: 0, 'matching-order': 0, passthrough: 0 }, fallbacks: {}, badInputs: {} };
 }
 
-function buildEngine(config: PreRankerConfig, hooks: PreRankerHooks, store: CachedItemStore, pool: ModelPool, vector: VectorScorer | null): Engine {
-  const events = new EventEmitter<PreRankEventMap>();
+function buildEngine(
+  config: PreRankerConfig,
+  hooks: PreRankerHooks,
+  events: EventEmitter<PreRankEventMap>,
+  store: CachedItemStore,
+  pool: ModelPool,
+  vector: VectorScorer | null,
+): Engine {
   const run = hooks.runModel ?? ((p: ModelPool, feeds, rows) => p.run(feeds, rows, hooks.stallMs?.()));
+  // The slot is freed when the run settles on the worker, not when its deadline passes: the worker is busy till then.
+  const runInSlot = (p: ModelPool, feeds: readonly Feed[], rows: number, slot: ModelSlot): Promise<ScoreResult> => {
+    slot.taken = true;
+    const running = run(p, feeds, rows);
+    running.then(slot.release, slot.release);
+    return running;
+  };
+  const now = hooks.now ?? (() => performance.now());
   const logged = new Set<string>();
   return {
     config,
@@ -76,9 +97,10 @@ function buildEngine(config: PreRankerConfig, hooks: PreRankerHooks, store: Cach
     flags: config.flags ?? staticFlags(),
     store,
     vector,
-    breaker: createBreaker(run, config, events),
+    breaker: createBreaker('the model run', runInSlot, config, (state) => events.emit('breaker', state)),
+    queue: new RunQueue({ slots: config.workers, maxQueue: config.maxQueue, now }),
     counters: newCounters(),
-    now: hooks.now ?? (() => performance.now()),
+    now,
     random: hooks.random ?? Math.random,
     pool,
     closed: false,
@@ -129,7 +151,7 @@ function assemble(engine: Engine, spec: FeatureSpec | undefined): PreRanker {
   const control = {
     events,
     reload: serialReload(engine, spec),
-    stats: (): PreRankStats => ({ requests: counters.requests, inFlight: counters.inFlight, byPath: { ...counters.byPath }, fallbacks: { ...counters.fallbacks }, badInputs: { ...counters.badInputs }, breaker: breakerState(engine.breaker), models: models() }),
+    stats: (): PreRankStats => ({ requests: counters.requests, inFlight: counters.inFlight, byPath: { ...counters.byPath }, fallbacks: { ...counters.fallbacks }, badInputs: { ...counters.badInputs }, breaker: breakerState(engine.breaker), storeBreaker: breakerState(engine.store.breaker), models: models() }),
     models,
     ready: () => !engine.closed,
     close: () => closeEngine(engine),
@@ -175,5 +197,6 @@ async function closeEngine(engine: Engine): Promise<void> {
   if (engine.closed) return;
   engine.closed = true;
   engine.breaker.shutdown();
+  engine.store.shutdown();
   await Promise.all([engine.pool.release(), engine.vector?.release()]);
 }

@@ -2,14 +2,20 @@
 import { autofasError, hasCode } from '../schema/errors.js';
 import type { RawFeatureValue } from '../schema/teacher-log.js';
 import { breakerReason } from './breaker.js';
-import { withDeadline } from './deadline.js';
-import type { Engine } from './engine.js';
+import { RequestDeadline } from './deadline.js';
+import type { Engine, ModelSlot } from './engine.js';
 import { encodeContext, encodeItems } from './feature-plan.js';
 import type { FeaturePlan, StoreRows } from './feature-plan.js';
-import type { CachedItemStore } from './item-store.js';
+import type { CachedItemStore, StoreScope } from './item-store.js';
 import type { Arm, Candidate, ScoringPath } from './types.js';
 
 type Context = Readonly<Record<string, RawFeatureValue>>;
+
+/** What a request carries through its scoring paths: its one deadline and what it has spent of the store. */
+export interface RequestScope {
+  readonly deadline: RequestDeadline;
+  readonly store: StoreScope;
+}
 
 /** How one arm scored a request: scores for the first rows, or none (matching order). */
 export interface ArmResult {
@@ -43,7 +49,7 @@ function reportFallback(engine: Engine, from: ScoringPath, to: ScoringPath, err:
 
 /**
  * Fetches the plan's store features once for the request: item features through the cache (`onCache` hears its hits
- * and misses), cross features directly.
+ * and misses), cross features directly; each store call goes through the store breaker within `scope`'s time.
  */
 export async function fetchStoreRows(
   store: CachedItemStore,
@@ -51,56 +57,74 @@ export async function fetchStoreRows(
   candidates: readonly Candidate[],
   rows: number,
   context: Context,
-  timeoutMs?: number,
+  scope: StoreScope,
   onCache?: (hits: number, misses: number) => void,
 ): Promise<StoreRows | null> {
   if (plan.stored.length === 0 && plan.storedCross.length === 0) return null;
   const ids = candidates.slice(0, rows).map((c) => c.item_id);
-  const both = Promise.all([
-    plan.stored.length > 0 ? store.get(ids, plan.storeFeatureNames, context) : null,
-    plan.storedCross.length > 0 ? store.getUncached(ids, plan.storeCrossNames, context) : null,
+  const [item, cross] = await Promise.all([
+    plan.stored.length > 0 ? store.get(ids, plan.storeFeatureNames, context, scope) : null,
+    plan.storedCross.length > 0 ? store.getUncached(ids, plan.storeCrossNames, context, scope) : null,
   ]);
-  const [item, cross] = await (timeoutMs === undefined ? both : withDeadline(both, timeoutMs, 'ERR_AUTOFAS_STORE', 'the item store'));
   if (item) onCache?.(item.hits, item.misses);
   return { item: item?.rows ?? null, cross };
 }
 
-/** Runs the model in the pool (one run for all rows), with the context encoded once and store features fetched once. */
-async function scoreWithModel(engine: Engine, context: Context, candidates: readonly Candidate[], rows: number): Promise<Float32Array> {
+/** Refuses the model path before any work: breaker open, deadline spent, or the worker queue cannot serve in time. */
+function admitModelRun(engine: Engine, scope: RequestScope): void {
+  if (engine.breaker.opened) throw autofasError('ERR_AUTOFAS_BREAKER_OPEN', 'the model breaker is open');
+  const remainingMs = scope.deadline.remaining();
+  if (remainingMs <= 0) throw autofasError('ERR_AUTOFAS_TIMEOUT', 'the request deadline passed before the model path');
+  const shed = engine.queue.refusal(remainingMs);
+  if (shed) throw shed;
+}
+
+/**
+ * Runs the model in the pool (one run for all rows), with the context encoded once and store features fetched once,
+ * all within the request's deadline. Load shedding (ERR_AUTOFAS_OVERLOAD) happens outside the breaker, so a full
+ * queue never counts as a model failure.
+ */
+async function scoreWithModel(engine: Engine, scope: RequestScope, context: Context, candidates: readonly Candidate[], rows: number): Promise<Float32Array> {
+  admitModelRun(engine, scope);
   const pool = engine.pool;
   const done = pool.acquire();
-  const startedMs = engine.now();
   try {
     const plan = pool.plan;
     const contextFeeds = encodeContext(plan, context);
     const onCache = (hits: number, misses: number): boolean => engine.events.emit('cache', { cache: 'item-features', hits, misses });
-    const store = await fetchStoreRows(engine.store, plan, candidates, rows, context, engine.config.timeoutMs, onCache);
+    const store = await fetchStoreRows(engine.store, plan, candidates, rows, context, scope.store, onCache);
     const feeds = [...contextFeeds, ...encodeItems(plan, candidates, rows, store)];
-    // One deadline for the whole model path: what the store and the encoding took is not given to the run again.
-    const remainingMs = engine.config.timeoutMs - (engine.now() - startedMs);
-    const result = await engine.breaker.fire(pool, feeds, rows, remainingMs);
-    engine.events.emit('scorer-time', { arm: 'autofas', ms: result.runMs, candidates: rows });
-    return result.scores;
+    const slot: ModelSlot = { release: await engine.queue.acquire(scope.deadline.remaining()), taken: false };
+    try {
+      const result = await engine.breaker.fire(pool, feeds, rows, slot, scope.deadline.remaining());
+      engine.events.emit('scorer-time', { arm: 'autofas', ms: result.runMs, candidates: rows });
+      return result.scores;
+    } finally {
+      if (!slot.taken) slot.release(); // the breaker refused before the run: the slot was never used
+    }
   } finally {
     done();
   }
 }
 
-async function scoreWithVector(engine: Engine, context: Context, candidates: readonly Candidate[], rows: number): Promise<Float32Array> {
+/** Scores with the vector scorer within its own `timeoutMs`; a store that failed this request is not asked again. */
+async function scoreWithVector(engine: Engine, scope: RequestScope, context: Context, candidates: readonly Candidate[], rows: number): Promise<Float32Array> {
   if (!engine.vector) throw autofasError('ERR_AUTOFAS_SCORER', 'no baseline is configured');
   const start = engine.now();
-  const scoring = engine.vector.score(context, candidates, rows);
-  const { scores, hits, misses } = await withDeadline(scoring, engine.config.timeoutMs, 'ERR_AUTOFAS_TIMEOUT', 'the vector scorer');
+  const deadline = new RequestDeadline(engine.now, engine.config.timeoutMs);
+  const store: StoreScope = { remainingMs: () => deadline.remaining(), failed: scope.store.failed };
+  const scoring = engine.vector.score(context, candidates, rows, store);
+  const { scores, hits, misses } = await deadline.bound(scoring, 'ERR_AUTOFAS_TIMEOUT', 'the vector scorer');
   engine.events.emit('cache', { cache: 'item-embeddings', hits, misses });
   engine.events.emit('scorer-time', { arm: 'baseline', ms: engine.now() - start, candidates: rows });
   return scores;
 }
 
 /** Scores with the vector scorer, falling back to matching order. */
-async function vectorThenMatching(engine: Engine, context: Context, candidates: readonly Candidate[], rows: number, reason?: string): Promise<ArmResult> {
+async function vectorThenMatching(engine: Engine, scope: RequestScope, context: Context, candidates: readonly Candidate[], rows: number, reason?: string): Promise<ArmResult> {
   const modelId = engine.vector?.card?.modelId ?? null;
   try {
-    const scores = await scoreWithVector(engine, context, candidates, rows);
+    const scores = await scoreWithVector(engine, scope, context, candidates, rows);
     return { path: 'vector', scores, modelId, ...(reason ? { reason } : {}) };
   } catch (err) {
     return { path: 'matching-order', scores: null, modelId: null, reason: reportFallback(engine, 'vector', 'matching-order', err) };
@@ -108,23 +132,23 @@ async function vectorThenMatching(engine: Engine, context: Context, candidates: 
 }
 
 /** Scores one arm with its fallback chain; never throws. */
-export async function scoreArm(engine: Engine, arm: Arm, context: Context, candidates: readonly Candidate[], rows: number): Promise<ArmResult> {
-  if (arm === 'baseline') return vectorThenMatching(engine, context, candidates, rows);
+export async function scoreArm(engine: Engine, arm: Arm, scope: RequestScope, context: Context, candidates: readonly Candidate[], rows: number): Promise<ArmResult> {
+  if (arm === 'baseline') return vectorThenMatching(engine, scope, context, candidates, rows);
   const modelId = engine.pool.card.modelId;
   try {
-    return { path: 'model', scores: await scoreWithModel(engine, context, candidates, rows), modelId };
+    return { path: 'model', scores: await scoreWithModel(engine, scope, context, candidates, rows), modelId };
   } catch (err) {
     const to: ScoringPath = engine.vector ? 'vector' : 'matching-order';
     const reason = reportFallback(engine, 'model', to, err);
     if (!engine.vector) return { path: 'matching-order', scores: null, modelId: null, reason };
-    return vectorThenMatching(engine, context, candidates, rows, reason);
+    return vectorThenMatching(engine, scope, context, candidates, rows, reason);
   }
 }
 
 /** Scores an arm in the shadow: no fallback chain, no events beyond timing; null when it cannot score. */
-export async function scoreShadow(engine: Engine, arm: Arm, context: Context, candidates: readonly Candidate[], rows: number): Promise<Float32Array | null> {
+export async function scoreShadow(engine: Engine, arm: Arm, scope: RequestScope, context: Context, candidates: readonly Candidate[], rows: number): Promise<Float32Array | null> {
   try {
-    return arm === 'baseline' ? await scoreWithVector(engine, context, candidates, rows) : await scoreWithModel(engine, context, candidates, rows);
+    return arm === 'baseline' ? await scoreWithVector(engine, scope, context, candidates, rows) : await scoreWithModel(engine, scope, context, candidates, rows);
   } catch (err) {
     if (!hasCode(err, 'ERR_AUTOFAS_SCORER')) engine.log('ERR_AUTOFAS_SCORER', `shadow arm ${arm} could not score: ${(err as Error)?.message}`);
     return null;

@@ -34,7 +34,10 @@ export interface FlagValues {
   readonly enabled: boolean;
   /** `autofas.arm`. @default 'autofas' */
   readonly arm: Arm;
-  /** `autofas.k`: overrides the configured k (clamped to [1, maxCandidates]); undefined = configured k. */
+  /**
+   * `autofas.k`: overrides the configured k, capped at maxCandidates; undefined = configured k. Any value that is not an
+   * integer >= 1 (NaN, 0, negatives, fractions) also gives the configured k, and is counted as ERR_AUTOFAS_FLAGS.
+   */
   readonly k?: number;
   /** `autofas.shadow`: score with both arms, serve `arm`, record agreement. @default false */
   readonly shadow: boolean;
@@ -74,6 +77,8 @@ export interface PreRankEventMap {
   fallback: [info: { from: ScoringPath; to: ScoringPath; code: string }];
   'bad-input': [info: { code: string; field: string; message: string }];
   breaker: [state: 'open' | 'halfOpen' | 'closed'];
+  /** The item store's own breaker (a hung or failing store fails fast while it is open). */
+  'store-breaker': [state: 'open' | 'halfOpen' | 'closed'];
   cache: [info: { cache: 'item-features' | 'item-embeddings'; hits: number; misses: number }];
   reload: [info: { ok: boolean; modelId?: string; code?: string; message?: string }];
   'scorer-time': [info: { arm: Arm; ms: number; candidates: number }];
@@ -92,6 +97,7 @@ export interface PreRankStats {
   readonly fallbacks: Readonly<Record<string, number>>;
   readonly badInputs: Readonly<Record<string, number>>;
   readonly breaker: 'open' | 'halfOpen' | 'closed';
+  readonly storeBreaker: 'open' | 'halfOpen' | 'closed';
   readonly inFlight: number;
   readonly models: ActiveModels;
 }

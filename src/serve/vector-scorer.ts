@@ -8,7 +8,7 @@ import type { ModelCard } from '../schema/model-card.js';
 import type { RawFeatureValue } from '../schema/teacher-log.js';
 import { defaultItemFeeds, encodeContext, encodeItems, planFeatures } from './feature-plan.js';
 import type { Feed, FeaturePlan } from './feature-plan.js';
-import type { CachedItemStore } from './item-store.js';
+import type { CachedItemStore, StoreScope } from './item-store.js';
 import { fetchStoreRows } from './scoring.js';
 import type { BaselineEmbeddings } from './option-types.js';
 import type { Candidate } from './types.js';
@@ -19,8 +19,8 @@ type Context = Readonly<Record<string, RawFeatureValue>>;
 export interface VectorScorer {
   /** Card of the baseline artifact (null for accessors). */
   readonly card: ModelCard | null;
-  /** Scores the first `rows` candidates; reports cache hits and misses. */
-  score(context: Context, candidates: readonly Candidate[], rows: number): Promise<{ scores: Float32Array; hits: number; misses: number }>;
+  /** Scores the first `rows` candidates (item features of cache misses read within `store`); reports cache hits and misses. */
+  score(context: Context, candidates: readonly Candidate[], rows: number, store: StoreScope): Promise<{ scores: Float32Array; hits: number; misses: number }>;
   release(): Promise<void>;
 }
 
@@ -47,23 +47,30 @@ abstract class CachedVectorScorer implements VectorScorer {
   protected abstract knownContext(context: Context): ArrayLike<number> | null;
 
   /** Context embedding, plus item embeddings for the ids that missed the cache (in order). */
-  protected abstract compute(context: Context, missed: readonly Candidate[]): Promise<{ context: ArrayLike<number>; items: readonly (ArrayLike<number> | undefined)[] }>;
+  protected abstract compute(context: Context, missed: readonly Candidate[], store: StoreScope): Promise<{ context: ArrayLike<number>; items: readonly (ArrayLike<number> | undefined)[] }>;
 
-  async score(context: Context, candidates: readonly Candidate[], rows: number): Promise<{ scores: Float32Array; hits: number; misses: number }> {
+  async score(context: Context, candidates: readonly Candidate[], rows: number, store: StoreScope): Promise<{ scores: Float32Array; hits: number; misses: number }> {
     const slots = new Int32Array(rows);
     let misses = 0;
     for (let i = 0; i < rows; i++) if ((slots[i] = this.items.slot(candidates[i].item_id)) < 0) misses++;
     const known = misses === 0 ? this.knownContext(context) : null;
     // Warm path: no await between reading the slots and using them, so no other request can evict them meanwhile.
     if (known) return { scores: this.items.dot(known, slots, rows), hits: rows, misses: 0 };
-    return this.#scoreWithMisses(context, candidates, rows, slots, misses);
+    return this.#scoreWithMisses(context, candidates, rows, slots, misses, store);
   }
 
   /** Cold path: hits are scored only after the await, so their slots are looked up again (an evicted one is recomputed). */
-  async #scoreWithMisses(context: Context, candidates: readonly Candidate[], rows: number, slots: Int32Array, misses: number): Promise<{ scores: Float32Array; hits: number; misses: number }> {
+  async #scoreWithMisses(
+    context: Context,
+    candidates: readonly Candidate[],
+    rows: number,
+    slots: Int32Array,
+    misses: number,
+    store: StoreScope,
+  ): Promise<{ scores: Float32Array; hits: number; misses: number }> {
     const missed: Candidate[] = [];
     for (let i = 0; i < rows; i++) if (slots[i] < 0) missed.push(candidates[i]);
-    const computed = await this.compute(context, missed);
+    const computed = await this.compute(context, missed, store);
     const fresh = new Map<string, ArrayLike<number> | undefined>();
     missed.forEach((c, j) => fresh.set(c.item_id, computed.items[j]));
     const scores = new Float32Array(rows);
@@ -74,14 +81,14 @@ abstract class CachedVectorScorer implements VectorScorer {
       else if ((slots[i] = this.items.slot(id)) < 0) lost.push(i);
     }
     this.items.dot(computed.context, slots.map((s, i) => (fresh.has(candidates[i].item_id) ? -1 : s)), rows, scores);
-    if (lost.length > 0) await this.#rescore(context, candidates, lost, scores);
+    if (lost.length > 0) await this.#rescore(context, candidates, lost, scores, store);
     for (const [id, embedding] of fresh) if (embedding) this.items.put(id, embedding);
     return { scores, hits: rows - misses, misses };
   }
 
   /** Items evicted by a concurrent request while this one awaited: computed again (rare). */
-  async #rescore(context: Context, candidates: readonly Candidate[], lost: number[], scores: Float32Array): Promise<void> {
-    const again = await this.compute(context, lost.map((i) => candidates[i]));
+  async #rescore(context: Context, candidates: readonly Candidate[], lost: number[], scores: Float32Array, store: StoreScope): Promise<void> {
+    const again = await this.compute(context, lost.map((i) => candidates[i]), store);
     lost.forEach((i, j) => (scores[i] = dotOne(again.context, again.items[j])));
   }
 
@@ -127,20 +134,20 @@ export class ArtifactVectorScorer extends CachedVectorScorer {
     return this.#contexts.get(contextKey(encodeContext(this.#plan, context))) ?? null;
   }
 
-  protected async compute(context: Context, missed: readonly Candidate[]): Promise<{ context: ArrayLike<number>; items: readonly (ArrayLike<number> | undefined)[] }> {
+  protected async compute(context: Context, missed: readonly Candidate[], store: StoreScope): Promise<{ context: ArrayLike<number>; items: readonly (ArrayLike<number> | undefined)[] }> {
     const contextFeeds = encodeContext(this.#plan, context);
     const key = contextKey(contextFeeds);
     const cachedContext = this.#contexts.get(key);
     if (cachedContext && missed.length === 0) return { context: cachedContext, items: [] };
-    const itemFeeds = missed.length > 0 ? await this.#missedFeeds(context, missed) : this.#noItemFeeds;
+    const itemFeeds = missed.length > 0 ? await this.#missedFeeds(context, missed, store) : this.#noItemFeeds;
     const { contextEmbedding, items } = await this.#run([...contextFeeds, ...itemFeeds], missed.length);
     this.#contexts.set(key, contextEmbedding);
     return { context: contextEmbedding, items };
   }
 
-  async #missedFeeds(context: Context, missed: readonly Candidate[]): Promise<Feed[]> {
-    // Not reported (the scorer's own cache events cover it); bounded by the deadline around the whole vector scoring.
-    const store = await fetchStoreRows(this.#store, this.#plan, missed, missed.length, context);
+  async #missedFeeds(context: Context, missed: readonly Candidate[], scope: StoreScope): Promise<Feed[]> {
+    // Not reported (the scorer's own cache events cover it).
+    const store = await fetchStoreRows(this.#store, this.#plan, missed, missed.length, context, scope);
     return encodeItems(this.#plan, missed, missed.length, store);
   }
 

@@ -35,7 +35,8 @@ const cases: [string, Record<string, unknown>, (body: { preRank: Record<string, 
   ['enabled off: pass-through', { 'autofas.enabled': false }, (b) => assert.deepEqual([b.preRank.path, b.preRank.arm, b.n], ['passthrough', 'off', 100])],
   ['arm off: pass-through', { 'autofas.arm': 'off' }, (b) => assert.deepEqual([b.preRank.path, b.n], ['passthrough', 100])],
   ['arm baseline: the vector pre-ranker serves', { 'autofas.arm': 'baseline' }, (b) => assert.deepEqual([b.preRank.path, b.preRank.arm, b.n], ['vector', 'baseline', 10])],
-  ['k override, clamped', { 'autofas.k': 3.6 }, (b) => assert.deepEqual([b.preRank.path, b.preRank.k, b.n], ['model', 3, 3])],
+  ['k override', { 'autofas.k': 3 }, (b) => assert.deepEqual([b.preRank.path, b.preRank.k, b.n], ['model', 3, 3])],
+  ['k not an integer: the configured k', { 'autofas.k': 3.6 }, (b) => assert.deepEqual([b.preRank.path, b.preRank.k, b.n], ['model', 10, 10])],
   ['shadow: both arms scored, one served', { 'autofas.shadow': true }, (b) => {
     assert.deepEqual([b.preRank.arm, b.preRank.shadowArm, b.n], ['autofas', 'baseline', 10]);
     assert.equal(typeof b.preRank.shadowOverlap, 'number');

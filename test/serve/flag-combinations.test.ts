@@ -26,7 +26,7 @@ test('a provider on the autofas domain drives every flag; arm follows the sticky
     new InMemoryProvider({
       'autofas.enabled': flag({ on: true, off: false }, 'on'),
       'autofas.arm': flag({ autofas: 'autofas', baseline: 'baseline', off: 'off' }, 'off', armContextEvaluator(split)),
-      'autofas.k': flag({ small: 7.9, huge: 1e9, zero: 0 }, 'small', (ctx) => (ctx.targetingKey === 'big' ? 'huge' : ctx.targetingKey === 'zero' ? 'zero' : 'small')),
+      'autofas.k': flag({ small: 7, huge: 1e9, zero: 0 }, 'small', (ctx) => (ctx.targetingKey === 'big' ? 'huge' : ctx.targetingKey === 'zero' ? 'zero' : 'small')),
       'autofas.shadow': flag({ on: true, off: false }, 'on'),
       'autofas.teacherLogRate': flag({ some: 0.25, too: 5 }, 'some', (ctx) => (ctx.targetingKey === 'big' ? 'too' : 'some')),
     }),
@@ -39,7 +39,7 @@ test('a provider on the autofas domain drives every flag; arm follows the sticky
       assert.deepEqual(v, { enabled: true, arm: assign(unit), k: 7, shadow: true, teacherLogRate: 0.25 });
     }
     assert.deepEqual(await flags.evaluate('big', {}), { enabled: true, arm: assign('big'), k: 500, shadow: true, teacherLogRate: 1 });
-    assert.equal((await flags.evaluate('zero', {})).k, undefined, 'k <= 0 means the configured k');
+    assert.equal((await flags.evaluate('zero', {})).k, 0, 'a bad k is passed on: the middleware applies the one k rule and counts it');
     // The default client (no domain provider) is untouched: the plugin's provider is scoped to its domain.
     assert.equal(await OpenFeature.getClient('other').getBooleanValue('autofas.shadow', false), false);
   } finally {
@@ -50,7 +50,7 @@ test('a provider on the autofas domain drives every flag; arm follows the sticky
 test('enabled off, arm off and a bad arm value', async () => {
   const client = fakeClient({ 'autofas.enabled': false, 'autofas.arm': 'banana', 'autofas.k': Number.NaN });
   const v = await createFlagEvaluator({ client, defaults: { arm: 'baseline' } }).evaluate('u', {});
-  assert.deepEqual(v, { enabled: false, arm: 'baseline', k: undefined, shadow: false, teacherLogRate: 0 });
+  assert.deepEqual(v, { enabled: false, arm: 'baseline', k: Number.NaN, shadow: false, teacherLogRate: 0 });
   const off = await createFlagEvaluator({ client: fakeClient({ 'autofas.arm': 'off' }) }).evaluate('u', {});
   assert.equal(off.arm, 'off');
 });

@@ -35,12 +35,15 @@ test('the baseline arm is served by the vector scorer', async () => {
   assert.deepEqual([preRank.arm, preRank.path, preRank.modelId], ['baseline', 'vector', preRanker.models().baseline?.modelId]);
 });
 
-test('autofas.k overrides k, clamped to [1, maxCandidates]', async () => {
-  for (const [k, wantK, wantOut] of [[3, 3, 3], [0, 1, 1], [10_000, 400, 300]] as const) {
+test('autofas.k overrides k, capped at maxCandidates; NaN, 0, negatives and fractions give the configured k, counted', async () => {
+  const cases = [[3, 3, 3, 0], [10_000, 400, 300, 0], [Number.NaN, 10, 10, 1], [0, 10, 10, 1], [-3, 10, 10, 1], [2.5, 10, 10, 1]] as const;
+  for (const [k, wantK, wantOut, bad] of cases) {
     const preRanker = await withFlags({ k });
     const { preRank, search } = await runOnce(preRanker, testSearch(300));
-    assert.equal(preRank.k, wantK);
-    assert.equal(search.candidates.length, wantOut);
+    assert.equal(preRank.k, wantK, `k ${k}`);
+    assert.equal(preRank.path, 'model', `k ${k}`);
+    assert.equal(search.candidates.length, wantOut, `k ${k} truncates`);
+    assert.equal(preRanker.stats().badInputs.ERR_AUTOFAS_FLAGS ?? 0, bad, `k ${k} counted`);
   }
 });
 
@@ -84,4 +87,15 @@ test('the unit id comes from getUnitId, else context.user_id', async () => {
   await runOnce(preRanker, testSearch(5));
   await runOnce(preRanker, { ...testSearch(5), unitId: 'abc' });
   assert.deepEqual(seen, ['u3', 'abc']);
+});
+
+test('bad input is counted under the arm the flags assigned, not under off', async () => {
+  const preRanker = await withFlags({ arm: 'baseline' });
+  const records = collect(preRanker, 'request');
+  await runOnce(preRanker, { context: testSearch(5).context, candidates: 'nope' });
+  await runOnce(preRanker, { context: testSearch(5).context, candidates: [{ features: {} }] });
+  assert.deepEqual(records.map((r) => [r.arm, r.path, r.fallbackReason]), [
+    ['baseline', 'passthrough', 'ERR_AUTOFAS_BAD_CANDIDATES'],
+    ['baseline', 'matching-order', 'ERR_AUTOFAS_BAD_CANDIDATES'],
+  ]);
 });

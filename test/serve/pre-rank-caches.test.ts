@@ -36,20 +36,23 @@ test('the store is asked once per request, only for the model\'s store features,
   assert.deepEqual(cache.map((c) => [c.cache, c.hits, c.misses]), [['item-features', 0, 100], ['item-features', 100, 20]]);
 });
 
+const guard = { breaker: { timeoutMs: 50, errorThresholdPercentage: 50, volumeThreshold: 10, resetTimeoutMs: 1000, rollingWindowMs: 1000 }, onBreaker: () => {} };
+const scope = () => ({ remainingMs: () => 1000, failed: false });
+
 test('item-feature cache entries expire after the TTL (fake clock)', async () => {
   const store = spyStore();
   let now = 5;
-  const cached = new CachedItemStore(store, { max: 100, ttlMs: 1000, perf: { now: () => now } });
-  await cached.get(['i1', 'i2'], ['item_price'], {});
-  assert.equal((await cached.get(['i1', 'i2'], ['item_price'], {})).hits, 2);
+  const cached = new CachedItemStore(store, { max: 100, ttlMs: 1000, perf: { now: () => now }, ...guard });
+  await cached.get(['i1', 'i2'], ['item_price'], {}, scope());
+  assert.equal((await cached.get(['i1', 'i2'], ['item_price'], {}, scope())).hits, 2);
   now = 1006;
-  assert.equal((await cached.get(['i1', 'i2'], ['item_price'], {})).misses, 2);
+  assert.equal((await cached.get(['i1', 'i2'], ['item_price'], {}, scope())).misses, 2);
   assert.equal(store.calls.length, 2);
 });
 
 test('a store that answers out of shape is a coded ERR_AUTOFAS_STORE', async () => {
-  const cached = new CachedItemStore({ get: async () => [] }, { max: 10, ttlMs: 0 });
-  await assert.rejects(cached.get(['a'], ['x'], {}), (err: { code?: string }) => err.code === 'ERR_AUTOFAS_STORE');
+  const cached = new CachedItemStore({ get: async () => [] }, { max: 10, ttlMs: 0, ...guard });
+  await assert.rejects(cached.get(['a'], ['x'], {}, scope()), (err: { code?: string }) => err.code === 'ERR_AUTOFAS_STORE');
 });
 
 test('the vector scorer computes item embeddings on a miss only, then serves them from its cache', async () => {

@@ -21,9 +21,9 @@ function hanging<T>(): { fn: () => Promise<T>; called: Promise<void> } {
 }
 
 async function runWithClock(options: Partial<PreRankerOptions>, called: Promise<void>, hooks = {}): Promise<Record<string, unknown>> {
-  const preRanker = await testPreRanker(paths, { timeoutMs: 30, ...options }, hooks);
+  const preRanker = await testPreRanker(paths, { timeoutMs: 30, ...options }, { now: () => Date.now(), ...hooks });
   open.push(preRanker);
-  mock.timers.enable({ apis: ['setTimeout'] });
+  mock.timers.enable({ apis: ['setTimeout', 'Date'] });
   try {
     const pending = runOnce(preRanker, testSearch(40));
     await called;
@@ -35,10 +35,11 @@ async function runWithClock(options: Partial<PreRankerOptions>, called: Promise<
   }
 }
 
-test('a flag evaluator that never answers: defaults after timeoutMs, the request is scored', async () => {
+test('a flag evaluator that never answers: defaults after timeoutMs, which spent the deadline, so the fallback serves', async () => {
   const { fn, called } = hanging<never>();
   const preRank = await runWithClock({ flags: { evaluate: fn } }, called);
-  assert.equal(preRank.path, 'model');
+  assert.deepEqual([preRank.arm, preRank.path, preRank.fallbackReason], ['autofas', 'vector', 'ERR_AUTOFAS_TIMEOUT']);
+  assert.equal(preRank.latencyMs, 30, 'one deadline, not one per stage');
 });
 
 test('an item store that never answers: ERR_AUTOFAS_STORE after timeoutMs, then the vector scorer', async () => {

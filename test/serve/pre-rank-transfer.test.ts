@@ -9,7 +9,7 @@ import { writeTestArtifacts } from '../helpers/serve-app.js';
 
 test('one run per request: the feeds are transferred, not copied, and one score per candidate comes back', async () => {
   const paths = await writeTestArtifacts();
-  const pool = await ModelPool.open(await loadArtifact(paths.model), { workers: 1, threadsPerWorker: 1, maxQueue: 4 });
+  const pool = await ModelPool.open(await loadArtifact(paths.model), { workers: 1, threadsPerWorker: 1 });
   try {
     const feeds = [...encodeContext(pool.plan, testContext()), ...encodeItems(pool.plan, testCandidates(300), 300, null)];
     assert.ok(feeds.every((f) => f.data.byteLength > 0));

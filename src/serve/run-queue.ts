@@ -1,0 +1,105 @@
+// Admission to the worker threads: one slot per worker, a bounded FIFO of waiting runs, refusals decided from the deadline.
+import { autofasError } from '../schema/errors.js';
+import type { AutofasError } from '../schema/errors.js';
+
+/** How the queue was sized; both default from the machine (see `options.ts`). */
+export interface RunQueueOptions {
+  /** Runs at once: one per worker thread. */
+  readonly slots: number;
+  /** Runs allowed to wait for a slot; beyond it a request is shed at once. */
+  readonly maxQueue: number;
+  readonly now: () => number;
+}
+
+interface Waiter {
+  readonly grant: (release: () => void) => void;
+  readonly timer: NodeJS.Timeout;
+}
+
+/** Weight of the newest run in the moving average of run times. */
+const EWMA_WEIGHT = 0.2;
+
+/**
+ * Slots for model runs. A run that cannot be served within the time its request has left is refused with
+ * ERR_AUTOFAS_OVERLOAD (load shedding): the request falls back, and the model breaker never sees it, because a full
+ * queue says nothing about the model's health. The pool behind it is never handed more runs than it has workers.
+ */
+export class RunQueue {
+  readonly #options: RunQueueOptions;
+  readonly #waiting: Waiter[] = [];
+  #running = 0;
+  #runMs = 0;
+
+  constructor(options: RunQueueOptions) {
+    this.#options = options;
+  }
+
+  /** Moving average of a run's time on a worker (0 before the first run). */
+  get runMs(): number {
+    return this.#runMs;
+  }
+
+  get waiting(): number {
+    return this.#waiting.length;
+  }
+
+  /** Time a run asked for now would wait for a slot, from the queue length and the average run time. */
+  expectedWaitMs(): number {
+    if (this.#running < this.#options.slots) return 0;
+    return Math.ceil((this.#waiting.length + 1) / this.#options.slots) * this.#runMs;
+  }
+
+  /** Why a request with `remainingMs` left should be shed now (a coded error), or null to admit it. */
+  refusal(remainingMs: number): AutofasError | null {
+    if (this.#running >= this.#options.slots && this.#waiting.length >= this.#options.maxQueue) {
+      return autofasError('ERR_AUTOFAS_OVERLOAD', `shed: ${this.#waiting.length} model runs already wait (maxQueue ${this.#options.maxQueue})`, { cause: 'queue-full' });
+    }
+    const expectedMs = this.expectedWaitMs() + this.#runMs;
+    if (expectedMs > remainingMs) {
+      return autofasError('ERR_AUTOFAS_OVERLOAD', `shed: expected wait and run ${expectedMs.toFixed(1)} ms exceed the ${remainingMs.toFixed(1)} ms left`, { cause: 'deadline' });
+    }
+    return null;
+  }
+
+  /**
+   * A slot for one run: resolves with its release function (call it once the run has settled on the worker), or
+   * rejects with ERR_AUTOFAS_OVERLOAD when the queue is full or no slot frees up within `remainingMs`.
+   */
+  acquire(remainingMs: number): Promise<() => void> {
+    const refused = this.refusal(remainingMs);
+    if (refused) return Promise.reject(refused);
+    if (this.#running < this.#options.slots) return Promise.resolve(this.#start());
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = {
+        grant: resolve,
+        timer: setTimeout(() => {
+          const at = this.#waiting.indexOf(waiter);
+          if (at >= 0) this.#waiting.splice(at, 1);
+          reject(autofasError('ERR_AUTOFAS_OVERLOAD', `shed: no worker was free within the ${remainingMs.toFixed(1)} ms left`, { cause: 'queue-wait' }));
+        }, remainingMs),
+      };
+      this.#waiting.push(waiter);
+    });
+  }
+
+  #start(): () => void {
+    this.#running++;
+    const startedAt = this.#options.now();
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const ms = this.#options.now() - startedAt;
+      this.#runMs = this.#runMs === 0 ? ms : this.#runMs + EWMA_WEIGHT * (ms - this.#runMs);
+      this.#running--;
+      this.#next();
+    };
+  }
+
+  #next(): void {
+    const waiter = this.#waiting.shift();
+    if (!waiter) return;
+    clearTimeout(waiter.timer);
+    waiter.grant(this.#start());
+  }
+}

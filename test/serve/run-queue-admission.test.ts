@@ -1,0 +1,43 @@
+// The run queue admits from the deadline: refused at once when the expected wait and run exceed the time left (table clock).
+import assert from 'node:assert/strict';
+import { mock, test } from 'node:test';
+import { RunQueue } from '../../src/serve/run-queue.js';
+
+const overload = (cause: string) => (err: { code?: string; details?: { cause?: string } }) => err.code === 'ERR_AUTOFAS_OVERLOAD' && err.details?.cause === cause;
+
+test('the expected wait comes from the run-time average; a request that cannot be served in its time left is refused at once', async () => {
+  let now = 0;
+  const queue = new RunQueue({ slots: 1, maxQueue: 4, now: () => now });
+  const first = await queue.acquire(30);
+  now = 20;
+  first(); // one run of 20 ms: the average is 20 ms
+  assert.equal(queue.runMs, 20);
+  const holder = await queue.acquire(30);
+  assert.equal(queue.expectedWaitMs(), 20);
+  await assert.rejects(queue.acquire(30), overload('deadline'), 'wait 20 + run 20 > 30 left');
+  assert.equal(queue.waiting, 0, 'a refused request never queues');
+  const granted = queue.acquire(50);
+  assert.equal(queue.waiting, 1);
+  now = 30;
+  holder();
+  (await granted)();
+  // The holder ran 10 ms (20 -> 18), the waiter 0 ms (18 -> 14.4): newer runs weigh 0.2.
+  assert.ok(Math.abs(queue.runMs - 14.4) < 1e-9, String(queue.runMs));
+});
+
+test('queue full is refused at once; a waiter whose time runs out leaves the queue with ERR_AUTOFAS_OVERLOAD', async () => {
+  const queue = new RunQueue({ slots: 1, maxQueue: 1, now: () => 0 });
+  const holder = await queue.acquire(100);
+  mock.timers.enable({ apis: ['setTimeout'] });
+  try {
+    const waiter = queue.acquire(100);
+    await assert.rejects(queue.acquire(100), overload('queue-full'));
+    mock.timers.tick(100);
+    await assert.rejects(waiter, overload('queue-wait'));
+    assert.equal(queue.waiting, 0);
+  } finally {
+    mock.timers.reset();
+  }
+  holder();
+  (await queue.acquire(100))();
+});
