@@ -91,20 +91,22 @@ const slice: GradientRule = (g, node, dys) => {
   const x = node.inputs[0];
   const { starts = [], ends = [], axes = [] } = node.meta;
   const rank = x.dims.length;
-  const pads = new Array<number>(2 * rank).fill(0);
-  axes.forEach((a, i) => {
-    const size = x.dims[a];
-    pads[a] = starts[i];
-    pads[a + rank] = typeof size === 'number' ? size - ends[i] : 0;
-  });
-  return [g.pad(one(dys), pads), null, null, null];
+  const begin = new Array<number>(rank).fill(0);
+  axes.forEach((a, i) => (begin[a] = starts[i]));
+  if (axes.every((a, i) => typeof x.dims[a] === 'number' || ends[i] >= Number.MAX_SAFE_INTEGER)) {
+    const end = x.dims.map((size, a) => (axes.includes(a) && typeof size === 'number' ? size - ends[axes.indexOf(a)] : 0));
+    return [g.pad(one(dys), [...begin, ...end]), null, null, null];
+  }
+  // A symbolic axis with an explicit end: its end padding, size - end = size - (end - start) - start, is known at run time.
+  const end = g.sub(g.sub(g.shape(x), g.shape(one(dys))), g.ints(begin));
+  return [g.padBy(one(dys), g.concat([g.ints(begin), end], 0), x.dims), null, null, null];
 };
 
 const concat: GradientRule = (g, node, dys) => {
+  if (node.inputs.length === 1) return [one(dys)];
   const axis = node.attrs.axis as number;
   const sizes = node.inputs.map((v) => v.dims[axis]);
   if (!sizes.every((s) => typeof s === 'number')) throw noGradient('Concat', `sizes along axis ${axis} must be known`);
-  if (node.inputs.length === 1) return [one(dys)];
   return g.split(one(dys), sizes as number[], axis);
 };
 

@@ -230,6 +230,11 @@ export class Graph extends GraphCore {
     return this.emit('Pad', [x, this.ints(pads)], [{ dtype: x.dtype, dims }])[0];
   }
 
+  /** Zero padding by an int64 `pads` vector computed at run time, to a result whose dims are `dims`. */
+  padBy(x: Value, pads: Value, dims: readonly Dim[]): Value {
+    return this.emit('Pad', [x, pads], [{ dtype: x.dtype, dims }])[0];
+  }
+
   /** Zeros with the run-time shape and dtype of `like`. */
   zerosLike(x: Value): Value {
     const value = makeTensor('value', x.dtype, [1], [0]);

@@ -28,9 +28,6 @@ export interface OpCase {
   readonly reference?: (xs: number[][]) => number[];
 }
 
-/** Op types exercised so far (to assert every gradient rule is covered). */
-export const exercisedOps = new Set<string>();
-
 function typed(dtype: Dtype, values: readonly number[]): TensorData {
   if (dtype === 'float32') return Float32Array.from(values);
   if (dtype === 'int32') return Int32Array.from(values);
@@ -52,8 +49,9 @@ function inputValues(spec: OpCase['inputs'][number], rng: ReturnType<typeof crea
  * Forward: output dims inferred by the builder match ORT's (symbolic dims excepted) and values match `reference`.
  * Backward: analytic gradients of loss = sum(op(x) * r) (r random) match central differences of the same forward run
  * in ORT in float64 (eps 1e-6; float64 keeps the difference quotient accurate to ~1e-9, so tolerances stay tight).
+ * Resolves to the op types the case built once their gradients passed that check (rejects otherwise).
  */
-export async function checkOp(c: OpCase, floatType: Dtype = 'float64'): Promise<void> {
+export async function checkOp(c: OpCase, floatType: Dtype = 'float64'): Promise<ReadonlySet<string>> {
   const rng = createRng(c.name.length * 7919 + 13);
   const g = new Graph(`check_${c.name}`);
   const dtypes = c.inputs.map((i) => i.dtype ?? floatType);
@@ -62,10 +60,11 @@ export async function checkOp(c: OpCase, floatType: Dtype = 'float64'): Promise<
   const shapes = c.inputs.map((spec) => spec.shape ?? (spec.dims as number[]));
   const startNodes = g.nodes.length;
   const y = c.build(g, xs);
-  for (const node of g.nodes.slice(startNodes)) exercisedOps.add(node.opType);
+  const built = new Set(g.nodes.slice(startNodes).map((node) => node.opType));
   const r = g.input('r', y.dtype, y.dims.map((_, i) => `r${i}`));
   const loss = g.reduceSum(g.mul(y, r));
   const wrt = xs.filter((x) => g.isFloat(x));
+  assert.ok(wrt.length > 0, `${c.name}: no float input to check a gradient against`);
   const grads = grad(g, loss, wrt);
   const outY = g.identity(y);
   const session = await createSession(encodeModel(g.toModel({ outputs: [loss, outY, ...grads] })));
@@ -88,6 +87,7 @@ export async function checkOp(c: OpCase, floatType: Dtype = 'float64'): Promise<
       const numeric = await numericGrad(session, feeds, x.name, values[k], dtypes[k], loss.name);
       assertClose(analytic, numeric, dtypes[k] === 'float64' ? 1e-5 : 2e-2, `${c.name} d/d${x.name}`);
     }
+    return built;
   } finally {
     await session.dispose();
   }

@@ -14,24 +14,26 @@ const softmax = (row: number[]): number[] => {
   return e.map((v) => v / s);
 };
 
-test('mse loss', () =>
-  checkOp({
+test('mse loss', async () => {
+  await checkOp({
     name: 'mse',
     inputs: [{ dims: [2, 3] }, { dims: [2, 3] }],
     build: (g, [p, t]) => mseLoss(g, p, t),
     reference: ([p, t]) => [p.reduce((s, v, i) => s + (v - t[i]) ** 2, 0) / p.length],
-  }));
+  });
+});
 
-test('bce with logits is stable for large logits and matches the textbook form', () =>
-  checkOp({
+test('bce with logits is stable for large logits and matches the textbook form', async () => {
+  await checkOp({
     name: 'bce',
     inputs: [{ dims: [6], data: [-40, -1.5, -0.2, 0.3, 2, 40] }, { dims: [6], low: 0, high: 1 }],
     build: (g, [z, y]) => bceWithLogitsLoss(g, z, y),
     reference: ([z, y]) => [z.reduce((s, v, i) => s + Math.max(v, 0) - v * y[i] + Math.log1p(Math.exp(-Math.abs(v))), 0) / z.length],
-  }));
+  });
+});
 
-test('listwise softmax cross-entropy', () =>
-  checkOp({
+test('listwise softmax cross-entropy', async () => {
+  await checkOp({
     name: 'listwise',
     inputs: [{ dims: [2, 4] }, { dims: [2, 4], low: 0, high: 1 }],
     build: (g, [z, p]) => softmaxCrossEntropyLoss(g, z, p, 1),
@@ -43,7 +45,8 @@ test('listwise softmax cross-entropy', () =>
       }
       return [total / 2];
     },
-  }));
+  });
+});
 
 test('dense and embedding create named, seeded params with inferred dims', () => {
   const build = (): Graph => {
