@@ -18,10 +18,10 @@ function table(): LatencyTable {
 }
 
 const FEATURES: FeatureLatency[] = [
-  { name: 'ctx', source: 'request', side: 'context', us: 5, width: 8 },
-  { name: 'a', source: 'request', side: 'item', us: 2, width: 1 },
-  { name: 'b', source: 'store', side: 'item', us: 100, width: 1 },
-  { name: 'c', source: 'store', side: 'cross', us: 50, width: 8 },
+  { name: 'ctx', source: 'request', side: 'context', us: 5, width: 16 },
+  { name: 'a', source: 'request', side: 'item', us: 2, width: 4 },
+  { name: 'b', source: 'store', side: 'item', us: 100, width: 8 },
+  { name: 'c', source: 'store', side: 'cross', us: 50, width: 32 },
 ];
 const MIXOPS: OpConfig[][] = [
   [{ kind: 'dense', width: 256 }, { kind: 'dense', width: 32 }],
@@ -60,23 +60,34 @@ test('evaluate counts a model fetch cost with the same formula (theta = 1 per us
   assert.equal(featureFetchUs([], 3), 0);
 });
 
-test('the gradient of the expected latency matches finite differences', () => {
+/** Central difference of f at x with a fine step (the functions are piecewise linear: exact away from grid points). */
+const slopeAt = (f: (x: number) => number, x: number, h = 1e-6): number => (f(x + h) - f(x - h)) / (2 * h);
+const close = (a: number, b: number, what: string): void => assert.ok(Math.abs(a - b) <= 1e-6 * Math.max(1, Math.abs(b)), `${what}: ${a} vs ${b}`);
+
+test('the table slope in the input width matches a fine finite difference inside, below and beyond the grid', () => {
+  const lookup = new LatencyLookup(table());
+  for (const [dIn, dOut, n] of [[30, 32, 1000], [100, 200, 1], [4, 32, 1000], [400, 32, 1000], [400, 300, 500]]) {
+    close(lookup.layerUsSlope(dIn, dOut, n), slopeAt((x) => lookup.layerUs(x, dOut, n), dIn), `slope at ${dIn}x${dOut}`);
+  }
+});
+
+test('the analytic gradient of the expected latency matches a fine finite difference', () => {
   const model = new LatencyModel(FEATURES, MIXOPS, new LatencyLookup(table()), 3, 1000);
-  const theta = [0.7, 0.4, 0.9, 0.6];
+  const theta = [0.7, 0.4, 0.9, 0.6]; // first-layer widths 11.2 (context) and 28 (item): inside grid cells
   const probs = [Float64Array.from([0.3, 0.7]), Float64Array.from([0.2, 0.5, 0.3])];
   const est = model.estimate(theta, probs);
-  const h = 1e-4;
   probs.forEach((row, l) => row.forEach((_, j) => {
-    const up = probs.map((r, m) => (m === l ? r.map((v, k) => (k === j ? v + h : v)) : r));
-    const fd = (model.estimate(theta, up).totalUs - est.totalUs) / h;
-    assert.ok(Math.abs(fd - est.dProbs[l][j]) < 1e-3 * Math.max(1, Math.abs(fd)), `dProbs[${l}][${j}]: ${fd} vs ${est.dProbs[l][j]}`);
+    const at = (v: number): number => model.estimate(theta, probs.map((r, m) => (m === l ? r.map((x, k) => (k === j ? v : x)) : r))).totalUs;
+    close(est.dProbs[l][j], slopeAt(at, row[j]), `dProbs[${l}][${j}]`);
   }));
-  theta.forEach((_, i) => {
-    const up = theta.map((v, k) => (k === i ? v + h : v));
-    const down = theta.map((v, k) => (k === i ? v - h : v));
-    const fd = (model.estimate(up, probs).totalUs - model.estimate(down, probs).totalUs) / (2 * h);
-    assert.ok(Math.abs(fd - est.dTheta[i]) < 0.05 * Math.max(1, Math.abs(fd)), `dTheta[${i}]: ${fd} vs ${est.dTheta[i]}`);
+  theta.forEach((t, i) => {
+    const at = (v: number): number => model.estimate(theta.map((x, k) => (k === i ? v : x)), probs).totalUs;
+    close(est.dTheta[i], slopeAt(at, t), `dTheta[${i}]`);
   });
+  // Not vacuous: every feature's gradient has a network share besides its fetch share (L_i + beta on the winning source).
+  const fetchOnly = model.featureUs(theta).dTheta;
+  est.dTheta.forEach((d, i) => assert.ok(d - fetchOnly[i] > 0, `network share of dTheta[${i}]`));
+  assert.deepEqual(Array.from(fetchOnly), [0, 0, 103, 53]);
 });
 
 test('a derived model costs its features plus its layers; identity shortens the network', () => {
@@ -87,4 +98,6 @@ test('a derived model costs its features plus its layers; identity shortens the 
   assert.ok(shallow.networkUs < deep.networkUs);
   assert.equal(deep.featureUs, 156);
   assert.equal(deep.fetchUs, 150);
+  // A derived network is the expected network with every probability on the chosen width.
+  assert.equal(deep.networkUs, model.networkUs(16, 44, [Float64Array.from([1, 0]), Float64Array.from([0, 1, 0])]));
 });

@@ -70,25 +70,7 @@ export class LatencyModel {
 
   /** Expected network latency given expected first-layer input widths and per-Mixop operator probabilities. */
   networkUs(ctxWidth: number, itemWidth: number, probs: readonly ArrayLike<number>[]): number {
-    const n = this.candidates;
-    let us = this.lookup.table.runOverheadUs;
-    let q = new Map<number, number>();
-    this.mixops.forEach((ops, l) => {
-      const next = new Map<number, number>();
-      ops.forEach((op, j) => {
-        const p = probs[l][j];
-        if (op.kind === 'identity') {
-          for (const [d, w] of q) next.set(d, (next.get(d) ?? 0) + p * w);
-          return;
-        }
-        if (l === 0) us += p * (this.lookup.layerUs(ctxWidth, op.width, 1) + this.lookup.layerUs(itemWidth, op.width, n));
-        else for (const [d, w] of q) us += p * w * this.lookup.layerUs(d, op.width, n);
-        next.set(op.width, (next.get(op.width) ?? 0) + p);
-      });
-      q = next;
-    });
-    for (const [d, w] of q) us += w * this.lookup.layerUs(d, 1, n);
-    return us;
+    return networkLatency(this.lookup, ctxWidth, itemWidth, this.mixops, probs, this.candidates).us;
   }
 
   /** Total expected latency with gradients w.r.t. theta (keep probabilities) and operator probabilities. */
@@ -101,7 +83,8 @@ export class LatencyModel {
       return [c, i];
     };
     const [cw, iw] = widths(theta);
-    const net = this.networkUs(cw, iw, probs);
+    const network = networkLatency(this.lookup, cw, iw, this.mixops, probs, this.candidates);
+    const net = network.us;
     // The network term is multilinear in the probabilities, so a unit finite difference is exact.
     const dProbs = probs.map((p, l) =>
       Float64Array.from(p, (_, j) => {
@@ -109,10 +92,7 @@ export class LatencyModel {
         return this.networkUs(cw, iw, up) - net;
       }),
     );
-    const h = 0.5;
-    const dCtx = (this.networkUs(cw + h, iw, probs) - this.networkUs(Math.max(0, cw - h), iw, probs)) / (cw + h - Math.max(0, cw - h));
-    const dItem = (this.networkUs(cw, iw + h, probs) - this.networkUs(cw, Math.max(0, iw - h), probs)) / (iw + h - Math.max(0, iw - h));
-    const dTheta = Float64Array.from(feat.dTheta, (d, k) => d + this.features[k].width * (this.features[k].side === 'context' ? dCtx : dItem));
+    const dTheta = Float64Array.from(feat.dTheta, (d, k) => d + this.features[k].width * (this.features[k].side === 'context' ? network.dCtx : network.dItem));
     return { totalUs: feat.us + net, featureUs: feat.us, networkUs: net, dTheta, dProbs };
   }
 
@@ -139,13 +119,55 @@ export interface DerivedLatency {
   readonly networkUs: number;
 }
 
-/** Table latency of a fixed MLP with a context/item split first layer. */
-export function fixedNetworkUs(lookup: LatencyLookup, ctxWidth: number, itemWidth: number, layers: readonly number[], candidates: number): number {
+/** Expected network latency (microseconds per request of `candidates` candidates) and its slopes in the input widths. */
+export interface NetworkLatency {
+  readonly us: number;
+  /** d us / d (expected context width of the first layer's input). */
+  readonly dCtx: number;
+  /** d us / d (expected item width of the first layer's input). */
+  readonly dItem: number;
+}
+
+/**
+ * The one network-latency formula: run overhead, then Mixop by Mixop the expected cost of each operator given the
+ * distribution of its input width (the first layer split into a context row and `candidates` item rows), then the
+ * output layer. With no Mixops the output layer reads the item input directly.
+ */
+export function networkLatency(
+  lookup: LatencyLookup, ctxWidth: number, itemWidth: number, mixops: readonly (readonly OpConfig[])[], probs: readonly ArrayLike<number>[], candidates: number,
+): NetworkLatency {
+  const n = candidates;
   let us = lookup.table.runOverheadUs;
-  let d = 0;
-  layers.forEach((w, l) => {
-    us += l === 0 ? lookup.layerUs(ctxWidth, w, 1) + lookup.layerUs(itemWidth, w, candidates) : lookup.layerUs(d, w, candidates);
-    d = w;
+  let dCtx = 0;
+  let dItem = 0;
+  let q = new Map<number, number>();
+  mixops.forEach((ops, l) => {
+    const next = new Map<number, number>();
+    ops.forEach((op, j) => {
+      const p = probs[l][j];
+      if (op.kind === 'identity') {
+        for (const [d, w] of q) next.set(d, (next.get(d) ?? 0) + p * w);
+        return;
+      }
+      if (l === 0) {
+        us += p * (lookup.layerUs(ctxWidth, op.width, 1) + lookup.layerUs(itemWidth, op.width, n));
+        dCtx += p * lookup.layerUsSlope(ctxWidth, op.width, 1);
+        dItem += p * lookup.layerUsSlope(itemWidth, op.width, n);
+      } else for (const [d, w] of q) us += p * w * lookup.layerUs(d, op.width, n);
+      next.set(op.width, (next.get(op.width) ?? 0) + p);
+    });
+    q = next;
   });
-  return us + (layers.length === 0 ? lookup.layerUs(itemWidth, 1, candidates) : lookup.layerUs(d, 1, candidates));
+  if (mixops.length === 0) {
+    us += lookup.layerUs(itemWidth, 1, n);
+    dItem += lookup.layerUsSlope(itemWidth, 1, n);
+  }
+  for (const [d, w] of q) us += w * lookup.layerUs(d, 1, n);
+  return { us, dCtx, dItem };
+}
+
+/** Table latency of a fixed MLP (hidden widths `layers`) with a context/item split first layer. */
+export function fixedNetworkUs(lookup: LatencyLookup, ctxWidth: number, itemWidth: number, layers: readonly number[], candidates: number): number {
+  const mixops = layers.map((width): OpConfig[] => [{ kind: 'dense', width }]);
+  return networkLatency(lookup, ctxWidth, itemWidth, mixops, layers.map(() => [1]), candidates).us;
 }

@@ -77,6 +77,20 @@ export class LatencyLookup {
     const co = dOut > o1 ? dOut / o1 : 1;
     return base * ci * co * (candidates / this.table.candidates);
   }
+
+  /** d layerUs / d dIn: the slope of the interpolation (right-hand at grid points; 0 at dIn <= 0 and below the grid). */
+  layerUsSlope(dIn: number, dOut: number, candidates = this.table.candidates): number {
+    if (dIn <= 0 || dOut <= 0) return 0;
+    const [i0, i1] = bracket(this.ins, dIn);
+    const [o0, o1, to] = bracket(this.outs, dOut);
+    const atIn = (i: number): number => (1 - to) * (this.grid.get(`${i}x${o0}`) as number) + to * (this.grid.get(`${i}x${o1}`) as number);
+    const co = dOut > o1 ? dOut / o1 : 1;
+    const scale = co * (candidates / this.table.candidates);
+    const last = this.ins[this.ins.length - 1];
+    if (dIn >= last) return (atIn(last) / last) * scale; // flop-proportional beyond the grid
+    if (i0 === i1) return 0; // below the grid: clamped to its first point
+    return ((atIn(i1) - atIn(i0)) / (i1 - i0)) * scale;
+  }
 }
 
 /** Neighbours of x in a sorted grid and the interpolation weight (clamped to the grid's ends). */
