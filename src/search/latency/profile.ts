@@ -7,6 +7,7 @@ import { Graph } from '../../graph/graph.js';
 import { createSession, type Feeds } from '../../graph/runtime.js';
 import { createRng } from '../../util/random.js';
 import { LATENCY_TABLE_VERSION, type LatencyTable } from './latency-table.js';
+import { measureInterleavedUs } from './measure-models.js';
 
 /** Options for profileLatency. */
 export interface ProfileOptions {
@@ -83,19 +84,12 @@ function gatherModel(): Uint8Array {
   return encodeModel(g.toModel());
 }
 
-/** Median microseconds of `repeats` runs after a short warm-up. */
+/** Median microseconds of one run of a model (the one model timer, measureInterleavedUs). */
 async function timeModel(bytes: Uint8Array, feeds: Feeds, threads: number, repeats: number): Promise<number> {
   const session = await createSession(bytes, { threads });
   try {
-    for (let i = 0; i < 3; i++) await session.run(feeds);
-    const samples: number[] = [];
-    for (let i = 0; i < repeats; i++) {
-      const t0 = process.hrtime.bigint();
-      await session.run(feeds);
-      samples.push(Number(process.hrtime.bigint() - t0) / 1000);
-    }
-    samples.sort((a, b) => a - b);
-    return samples[Math.floor(samples.length / 4)]; // lower quartile: robust to other work on a shared machine
+    const [us] = await measureInterleavedUs([{ session, feeds, fetches: session.outputNames }], repeats);
+    return us;
   } finally {
     await session.dispose();
   }
@@ -126,28 +120,31 @@ export async function profileLatency(options: ProfileOptions = {}): Promise<Late
     }
   }
   const cpu = cpus();
-  monotoneEnvelope(entries, c.dIns, c.dOuts);
   return {
     version: LATENCY_TABLE_VERSION,
     candidates: n,
     threads: c.threads,
     runOverheadUs: round2(overhead),
     inputUs: round2(Math.max(0, gather - overhead)),
-    entries,
+    entries: monotoneEnvelope(entries, c.dIns, c.dOuts),
     machine: { cpu: cpu[0]?.model ?? 'unknown', cores: cpu.length, ort: ortVersion(), node: process.version },
     createdAt: new Date().toISOString(),
   };
 }
 
-/** Makes the table non-decreasing in d_in and d_out (timer noise must not make a wider layer look cheaper). */
-function monotoneEnvelope(entries: LatencyTable['entries'], dIns: readonly number[], dOuts: readonly number[]): void {
-  const at = (i: number, o: number): { us: number } => entries[i * dOuts.length + o];
+/**
+ * The table made non-decreasing in d_in and d_out (timer noise must not make a wider layer look cheaper): each entry
+ * becomes the largest measurement at a shape no wider in either width. `entries` are row-major over (dIns, dOuts).
+ */
+export function monotoneEnvelope(entries: LatencyTable['entries'], dIns: readonly number[], dOuts: readonly number[]): LatencyTable['entries'] {
+  const out = entries.map((e) => ({ ...e }));
+  const at = (i: number, o: number): { us: number } => out[i * dOuts.length + o];
   for (let i = 0; i < dIns.length; i++) {
     for (let o = 0; o < dOuts.length; o++) {
-      const prev = Math.max(i > 0 ? at(i - 1, o).us : 0, o > 0 ? at(i, o - 1).us : 0);
-      if (at(i, o).us < prev) at(i, o).us = prev;
+      at(i, o).us = Math.max(at(i, o).us, i > 0 ? at(i - 1, o).us : 0, o > 0 ? at(i, o - 1).us : 0);
     }
   }
+  return out;
 }
 
 function round2(x: number): number {
