@@ -15,9 +15,14 @@ test('fscd keeps the fixed architecture, selects features, and is exported as ki
     assert.equal(card.kind, 'fscd');
     const loaded = await loadArtifact(join(dir, 'fscd'), { spec: toySpec });
     assert.equal(loaded.card.modelId, card.modelId);
-    const layers = (card.architecture as { layers?: number[] }).layers ?? [];
-    assert.deepEqual(layers, [16, 16]);
-    assert.ok(card.inputs.length >= 1 && card.inputs.length <= toySpec.features.length);
+    const arch = card.architecture as { layers: number[]; features: string[]; searchSpace: { features: string[]; mixops: { ops: unknown[] }[] } };
+    assert.deepEqual(arch.layers, [16, 16]);
+    // The network is not searched: every Mixop holds the one fixed dense layer.
+    assert.deepEqual(arch.searchSpace.mixops, [{ ops: [{ kind: 'dense', width: 16 }] }, { ops: [{ kind: 'dense', width: 16 }] }]);
+    // The features are: the gates drop some of the spec's features, and the model reads exactly the kept ones.
+    assert.deepEqual(arch.searchSpace.features, toySpec.features.map((f) => f.name));
+    assert.ok(arch.features.length >= 1 && arch.features.length < toySpec.features.length, `kept ${arch.features.join(', ')}`);
+    assert.deepEqual(card.inputs.map((i) => i.feature.name), arch.features);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
