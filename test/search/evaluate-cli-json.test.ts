@@ -8,6 +8,7 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { trainBaseline, writeBaseline } from '../../src/search/baselines/index.js';
 import type { EvaluationReport } from '../../src/search/evaluate/types.js';
+import { loadLatencyTable } from '../../src/search/latency/latency-table.js';
 import { toyDataset, toyRecords, toySpec } from './baselines-toy-world.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
@@ -32,7 +33,7 @@ before(async () => {
 
 after(() => rm(dir, { recursive: true, force: true }));
 
-test('evaluate --json reports every model on the same requests', () => {
+test('evaluate --json reports every model on the same requests', async () => {
   const run = cli('evaluate', '--logs', join(dir, 'test.jsonl'), '--model', join(dir, 'vector'), '--model', join(dir, 'dnn-all'), '--k', '10', '--top', '3', '--json');
   assert.equal(run.status, 0, run.stderr);
   const report = JSON.parse(run.stdout) as EvaluationReport;
@@ -49,8 +50,10 @@ test('evaluate --json reports every model on the same requests', () => {
     assert.ok(row.networkUs > 0);
     assert.equal(row.totalUs, row.networkUs + row.featureUs);
   }
-  // The spec's costs: dnn-all also reads the 300 µs cross feature (store side), the vector model cannot.
-  assert.ok(report.rows[1].featureUs - report.rows[0].featureUs >= 300);
+  // Eq. 3-4 on the toy spec's costs (the store side binds): the vector model's item tower reads quality 20 + topic 10 +
+  // vec 30 µs; dnn-all also reads the 300 µs cross feature. Each feature adds beta, the default table's input cost.
+  const beta = (await loadLatencyTable()).inputUs;
+  assert.deepEqual(report.rows.map((r) => r.featureUs), [60 + 3 * beta, 360 + 4 * beta]);
 });
 
 test('evaluate prints a table by default and fails with a coded error on a bad flag', () => {
