@@ -3,17 +3,18 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import request from 'supertest';
 import { testCandidates, testContext } from '../helpers/serve-models.js';
-import { collect, recordingLogger, testApp, testPreRanker, writeTestArtifacts } from '../helpers/serve-app.js';
+import { collect, recordingLogger, runOnce, testApp, testPreRanker, writeTestArtifacts, type TestArtifacts } from '../helpers/serve-app.js';
+import { staticFlags } from '../../src/serve/static-flags.js';
 import type { PreRanker } from '../../src/serve/types.js';
 
+let paths: TestArtifacts;
 let preRanker: PreRanker;
 let refusing: PreRanker;
-const logger = recordingLogger();
 
 before(async () => {
-  const paths = await writeTestArtifacts();
+  paths = await writeTestArtifacts();
   [preRanker, refusing] = await Promise.all([
-    testPreRanker(paths, { maxCandidates: 50, logger }),
+    testPreRanker(paths, { maxCandidates: 50 }),
     testPreRanker(paths, { maxCandidates: 50, overflow: 'refuse', baseline: undefined }),
   ]);
 });
@@ -48,15 +49,15 @@ const cases: Case[] = [
 ];
 
 for (const c of cases) {
-  test(`bad input: ${c.name} -> ${c.code}, path ${c.path}`, async () => {
+  test(`bad input: ${c.name} -> ${c.code}, path ${c.path}`, async (t) => {
     const events = collect(preRanker, 'bad-input');
+    t.after(() => preRanker.events.removeAllListeners('bad-input'));
     const res = await request(testApp(preRanker)).post('/search').send(c.body);
     assert.equal(res.status, 200);
     assert.equal(res.body.preRank.path, c.path);
     assert.ok(events.some((e) => e.code === c.code), `event ${c.code} in ${JSON.stringify(events)}`);
     if (c.out !== undefined) assert.equal(res.body.ids.length, c.out);
     if (c.path !== 'model') assert.ok([c.code, undefined].includes(res.body.preRank.fallbackReason) || res.body.preRank.fallbackReason === c.code);
-    preRanker.events.removeAllListeners('bad-input');
   });
 }
 
@@ -65,11 +66,11 @@ test('bad values in a feature the model does not use cost nothing and are not ch
   assert.equal(res.body.preRank.path, 'model');
 });
 
-test('NaN in an item feature (set by the matching hop) fails both arms and keeps matching order', async () => {
+test('NaN in an item feature (set by the matching hop) fails both arms and keeps matching order', async (t) => {
   const events = collect(preRanker, 'bad-input');
+  t.after(() => preRanker.events.removeAllListeners('bad-input'));
   const candidates = testCandidates(30);
   (candidates[4].features as Record<string, unknown>).item_vec = [0, NaN, 0, 0];
-  const { runOnce } = await import('../helpers/serve-app.js');
   const locals = await runOnce(preRanker, { context: testContext(), candidates });
   assert.equal(locals.preRank.path, 'matching-order');
   assert.equal(locals.preRank.fallbackReason, 'ERR_AUTOFAS_BAD_CANDIDATES');
@@ -77,26 +78,44 @@ test('NaN in an item feature (set by the matching hop) fails both arms and keeps
   assert.equal(locals.search.candidates.length, 10);
 });
 
-test('a coded line is logged once per code however often it occurs', () => {
-  const codes = logger.lines.map((l) => l.code);
-  assert.equal(new Set(codes).size, codes.length, codes.join(','));
-  assert.ok(codes.includes('ERR_AUTOFAS_BAD_CANDIDATES'));
-  assert.ok(codes.includes('ERR_AUTOFAS_BAD_CONTEXT'));
+test('a coded line is logged once per code however often it occurs', async () => {
+  const logger = recordingLogger();
+  const own = await testPreRanker(paths, { logger });
+  try {
+    const badContext = { context: { ...testContext(), user_age: 'old' }, candidates: testCandidates(20) };
+    const badCandidates = { context: testContext(), candidates: [null] };
+    for (const body of [badContext, badCandidates, badContext, badCandidates, badContext]) await runOnce(own, body);
+    assert.deepEqual(logger.lines.map((l) => l.code).sort(), ['ERR_AUTOFAS_BAD_CANDIDATES', 'ERR_AUTOFAS_BAD_CONTEXT']);
+  } finally {
+    await own.close();
+  }
 });
 
 test('too many candidates with overflow "refuse" passes the request through untouched', async () => {
+  const before = refusing.stats().badInputs.ERR_AUTOFAS_TOO_MANY_CANDIDATES ?? 0;
   const res = await request(testApp(refusing)).post('/search').send({ context: testContext(), candidates: testCandidates(80) });
   assert.equal(res.body.preRank.path, 'passthrough');
   assert.equal(res.body.preRank.fallbackReason, 'ERR_AUTOFAS_TOO_MANY_CANDIDATES');
-  assert.equal(res.body.ids.length, 80);
-  assert.equal(res.body.ids[0], 'i0');
+  assert.deepEqual(res.body.ids, testCandidates(80).map((c) => c.item_id));
+  assert.equal(refusing.stats().badInputs.ERR_AUTOFAS_TOO_MANY_CANDIDATES, before + 1);
 });
 
 test('with "tail" overflow the excess is kept unscored after the scored candidates', async () => {
-  const { runOnce } = await import('../helpers/serve-app.js');
-  const locals = await runOnce(preRanker, { context: testContext(), candidates: testCandidates(80) });
-  const kept = locals.search.candidates;
-  assert.equal(kept.length, 10);
-  assert.ok(kept.every((c) => typeof c.preRankScore === 'number' && Number(c.item_id.slice(1)) < 50));
-  assert.equal(refusing.stats().badInputs.ERR_AUTOFAS_TOO_MANY_CANDIDATES, 1);
+  // A teacher-logged request keeps the whole list (the teacher scores it all), so the tail after the scored 50 shows.
+  const own = await testPreRanker(paths, { maxCandidates: 50, flags: staticFlags({ teacherLogRate: 1 }) });
+  try {
+    const candidates = testCandidates(80);
+    const locals = await runOnce(own, { context: testContext(), candidates });
+    const kept = locals.search.candidates;
+    assert.equal(locals.preRank.path, 'model');
+    assert.equal(kept.length, 80);
+    const scored = kept.slice(0, 50);
+    assert.ok(scored.every((c) => typeof c.preRankScore === 'number'), 'the first maxCandidates are scored');
+    assert.deepEqual(scored.map((c) => c.item_id).sort(), candidates.slice(0, 50).map((c) => c.item_id).sort());
+    const tail = kept.slice(50);
+    assert.ok(tail.every((c) => c.preRankScore === undefined), 'the tail is unscored');
+    assert.deepEqual(tail.map((c) => c.item_id), candidates.slice(50).map((c) => c.item_id), 'the tail keeps matching order');
+  } finally {
+    await own.close();
+  }
 });
