@@ -71,13 +71,13 @@ async function waitForPing(port: number, child: ChildProcess): Promise<void> {
   throw new Error(`redis-server on port ${port} did not answer PING`);
 }
 
-/** A redis-server on a free loopback port, no persistence, DEBUG enabled (for DEBUG SLEEP). */
+/** A redis-server on a free loopback port, no persistence, nothing else. */
 export async function startRedisServer(): Promise<RedisServer> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'autofas-redis-'));
   let child: ChildProcess | null = null;
   const start = async (): Promise<void> => {
-    const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--enable-debug-command', 'yes'];
+    const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'];
     child = spawn('redis-server', args, { stdio: 'ignore' });
     await waitForPing(port, child);
   };
