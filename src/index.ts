@@ -16,3 +16,6 @@ export { teacherLogger, recallAtK } from './serve/teacher-logger.js';
 export type { CandidateAccessor, SkipReason, TeacherLogger, TeacherLoggerEventMap, TeacherLoggerOptions } from './serve/teacher-logger.js';
 export { RotatingLogSink } from './serve/log-sink.js';
 export type { Clock, DropReason, LogSinkEventMap, LogSinkOptions, LogSinkStats } from './serve/log-sink.js';
+export type { LogFileHandle, LogFileSystem } from './serve/log-file.js';
+export { preRankStatus } from './serve/status.js';
+export type { ArmStatus, MeanCI, ModelSummary, PreRankStatus, StatusOptions, StatusSnapshot } from './serve/status.js';

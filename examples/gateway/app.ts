@@ -4,8 +4,8 @@ import { fileURLToPath } from 'node:url';
 import express from 'express';
 import type { Express, NextFunction, Request, Response } from 'express';
 import { loadArtifact } from '../../src/schema/artifact.js';
-import { createPreRanker, preRankAdmin, staticFlags, teacherLogger } from '../../src/index.js';
-import type { AdminOptions, PreRanker, PreRankerOptions, SearchState, TeacherLogger, TeacherLoggerOptions } from '../../src/index.js';
+import { createPreRanker, preRankAdmin, preRankMetrics, preRankStatus, staticFlags, teacherLogger } from '../../src/index.js';
+import type { AdminOptions, PreRanker, PreRankerOptions, PreRankMetrics, PreRankStatus, SearchState, TeacherLogger, TeacherLoggerOptions } from '../../src/index.js';
 import { jsonErrors, notFound, sendError } from './errors.js';
 import { teacherRanker, worldHops } from './world-hops.js';
 import type { WorldHops } from './world-hops.js';
@@ -27,8 +27,8 @@ export interface GatewayOptions {
   readonly preRank?: Partial<PreRankerOptions>;
   /** [ops] Teacher-log collection on the requests the pre-ranker samples (`autofas.teacherLogRate`). @default off */
   readonly teacherLog?: TeacherLoggerOptions;
-  /** [ops] The admin router (health, model cards, reload, metrics) at `/admin`. @default off */
-  readonly admin?: AdminOptions;
+  /** [ops] The admin router at `/autofas` (status page, health, model cards, reload, metrics); the gateway builds its metrics and status. @default off */
+  readonly admin?: Omit<AdminOptions, 'metrics' | 'status'>;
 }
 
 export interface Gateway {
@@ -36,6 +36,9 @@ export interface Gateway {
   readonly preRanker: PreRanker;
   /** [ops] The teacher logger when `teacherLog` is set. */
   readonly teacherLogger: TeacherLogger | null;
+  /** [ops] Prometheus instruments and the status page's numbers, when `admin` is set. */
+  readonly metrics: PreRankMetrics | null;
+  readonly status: PreRankStatus | null;
   close(): Promise<void>;
 }
 
@@ -66,11 +69,23 @@ export async function createGatewayApp(options: GatewayOptions = {}): Promise<Ga
   const rank = await teacherRanker(await loadArtifact(options.teacher ?? `${FIXTURES}world/teacher`));
   const app = express();
   const logger = options.teacherLog ? gatewayTeacherLogger(options.teacherLog) : null;
-  if (options.admin) app.use('/admin', preRankAdmin(preRanker, options.admin)); // before the global parser: its own 4 KB limit applies
+  const observed = options.admin ? observe(preRanker, logger) : null;
+  if (options.admin && observed) app.use('/autofas', preRankAdmin(preRanker, { ...options.admin, ...observed })); // before the global parser: its own 4 KB limit applies
   app.use(express.json({ limit: '64kb' }));
   app.post('/search', ...(logger ? [logger] : []), matchingHop(hops, options.candidates ?? 2000), preRanker, rankingHop(hops, rank));
   app.use(notFound, jsonErrors);
-  return { app, preRanker, teacherLogger: logger, close: async () => void (await Promise.all([logger?.close(), preRanker.close()])) };
+  const close = async (): Promise<void> => {
+    observed?.metrics.close();
+    observed?.status.close();
+    await Promise.all([logger?.close(), preRanker.close()]);
+  };
+  return { app, preRanker, teacherLogger: logger, metrics: observed?.metrics ?? null, status: observed?.status ?? null, close };
+}
+
+/** [ops] Metrics (a private registry) and the status page's numbers, both fed by the pre-ranker's and the logger's events. */
+function observe(preRanker: PreRanker, logger: TeacherLogger | null): { metrics: PreRankMetrics; status: PreRankStatus } {
+  const teacher = logger ? { teacherLogger: logger } : {};
+  return { metrics: preRankMetrics(preRanker, teacher), status: preRankStatus(preRanker, teacher) };
 }
 
 /** [ops] The logger runs when the response has finished and reads the ranking hop's scores and full feature rows. */

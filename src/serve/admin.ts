@@ -9,6 +9,8 @@ import { optionError } from '../schema/errors.js';
 import { checkKnownOptions, isOptionsObject } from './known-options.js';
 import type { AutofasErrorCode } from '../schema/errors.js';
 import type { PreRankMetrics } from './metrics.js';
+import type { PreRankStatus } from './status.js';
+import { statusPage } from './status-page.js';
 import type { PreRanker } from './types.js';
 import { watchModels } from './watch.js';
 import type { ModelWatcher, WatchOptions } from './watch.js';
@@ -20,6 +22,8 @@ export interface AdminOptions {
   readonly modelsRoot?: string;
   /** Served at `GET /metrics`. @default none: `GET /metrics` answers 404 */
   readonly metrics?: PreRankMetrics | Registry;
+  /** Served as the status page at `GET /` and `GET /status.json`. @default none: both answer 404 */
+  readonly status?: PreRankStatus;
   /** Reload when a new artifact directory appears under `modelsRoot`. @default false */
   readonly watch?: boolean | Omit<WatchOptions, 'modelsRoot'>;
 }
@@ -31,14 +35,16 @@ interface AdminConfig {
   readonly tokenDigest: Buffer | null;
   readonly modelsRoot: string | null;
   readonly registry: Registry | null;
+  readonly status: PreRankStatus | null;
   readonly watch: Omit<WatchOptions, 'modelsRoot'> | null;
 }
 
 const digest = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest();
 
 function parseOptions(options: AdminOptions): AdminConfig {
-  checkKnownOptions(options, ['token', 'modelsRoot', 'metrics', 'watch'], 'preRankAdmin');
-  const { token, modelsRoot, metrics, watch } = options;
+  checkKnownOptions(options, ['token', 'modelsRoot', 'metrics', 'status', 'watch'], 'preRankAdmin');
+  const { token, modelsRoot, metrics, status, watch } = options;
+  if (status !== undefined && typeof (status as { snapshot?: unknown } | null)?.snapshot !== 'function') throw optionError('status', 'must be a PreRankStatus', status);
   if (token !== undefined && (typeof token !== 'string' || token.length < 16)) {
     throw optionError('token', 'must be a string of at least 16 characters', token === undefined ? token : '<redacted>');
   }
@@ -51,6 +57,7 @@ function parseOptions(options: AdminOptions): AdminConfig {
     tokenDigest: token === undefined ? null : digest(token),
     modelsRoot: modelsRoot === undefined ? null : resolve(modelsRoot),
     registry,
+    status: status ?? null,
     watch: watch ? (watch === true ? {} : watch) : null,
   };
 }
@@ -60,6 +67,9 @@ function fail(res: Response, status: number, code: AutofasErrorCode | string, me
 }
 
 const BODY_LIMIT_BYTES = 4096;
+
+/** The status page loads nothing from anywhere but its own inline code and `status.json`. */
+const STATUS_PAGE_CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'";
 
 /**
  * The reload body, at most 4 KB, also when the host parsed bodies before the router (a global `express.json()`
@@ -130,7 +140,7 @@ async function targetDir(config: AdminConfig, req: Request, res: Response): Prom
   return target;
 }
 
-/** `preRankAdmin(preRanker, options)`: GET /healthz, GET /model, POST /reload, GET /metrics. */
+/** `preRankAdmin(preRanker, options)`: GET / (status page), /status.json, /healthz, /model, /metrics; POST /reload. */
 export function preRankAdmin(preRanker: PreRanker, options: AdminOptions = {}): PreRankAdminRouter {
   const config = parseOptions(options);
   const router = express.Router();
@@ -166,6 +176,16 @@ export function preRankAdmin(preRanker: PreRanker, options: AdminOptions = {}): 
   router.get('/metrics', async function metrics(_req, res) {
     if (!config.registry) return fail(res, 404, 'ERR_AUTOFAS_ADMIN_DISABLED', 'no metrics registry configured');
     res.set('Content-Type', config.registry.contentType).send(await config.registry.metrics());
+  });
+
+  router.get('/', function statusPageRoute(_req, res) {
+    if (!config.status) return fail(res, 404, 'ERR_AUTOFAS_ADMIN_DISABLED', 'no status configured');
+    res.set('Content-Security-Policy', STATUS_PAGE_CSP).type('html').send(statusPage(config.status.snapshot()));
+  });
+
+  router.get('/status.json', function statusJson(_req, res) {
+    if (!config.status) return fail(res, 404, 'ERR_AUTOFAS_ADMIN_DISABLED', 'no status configured');
+    res.set('Cache-Control', 'no-store').json(config.status.snapshot());
   });
 
   router.use(bodyErrors);

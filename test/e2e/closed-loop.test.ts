@@ -1,4 +1,4 @@
-// The closed loop end to end: demo gateway -> teacher logs -> `autofas search` -> new artifact -> POST /admin/reload -> served.
+// The closed loop end to end: demo gateway -> teacher logs -> `autofas search` -> new artifact -> POST /autofas/reload -> served.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
@@ -73,9 +73,9 @@ test('logs written by the demo gateway feed the searcher; its model is hot-reloa
   assert.notEqual(card.modelId, startId);
 
   // 3. Hot reload through the admin router; the next search is served by the new model.
-  const reloaded = await request(gateway.app).post('/admin/reload').set('Authorization', `Bearer ${TOKEN}`).send({ dir: 'models/searched-1' }).expect(200);
+  const reloaded = await request(gateway.app).post('/autofas/reload').set('Authorization', `Bearer ${TOKEN}`).send({ dir: 'models/searched-1' }).expect(200);
   assert.equal(reloaded.body.modelId, card.modelId);
-  const model = await request(gateway.app).get('/admin/model').expect(200);
+  const model = await request(gateway.app).get('/autofas/model').expect(200);
   assert.equal(model.body.model.modelId, card.modelId);
   const served = await request(gateway.app).post('/search').send({ user_id: 'user-0001', query: 'query-042' }).expect(200);
   assert.equal(served.body.preRank.modelId, card.modelId);
