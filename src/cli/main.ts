@@ -7,6 +7,7 @@ import { registerTrainCommand } from './train-command.js';
 import { registerEvaluateCommand } from './evaluate-command.js';
 import { registerSearchCommand } from './search-command.js';
 import { registerStoreCommand } from './store-command.js';
+import { registerAbReportCommand } from './ab-report-command.js';
 
 const program = new Command('autofas')
   .description('AutoFAS: search, train, export and evaluate pre-ranking models from teacher logs')
@@ -18,6 +19,7 @@ registerTrainCommand(program);
 registerEvaluateCommand(program);
 registerSearchCommand(program);
 registerStoreCommand(program);
+registerAbReportCommand(program);
 
 program.parseAsync(process.argv).catch((err: Error & { code?: string }) => {
   process.stderr.write(`autofas: ${err.message}${err.code ? ` (${err.code})` : ''}\n`);

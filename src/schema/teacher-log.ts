@@ -10,6 +10,19 @@ export interface TeacherCandidate {
   readonly teacher_score: number;
   /** Click (or other) label joined later; absent when unknown. */
   readonly label?: number;
+  /** The serving arm's pre-rank score (written by the plugin's teacher logger; read by `autofas ab-report`). */
+  readonly pre_rank_score?: number;
+  /** In shadow mode, the shadow arm's score. */
+  readonly shadow_score?: number;
+}
+
+/** How the pre-ranker handled a logged request (the teacher logger writes it; the searcher ignores it). */
+export interface PreRankLogInfo {
+  readonly arm: string;
+  readonly path: string;
+  readonly k: number;
+  readonly unit_id?: string;
+  readonly shadow_arm?: string;
 }
 
 /** One line of a teacher log (`.jsonl` or `.jsonl.gz`). */
@@ -17,4 +30,5 @@ export interface TeacherLogRecord {
   readonly request_id: string;
   readonly context: Readonly<Record<string, RawFeatureValue>>;
   readonly candidates: readonly TeacherCandidate[];
+  readonly pre_rank?: PreRankLogInfo;
 }

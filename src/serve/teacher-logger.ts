@@ -5,7 +5,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { optionError } from '../schema/errors.js';
 import { checkKnownOptions, given, integerOption, isOptionsObject } from './known-options.js';
 import type { FeatureSpec } from '../schema/feature-spec.js';
-import type { RawFeatureValue, TeacherCandidate, TeacherLogRecord } from '../schema/teacher-log.js';
+import type { PreRankLogInfo, RawFeatureValue, TeacherCandidate, TeacherLogRecord } from '../schema/teacher-log.js';
 import { RotatingLogSink } from './log-sink.js';
 import type { LogSinkOptions } from './log-sink.js';
 import type { Arm, Candidate, PreRankRecord, SearchState } from './types.js';
@@ -120,10 +120,25 @@ function pick(values: Readonly<Record<string, RawFeatureValue>>, names: Readonly
   return out;
 }
 
+/** The arm's scores on a candidate, as logged (absent when the arm did not score it). */
+function scoreFields(c: Candidate, preRank: PreRankRecord | undefined): { pre_rank_score?: number; shadow_score?: number } {
+  if (!preRank || preRank.arm === 'off') return {};
+  const served = typeof c.preRankScore === 'number' && Number.isFinite(c.preRankScore) ? { pre_rank_score: c.preRankScore } : {};
+  return preRank.shadowArm && typeof c.shadowScore === 'number' && Number.isFinite(c.shadowScore) ? { ...served, shadow_score: c.shadowScore } : served;
+}
+
+/** The request's arm, path and k, for `autofas ab-report`. */
+function preRankInfo(preRank: PreRankRecord | undefined): { pre_rank?: PreRankLogInfo } {
+  if (!preRank || preRank.arm === 'off') return {};
+  const info: PreRankLogInfo = { arm: preRank.arm, path: preRank.path, k: preRank.k, ...(preRank.unitId ? { unit_id: preRank.unitId } : {}), ...(preRank.shadowArm ? { shadow_arm: preRank.shadowArm } : {}) };
+  return { pre_rank: info };
+}
+
 /** Builds the teacher-log record of a request, or the reason it cannot be logged. */
 function buildRecord(config: LoggerConfig, req: Request, res: Response): TeacherLogRecord | SkipReason {
   const state = config.getState(req, res);
   if (!state || !Array.isArray(state.candidates)) return 'no-state';
+  const preRank = res.locals.preRank as PreRankRecord | undefined;
   const candidates: TeacherCandidate[] = [];
   for (let i = 0; i < state.candidates.length; i++) {
     const c = state.candidates[i];
@@ -131,9 +146,9 @@ function buildRecord(config: LoggerConfig, req: Request, res: Response): Teacher
     if (typeof score !== 'number' || !Number.isFinite(score)) return 'teacher-score';
     const label = config.label?.(c, req, res, i);
     const features = pick(config.features(c, req, res, i) ?? {}, config.itemNames);
-    candidates.push(label === undefined ? { item_id: c.item_id, features, teacher_score: score } : { item_id: c.item_id, features, teacher_score: score, label });
+    candidates.push({ item_id: c.item_id, features, teacher_score: score, ...(label === undefined ? {} : { label }), ...scoreFields(c, preRank) });
   }
-  return { request_id: config.requestId(req, res), context: pick(state.context ?? {}, config.contextNames), candidates };
+  return { request_id: config.requestId(req, res), context: pick(state.context ?? {}, config.contextNames), candidates, ...preRankInfo(preRank) };
 }
 
 /** Indices of the `n` largest values (ties by position). */

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { startDemoLoop } from '../../examples/gateway/demo-loop.js';
+import { abReport } from '../../src/search/evaluate/ab-report.js';
 import type { StatusSnapshot } from '../../src/serve/status.js';
 import { tempDir } from './ops-helpers.js';
 
@@ -43,10 +44,14 @@ test('headless Chromium renders per-arm requests, Recall@K with its CI, latency,
   writeFlags(flagsFile);
   const loop = await startDemoLoop({ varDir, flagsFile, token: 'status-page-token-0123456789', gateway: { candidates: 200, preRank: { workers: 1, timeoutMs: 10_000 } } });
   const server = loop.gateway.app.listen(0, '127.0.0.1');
-  t.after(async () => {
+  let closed = false;
+  const close = async (): Promise<void> => {
+    if (closed) return;
+    closed = true;
     server.close();
     await loop.close();
-  });
+  };
+  t.after(close);
   await new Promise((resolve) => server.once('listening', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   for (let i = 0; i < 24; i++) {
@@ -79,4 +84,9 @@ test('headless Chromium renders per-arm requests, Recall@K with its CI, latency,
   assert.equal(got.get('model.modelId'), loop.gateway.preRanker.models().model?.modelId);
   assert.equal(got.get('baseline.modelId'), loop.gateway.preRanker.models().baseline?.modelId);
   assert.equal(got.get('log.written'), '24', 'teacher-log lines on disk');
+
+  // The same logs give the offline verdict: each arm's logged requests are the ones its online Recall@K measured.
+  await close();
+  const report = await abReport([loop.logDir], { bootstrap: 50 });
+  assert.deepEqual(report.arms.map((a) => [a.arm, a.requests]), arms.map((arm) => [arm, expected.arms.find((a) => a.arm === arm)?.recall?.n]));
 });

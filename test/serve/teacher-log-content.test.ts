@@ -39,10 +39,11 @@ test('sampled requests become teacher-log lines the dataset loader reads; others
   const records = files.flatMap(readLines).map((l) => JSON.parse(l));
   assert.deepEqual(records.map((r) => r.request_id), ['req-0', 'req-2', 'req-4']);
   const first = records[0];
-  assert.deepEqual(Object.keys(first), ['request_id', 'context', 'candidates']);
+  assert.deepEqual(Object.keys(first), ['request_id', 'context', 'candidates', 'pre_rank']);
+  assert.deepEqual(first.pre_rank, { arm: 'autofas', k: 5, shadow_arm: 'baseline' }, 'how the pre-ranker handled it, for autofas ab-report');
   assert.deepEqual(Object.keys(first.context).sort(), ['query_vec', 'user_age'], 'only spec features (user_id dropped)');
   assert.equal(first.candidates.length, 20);
-  assert.deepEqual(first.candidates[3], { item_id: 'i3', features: testCandidates(20, 0)[3].features, teacher_score: 3 });
+  assert.deepEqual(first.candidates[3], { item_id: 'i3', features: testCandidates(20, 0)[3].features, teacher_score: 3, pre_rank_score: 3, shadow_score: 17 });
   assert.equal(first.candidates[0].label, 1);
   const { dataset, report } = await loadDataset(files, TEST_SPEC);
   assert.equal(dataset.requests, 3);

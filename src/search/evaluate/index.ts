@@ -8,3 +8,4 @@ export * from './metrics.js';
 export * from './score-dataset.js';
 export * from './table.js';
 export * from './types.js';
+export * from './ab-report.js';

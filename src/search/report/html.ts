@@ -9,14 +9,14 @@ export interface ChartSection {
   readonly svg: string;
 }
 
-const STYLE = `body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:2rem auto;max-width:1000px;color:#222;padding:0 1rem}
+export const STYLE = `body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:2rem auto;max-width:1000px;color:#222;padding:0 1rem}
 h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2.2rem;border-bottom:1px solid #ddd;padding-bottom:.3rem}
 table{border-collapse:collapse;font-size:.9rem;margin:.6rem 0}th,td{padding:.3rem .7rem;border-bottom:1px solid #eee;text-align:right}
 th:first-child,td:first-child{text-align:left}tr.searched td{font-weight:600}p.caption{color:#555;font-size:.9rem}
 figure{margin:0;overflow-x:auto}code{background:#f4f4f4;padding:0 .25rem}`;
 
 /** Escapes text for HTML element content and attribute values. */
-function escapeHtml(text: string): string {
+export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 

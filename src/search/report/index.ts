@@ -3,3 +3,4 @@
 export { writeSearchReport, renderCharts, REPORT_FILE, type SearchReportOptions } from './write-report.js';
 export { paretoFront, type PlanePoint } from './pareto.js';
 export { renderSvg } from './render.js';
+export { formatAbReport, writeAbReportHtml } from './ab-page.js';
