@@ -46,7 +46,8 @@ export async function startDemoLoop(options: DemoLoopOptions = {}): Promise<Demo
   const gateway = await createGatewayApp({
     ...options.gateway,
     preRank: { flags: createFlagEvaluator(), ...options.gateway?.preRank },
-    teacherLog: { sink: { dir: logDir }, spec: await loadFeatureSpec(SPEC), ...options.gateway?.teacherLog },
+    // Files complete every minute, so `autofas ab-report --logs var/teacher-logs` has data while the demo runs.
+    teacherLog: { sink: { dir: logDir, maxAgeMs: 60_000, checkIntervalMs: 5_000 }, spec: await loadFeatureSpec(SPEC), ...options.gateway?.teacherLog },
     admin: { token, modelsRoot, ...options.gateway?.admin },
   });
   const close = async (): Promise<void> => {
