@@ -1,6 +1,6 @@
 // Searches a pre-ranker on teacher logs, trains the baselines on the same split, and prints the comparison table.
 // Usage: node dist/examples/compare/main.js --logs LOGS... --features features.json --out DIR [--budget-us N]
-//        [--sweep N,N,...] [--epochs N] [--baseline-steps N] [--seed N] [--k N] [--top N] [--teacher DIR]
+//        [--sweep N,N,...] [--epochs N] [--baseline-epochs N] [--seed N] [--k N] [--top N] [--teacher DIR]
 import { parseArgs } from 'node:util';
 import { runComparison } from './run-comparison.js';
 
@@ -12,7 +12,7 @@ const { values } = parseArgs({
     'budget-us': { type: 'string' },
     sweep: { type: 'string' },
     epochs: { type: 'string' },
-    'baseline-steps': { type: 'string' },
+    'baseline-epochs': { type: 'string' },
     seed: { type: 'string', default: '1' },
     k: { type: 'string', default: '100' },
     top: { type: 'string', default: '10' },
@@ -31,7 +31,7 @@ const result = await runComparison({
   budgetUs: num(values['budget-us']),
   sweep: values.sweep?.split(',').map(Number),
   epochs: num(values.epochs),
-  baselineSteps: num(values['baseline-steps']),
+  baselineEpochs: num(values['baseline-epochs']),
   seed: Number(values.seed),
   k: Number(values.k),
   top: Number(values.top),

@@ -16,7 +16,7 @@ export interface ComparisonInput {
   /** Several budgets: one search each, drawn as the Pareto front. */
   readonly sweep?: readonly number[];
   readonly epochs?: number;
-  readonly baselineSteps?: number;
+  readonly baselineEpochs?: number;
   readonly seed?: number;
   /** Recall@K cut and the teacher's top-set size. @default 100, 10 */
   readonly k?: number;
@@ -45,7 +45,7 @@ export async function runComparison(input: ComparisonInput): Promise<{ table: st
   }
   const splits = (first as SearchResult).splits;
   const t0 = Date.now();
-  const { comparisons, report } = await compareWithBaselines(input.out, searched, splits, { baselineSteps: input.baselineSteps, seed: input.seed ?? 1, k: input.k, top: input.top, references: input.extraModels });
+  const { comparisons, report } = await compareWithBaselines(input.out, searched, splits, { baselineEpochs: input.baselineEpochs, seed: input.seed ?? 1, k: input.k, top: input.top, references: input.extraModels });
   log(`baselines trained and everything evaluated in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   const reportPath = await writeSearchReport(searched[0].dir, (first as SearchResult).history, comparisons, { k: report.k, top: report.top });
   return { table: formatEvaluationTable(report), reportPath, rows: report };

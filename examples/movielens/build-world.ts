@@ -24,7 +24,7 @@ export interface WorldOptions {
   readonly maxFuture: number;
   /** Users (requests) in the logs; all when larger than the data. */
   readonly users: number;
-  readonly teacherSteps: number;
+  readonly teacherEpochs: number;
   readonly seed: number;
 }
 
@@ -81,9 +81,9 @@ async function trainTeacher(ml: MovieLens, h: History, spec: FeatureSpec, option
   const data = toDataset(spec, records);
   const split = splitByRequest(data, { train: 0.9, validation: 0.1, test: 0 }, options.seed);
   const trained = await trainBaseline(split.train, {
-    kind: 'dnn-all', layers: [256, 128], steps: options.teacherSteps, seed: options.seed, validation: split.validation, k: 20, top: 5,
-    onProgress: (p) => log(`teacher step ${p.step}/${p.steps} loss ${p.loss.toFixed(4)} valid recall@20 of liked ${p.validRecall?.toFixed(4)}`),
+    kind: 'dnn-all', layers: [256, 128], epochs: options.teacherEpochs, seed: options.seed, validation: split.validation, recallK: 20, recallTop: 5,
   });
+  for (const r of trained.history) log(`teacher epoch ${r.epoch} loss ${r.loss.toFixed(4)} valid recall@20 of liked ${r.validRecall?.toFixed(4)}`);
   const provenance = { logsHash: 'movielens-100k-later-ratings', specHash: 'movielens-spec', toolVersion: 'autofas-example', command: 'examples/movielens' };
   const { draft, bytes } = await baselineArtifact(trained, provenance);
   await writeArtifact(dir, { ...draft, kind: 'teacher' }, bytes);

@@ -1,7 +1,7 @@
 // MovieLens 100K example: build teacher logs from ../shared/data/movielens-100k, search a pre-ranker, train the
 // baselines on the same split, print the comparison. Skips cleanly when the data is absent.
 // Usage: node dist/examples/movielens/main.js [--data DIR] [--out DIR] [--candidates N] [--users N] [--k N] [--top N]
-//        [--budget-us N | --sweep N,N,...] [--teacher-steps N] [--baseline-steps N] [--seed N] [--reuse-world]
+//        [--budget-us N | --sweep N,N,...] [--teacher-epochs N] [--baseline-epochs N] [--seed N] [--reuse-world]
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -19,8 +19,8 @@ const { values } = parseArgs({
     top: { type: 'string', default: '10' },
     'budget-us': { type: 'string' },
     sweep: { type: 'string' },
-    'teacher-steps': { type: 'string', default: '1500' },
-    'baseline-steps': { type: 'string' },
+    'teacher-epochs': { type: 'string', default: '6' },
+    'baseline-epochs': { type: 'string' },
     seed: { type: 'string', default: '1' },
     'reuse-world': { type: 'boolean', default: false },
   },
@@ -42,7 +42,7 @@ const world = reuse
   candidates: Number(values.candidates),
   maxFuture: Number(values['max-future']),
   users: Number(values.users),
-  teacherSteps: Number(values['teacher-steps']),
+  teacherEpochs: Number(values['teacher-epochs']),
   seed,
 }, log);
 const result = await runComparison({
@@ -51,7 +51,7 @@ const result = await runComparison({
   out,
   budgetUs: values['budget-us'] === undefined ? undefined : Number(values['budget-us']),
   sweep: values.sweep?.split(',').map(Number),
-  baselineSteps: values['baseline-steps'] === undefined ? undefined : Number(values['baseline-steps']),
+  baselineEpochs: values['baseline-epochs'] === undefined ? undefined : Number(values['baseline-epochs']),
   k: Number(values.k),
   top: Number(values.top),
   seed,

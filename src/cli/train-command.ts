@@ -5,7 +5,8 @@ import { loadFeatureSpec } from '../schema/feature-spec.js';
 import { optionError } from '../schema/errors.js';
 import { logOptions, loadLogs, type LogFlags } from './load-logs.js';
 import { int, intList, share } from './option-parsers.js';
-import { BASELINE_KINDS, provenanceOf, trainBaselineOfKind, trainFscd, writeBaseline, type BaselineKind, type BaselineProgress, type DistillMode } from '../search/baselines/index.js';
+import { BASELINE_KINDS, provenanceOf, trainBaselineOfKind, trainFscd, writeBaseline, type BaselineKind } from '../search/baselines/index.js';
+import type { DistillMode, StepStatus } from '../search/search/config.js';
 import type { ModelCard } from '../schema/model-card.js';
 import { heldOutFractions, splitByRequest } from '../search/data/dataset.js';
 
@@ -13,11 +14,11 @@ interface TrainFlags extends LogFlags {
   kind: string;
   features: string;
   out: string;
-  steps?: number;
+  epochs?: number;
   seed: number;
   threads: number;
   layers?: number[];
-  lr?: number;
+  learningRate?: number;
   distill?: string;
   validation: number;
   test: number;
@@ -31,14 +32,14 @@ function summary(out: string, card: ModelCard, recall?: number): string {
   return `wrote ${out}: ${card.modelId}, ${card.inputs.length} features, ${card.latency.measuredUs?.toFixed(0) ?? '?'} µs per 1000 candidates${tail}\n`;
 }
 
-function progressBar(flags: TrainFlags): { bar: SingleBar | null; onProgress: (p: BaselineProgress) => void } {
-  const bar = flags.quiet ? null : new SingleBar({ format: `train ${flags.kind} [{bar}] {value}/{total} steps | loss {loss} | valid recall {recall}`, hideCursor: true }, Presets.shades_classic);
-  const onProgress = (p: BaselineProgress): void => {
+function progressBar(flags: TrainFlags): { bar: SingleBar | null; onStep: (s: StepStatus) => void } {
+  const bar = flags.quiet ? null : new SingleBar({ format: `train ${flags.kind} [{bar}] epoch {epoch}/{epochs} step {value}/{total} | loss {loss}`, hideCursor: true }, Presets.shades_classic);
+  const onStep = (s: StepStatus): void => {
     if (!bar) return;
-    if (!bar.isActive) bar.start(p.steps, 0, { loss: '-', recall: '-' });
-    bar.update(p.step, { loss: p.loss.toFixed(4), recall: p.validRecall === undefined ? '-' : p.validRecall.toFixed(4) });
+    if (!bar.isActive || s.step === 1) bar.start(s.steps, 0, { loss: '-', epoch: s.epoch, epochs: s.epochs });
+    bar.update(s.step, { loss: s.loss.toFixed(4), epoch: s.epoch, epochs: s.epochs });
   };
-  return { bar, onProgress };
+  return { bar, onStep };
 }
 
 async function runTrain(flags: TrainFlags): Promise<void> {
@@ -54,17 +55,17 @@ async function runTrain(flags: TrainFlags): Promise<void> {
   // The same split expression and seed as `autofas search`: the held-out test requests are never trained on, so
   // `autofas evaluate` can compare a baseline and a searched model on requests neither has seen.
   const split = splitByRequest(dataset, heldOutFractions(flags.validation, flags.test), flags.seed);
-  const { bar, onProgress } = progressBar(flags);
+  const { bar, onStep } = progressBar(flags);
   const trained = await trainBaselineOfKind(split.train, {
     kind: flags.kind as BaselineKind,
-    steps: flags.steps,
+    epochs: flags.epochs,
     seed: flags.seed,
     threads: flags.threads,
     layers: flags.layers,
-    lr: flags.lr,
+    learningRate: flags.learningRate,
     distill: flags.distill as DistillMode | undefined,
     validation: split.validation.requests > 0 ? split.validation : undefined,
-    onProgress,
+    onStep,
   });
   bar?.stop();
   const command = `autofas train ${process.argv.slice(3).join(' ')}`.trim();
@@ -81,13 +82,13 @@ export function registerTrainCommand(program: Command): void {
     .requiredOption('--logs <files...>', 'teacher log files (.jsonl or .jsonl.gz)')
     .requiredOption('--features <file>', 'feature spec (features.json)')
     .requiredOption('--out <dir>', 'artifact directory to write (model.onnx + model.json)')
-    .option('--steps <n>', 'optimiser steps (default 1500)', int('--steps', 1))
+    .option('--epochs <n>', 'training epochs, as the search\'s retrain (default 6)', int('--epochs', 1))
     .option('--seed <n>', 'seed of the split, initialisation and sampling', int('--seed', 0), 1)
     .option('--threads <n>', 'ORT intra-op threads', int('--threads', 1), 1)
     .option('--layers <list>', 'dnn-all hidden widths (default 512,256,128)', intList('--layers'))
-    .option('--lr <rate>', 'Adam learning rate (default 0.002)', Number)
-    .option('--distill <mode>', 'pointwise | listwise | both (default both)')
-    .option('--validation <share>', 'share of requests held out to keep the best checkpoint (as autofas search)', share('--validation'), 0.1)
+    .option('--learning-rate <rate>', 'Adam learning rate, as the search (default 0.003)', Number)
+    .option('--distill <mode>', 'pointwise | listwise, as the search (default listwise)')
+    .option('--validation <share>', 'share of requests held out for the per-epoch validation recall (as autofas search)', share('--validation'), 0.1)
     .option('--test <share>', 'share of requests held out and never trained on (as autofas search, same --seed)', share('--test'), 0.1)
     .option('--budget-us <us>', 'fscd: latency budget per 1000 candidates (default: the searcher\'s lambda2)', int('--budget-us', 1))
     .option('--quiet', 'no progress bar')

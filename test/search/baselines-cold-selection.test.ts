@@ -11,10 +11,10 @@ import { toyDataset, toySpec } from './baselines-toy-world.js';
 test('cold keeps keepFeatures features, the most important by SE weight, and records the importance', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'autofas-cold-'));
   try {
-    const trained = await trainBaselineOfKind(toyDataset(10, 50, 5), { kind: 'cold', keepFeatures: 3, steps: 60, batchRequests: 4, sample: 16, layers: [16] });
+    const trained = await trainBaselineOfKind(toyDataset(10, 50, 5), { kind: 'cold', keepFeatures: 3, epochs: 6, requestsPerBatch: 4, candidatesPerRequest: 16, layers: [16] });
     const importance = trained.importance as Record<string, number>;
     assert.deepEqual(Object.keys(importance).sort(), toySpec.features.map((f) => f.name).sort());
-    const kept = [...trained.plans.context, ...trained.plans.item].map((p) => p.feature.name);
+    const kept = trained.model.features.map((f) => f.name);
     assert.equal(kept.length, 3);
     const threshold = Math.min(...kept.map((name) => importance[name]));
     assert.ok(Object.entries(importance).every(([name, w]) => kept.includes(name) || w <= threshold));

@@ -18,7 +18,7 @@ test('dnn-all beats vector on the fixture teacher (Recall@50 and NDCG@50 on held
   const { train, test: held } = splitByRequest(dataset, { train: 0.75, validation: 0, test: 0.25 }, 1);
   const dir = await mkdtemp(join(tmpdir(), 'autofas-baselines-'));
   try {
-    const common = { steps: 150, batchRequests: 8, sample: 64, seed: 1 };
+    const common = { epochs: 3, seed: 1 };
     const provenance = { logsHash: 'test', specHash: 'test', toolVersion: '0.0.0' };
     // Small widths keep the test fast; the point is the model family: all features incl. cross vs two towers.
     await writeBaseline(join(dir, 'vector'), await trainBaseline(train, { kind: 'vector', ...common }), provenance);

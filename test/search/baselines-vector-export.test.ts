@@ -17,7 +17,7 @@ const data = toyDataset(6, 40, 11);
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'autofas-vector-'));
-  const trained = await trainBaseline(toyDataset(12, 60, 7), { kind: 'vector', steps: 20, batchRequests: 4, sample: 16, evalEvery: 10, seed: 3 });
+  const trained = await trainBaseline(toyDataset(12, 60, 7), { kind: 'vector', epochs: 2, requestsPerBatch: 4, candidatesPerRequest: 16, seed: 3 });
   await writeBaseline(join(dir, 'vector'), trained, { logsHash: 'test', specHash: 'test', toolVersion: '0.0.0' });
   artifact = await loadArtifact(join(dir, 'vector'), { spec: toySpec });
   session = await createSession(artifact.modelBytes);

@@ -27,7 +27,7 @@ before(async () => {
   const lines = records.map((r) => JSON.stringify(r));
   await writeFile(join(dir, 'extra.jsonl'), `${lines.join('\n')}\n`);
   await writeFile(join(dir, 'bad.jsonl'), `${[lines[0], '{oops', lines[1], '[]'].join('\n')}\n`);
-  const trained = await trainBaseline(toyDataset(6, 20, 32), { kind: 'vector', steps: 2, batchRequests: 2, sample: 8, towerLayers: [8] });
+  const trained = await trainBaseline(toyDataset(6, 20, 32), { kind: 'vector', epochs: 1, requestsPerBatch: 2, candidatesPerRequest: 8, towerLayers: [8] });
   await writeBaseline(join(dir, 'vector'), trained, { logsHash: 'test', specHash: 'test', toolVersion: '0.0.0' });
 });
 

@@ -26,7 +26,7 @@ before(async () => {
   const train = toyDataset(8, 40, 22);
   const provenance = { logsHash: 'test', specHash: 'test', toolVersion: '0.0.0' };
   for (const kind of ['vector', 'dnn-all'] as const) {
-    const trained = await trainBaseline(train, { kind, steps: 5, batchRequests: 2, sample: 8, layers: [16, 8], towerLayers: [8] });
+    const trained = await trainBaseline(train, { kind, epochs: 1, requestsPerBatch: 2, candidatesPerRequest: 8, layers: [16, 8], towerLayers: [8] });
     await writeBaseline(join(dir, kind), trained, provenance);
   }
 });

@@ -14,11 +14,11 @@ test('sweep points, baselines and references come back in order, references kept
   try {
     const splits = splitByRequest(toyDataset(20, 30, 4), { train: 0.6, validation: 0.2, test: 0.2 }, 1);
     const provenance = { logsHash: 'test', specHash: 'test', toolVersion: '0.0.0' };
-    const small = { steps: 4, batchRequests: 2, sample: 8, layers: [8], towerLayers: [8] };
+    const small = { epochs: 1, requestsPerBatch: 2, candidatesPerRequest: 8, layers: [8], towerLayers: [8] };
     for (const name of ['a', 'b', 'ref']) await writeBaseline(join(dir, name), await trainBaseline(splits.train, { kind: 'dnn-all', ...small }), provenance);
     const searched = [{ dir: join(dir, 'a'), budgetUs: 100 }, { dir: join(dir, 'b'), budgetUs: 200 }];
     const { comparisons, report } = await compareWithBaselines(join(dir, 'out'), searched, splits, {
-      kinds: ['vector'], baselineSteps: 4, k: 5, top: 2, references: [{ dir: join(dir, 'ref'), name: 'teacher' }],
+      kinds: ['vector'], baselineEpochs: 1, k: 5, top: 2, references: [{ dir: join(dir, 'ref'), name: 'teacher' }],
     });
     assert.deepEqual(report.rows.map((r) => r.name), ['searched@100us', 'searched@200us', 'vector', 'teacher']);
     assert.deepEqual(comparisons.map((c) => [c.name, c.role, c.budgetUs]), [

@@ -1,64 +1,103 @@
 // COLD baseline: an SE block learns per-feature weights on an all-feature MLP; the top-m features by mean weight
-// are then trained from scratch in the fixed MLP (Wang et al., COLD, 2020).
+// are then trained from scratch in the fixed MLP (Wang et al., COLD, 2020). Both networks train on the shared stack.
+import type { Feature } from '../../schema/feature-spec.js';
 import { Graph, type Value } from '../../graph/graph.js';
+import { initParam, type InitKind } from '../../graph/init.js';
 import { createSession } from '../../graph/runtime.js';
-import { createTrainer, exportInference } from '../../graph/trainer.js';
-import { createRng } from '../../util/random.js';
+import { exportInference } from '../../graph/trainer.js';
+import { createRng, type Rng } from '../../util/random.js';
+import { rowFeeds } from '../data/batches.js';
 import type { Dataset } from '../data/dataset-types.js';
-import { embedParts, planWidth, type InputPlan } from './feature-inputs.js';
+import { InputBlock, numericStats, type Normalisation } from '../model/inputs.js';
+import { buildLosses } from '../model/losses.js';
+import type { TrainableModel } from '../model/trainable.js';
+import type { DistillMode } from '../search/config.js';
+import { trainMlp } from '../retrain/mlp-train.js';
 import { parseBaselineOptions, type BaselineConfig, type TrainBaselineOptions } from './options.js';
-import { ParamStore } from './params.js';
-import { RequestSampler } from './sampler.js';
-import { baselinePlans, lossOf, trainBaseline, type TrainedBaseline } from './train.js';
+import { baselineFeatures, trainBaseline, type TrainedBaseline } from './train.js';
 
-/** The SE-weighted MLP over every feature at batch B; returns the score and the SE weights [B, features]. */
-function seNetwork(g: Graph, store: ParamStore, plans: readonly InputPlan[], layers: readonly number[], batch: number): { score: Value; weights: Value } {
-  const parts = embedParts(g, store, plans, batch);
-  const width = planWidth(plans);
-  const z = g.concat(parts, 1);
-  const squeeze = Math.max(4, Math.ceil(plans.length / 2));
-  const h = g.relu(g.add(g.matmul(z, store.param(g, 'se.w1', [width, squeeze], 'he')), store.param(g, 'se.b1', [squeeze], 'zeros')));
-  const weights = g.sigmoid(g.add(g.matmul(h, store.param(g, 'se.w2', [squeeze, plans.length], 'xavier')), store.param(g, 'se.b2', [plans.length], 'zeros')));
-  const scaled = parts.map((p, f) => g.mul(p, g.slice(weights, [f], [f + 1], [1])));
-  let x = g.concat(scaled, 1);
-  let dIn = width;
-  layers.forEach((w, i) => {
-    x = g.relu(g.add(g.matmul(x, store.param(g, `se.fc${i}.w`, [dIn, w], 'he')), store.param(g, `se.fc${i}.b`, [w], 'zeros')));
-    dIn = w;
-  });
-  const logit = g.add(g.matmul(x, store.param(g, 'se.out.w', [dIn, 1], 'xavier')), store.param(g, 'se.out.b', [1], 'zeros'));
-  return { score: g.squeeze(logit, [1]), weights };
+/** COLD's selection network: an SE block weighs each feature's embedding, then an MLP scores the weighted concat. */
+class SeNetwork implements TrainableModel {
+  readonly features: readonly Feature[];
+  private readonly inputs: InputBlock;
+  private readonly params = new Map<string, { dims: number[]; data: Float32Array }>();
+  private readonly layers: readonly number[];
+
+  constructor(features: readonly Feature[], stats: ReadonlyMap<string, Normalisation>, layers: readonly number[], embeddingDim: number, rng: Rng) {
+    this.features = features;
+    this.layers = layers;
+    this.inputs = new InputBlock(features, stats, embeddingDim, rng);
+    const width = features.reduce((s, f) => s + this.inputs.width(f), 0);
+    const squeeze = Math.max(4, Math.ceil(features.length / 2));
+    const add = (name: string, dims: number[], init: InitKind): void => void this.params.set(name, { dims, data: initParam(dims, init, rng) });
+    add('se_w1', [width, squeeze], 'he');
+    add('se_b1', [squeeze], 'zeros');
+    add('se_w2', [squeeze, features.length], 'xavier');
+    add('se_b2', [features.length], 'zeros');
+    [width, ...layers].forEach((dIn, l) => {
+      const dOut = l < layers.length ? layers[l] : 1;
+      add(`fc${l}_w`, [dIn, dOut], l < layers.length ? 'he' : 'xavier');
+      add(`fc${l}_b`, [dOut], 'zeros');
+    });
+  }
+
+  private param(g: Graph, name: string): Value {
+    const p = this.params.get(name) as { dims: number[]; data: Float32Array };
+    return g.param(name, p.dims, p.data);
+  }
+
+  private dense(g: Graph, x: Value, w: string, b: string): Value {
+    return g.add(g.matmul(x, this.param(g, w)), this.param(g, b));
+  }
+
+  /** The score [N] and the SE weights [N, features] in rows layout. */
+  forward(g: Graph): { score: Value; weights: Value } {
+    const parts = this.features.map((f) => this.inputs.embed(g, f, this.inputs.input(g, f, 'rows')));
+    const z = g.concat(parts, 1);
+    const weights = g.sigmoid(this.dense(g, g.relu(this.dense(g, z, 'se_w1', 'se_b1')), 'se_w2', 'se_b2'));
+    let x = g.concat(parts.map((p, f) => g.mul(p, g.slice(weights, [f], [f + 1], [1]))), 1);
+    for (let l = 0; l <= this.layers.length; l++) {
+      x = this.dense(g, x, `fc${l}_w`, `fc${l}_b`);
+      if (l < this.layers.length) x = g.relu(x);
+    }
+    return { score: g.reshape(x, [-1]), weights };
+  }
+
+  buildTrain(mode: DistillMode, lambda1: number, candidatesPerRequest: number) {
+    const g = new Graph('cold_se_train');
+    const { score } = this.forward(g);
+    return { g, losses: buildLosses(g, score, mode, lambda1, candidatesPerRequest) };
+  }
+
+  buildScore() {
+    const g = new Graph('cold_se_score');
+    return { g, score: this.forward(g).score };
+  }
+
+  /** Mean SE weight of every feature over the rows of the first `requests` requests of `dataset`. */
+  async meanWeights(dataset: Dataset, requests: number, threads: number): Promise<Record<string, number>> {
+    const g = new Graph('cold_se_weights');
+    const bytes = exportInference(g, [g.output(this.forward(g).weights, 'se_weights')]);
+    const batch = rowFeeds(dataset, this.features, 0, Math.min(requests, dataset.requests));
+    const session = await createSession(bytes, { threads });
+    try {
+      const w = (await session.run(batch.feeds, ['se_weights'])).se_weights.data as Float32Array;
+      const sums = new Float64Array(this.features.length);
+      for (let i = 0; i < w.length; i++) sums[i % this.features.length] += w[i];
+      return Object.fromEntries(this.features.map((f, i) => [f.name, sums[i] / Math.max(1, batch.rows)]));
+    } finally {
+      await session.dispose();
+    }
+  }
 }
 
-/** Trains the SE network for a third of the steps and returns the mean SE weight of every feature. */
+/** Trains the SE network for a third of the epochs and returns the mean SE weight of every feature. */
 export async function seImportance(train: Dataset, config: BaselineConfig): Promise<Record<string, number>> {
   const rng = createRng(config.seed + 1);
-  const store = new ParamStore(rng.fork());
-  const { context, item } = baselinePlans(train, { ...config, kind: 'dnn-all' });
-  const plans = [...context, ...item];
-  const B = config.batchRequests * config.sample;
-  const g = new Graph('cold-se-train');
-  const trainer = await createTrainer(g, lossOf(g, seNetwork(g, store, plans, config.layers, B).score, config), { lr: config.lr, threads: config.threads, clipNorm: 5 });
-  const sampler = new RequestSampler(train, plans, rng.fork(), { ...config, requests: config.batchRequests });
-  try {
-    for (let step = 0; step < Math.max(50, Math.round(config.steps / 3)); step++) await trainer.step(sampler.next());
-  } finally {
-    await trainer.dispose();
-  }
-  const probe = new Graph('cold-se-weights');
-  const { weights } = seNetwork(probe, store, plans, config.layers, B);
-  const session = await createSession(exportInference(probe, [probe.output(weights, 'se_weights')]), { threads: config.threads });
-  const sums = new Float64Array(plans.length);
-  const batches = 8;
-  try {
-    for (let b = 0; b < batches; b++) {
-      const w = (await session.run(sampler.next(), ['se_weights'])).se_weights.data as Float32Array;
-      for (let i = 0; i < w.length; i++) sums[i % plans.length] += w[i];
-    }
-  } finally {
-    await session.dispose();
-  }
-  return Object.fromEntries(plans.map((p, f) => [p.feature.name, sums[f] / (batches * B)]));
+  const features = baselineFeatures(train, { kind: 'dnn-all', features: config.features });
+  const network = new SeNetwork(features, numericStats(train, features), config.layers, config.embeddingDim, rng.fork());
+  await trainMlp(network, train, { ...config, epochs: Math.max(1, Math.ceil(config.epochs / 3)), validation: undefined, onStep: undefined }, rng.fork());
+  return network.meanWeights(train, 64, config.threads);
 }
 
 /** COLD: SE importance, keep the top `keepFeatures` features, train the fixed MLP on them (kind 'cold'). */

@@ -1,10 +1,9 @@
 // Baselines: the same Dataset and trainer as the searched model enter; the comparison pre-rankers leave as artifacts
 // (vector two-tower, dnn-all, cold, fscd), each differing from the searched model only where it must. Next: evaluate/.
-export { trainBaseline, baselinePlans, type TrainedBaseline } from './train.js';
+export { trainBaseline, baselineFeatures, baselineModel, type TrainedBaseline } from './train.js';
 export { trainCold, seImportance } from './cold.js';
 export { trainBaselineOfKind } from './train-kind.js';
 export { writeBaseline, baselineArtifact, type BaselineProvenance } from './export.js';
-export { inferenceBytes, SCORE_OUTPUT, CONTEXT_EMBEDDING_OUTPUT, ITEM_EMBEDDING_OUTPUT } from './inference.js';
-export { BASELINE_KINDS, parseBaselineOptions, type BaselineKind, type TrainBaselineOptions, type BaselineProgress, type DistillMode } from './options.js';
+export { BASELINE_KINDS, parseBaselineOptions, type BaselineKind, type TrainBaselineOptions } from './options.js';
 export { filesSha256, provenanceOf, toolVersion } from './provenance.js';
 export { trainFscd, type FscdOptions } from './fscd.js';

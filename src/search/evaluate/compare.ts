@@ -1,7 +1,8 @@
 // Searched model(s) vs baselines on the same held-out requests: trains the baselines on the search's own train
 // split, evaluates everything on its test split, and returns the rows the search report plots.
 import { join } from 'node:path';
-import { trainBaselineOfKind, writeBaseline, type BaselineKind, type BaselineProgress, type BaselineProvenance } from '../baselines/index.js';
+import { trainBaselineOfKind, writeBaseline, type BaselineKind, type BaselineProvenance } from '../baselines/index.js';
+import type { StepStatus } from '../search/config.js';
 import type { DatasetSplits } from '../data/dataset-types.js';
 import { evaluateModels } from './evaluate.js';
 import type { EvaluationReport, ReportComparison } from './types.js';
@@ -17,8 +18,8 @@ export interface SearchedModel {
 export interface CompareOptions {
   /** Baselines to train. @default ['vector', 'dnn-all'] */
   readonly kinds?: readonly BaselineKind[];
-  /** Optimiser steps of each baseline. @default the baseline trainer's default */
-  readonly baselineSteps?: number;
+  /** Training epochs of each baseline. @default the baseline trainer's default (the search's retrain epochs) */
+  readonly baselineEpochs?: number;
   /** Recall@K / NDCG@K cut and teacher top-set size. @default 100, 10 */
   readonly k?: number;
   readonly top?: number;
@@ -31,11 +32,11 @@ export interface CompareOptions {
   /** Further artifacts (e.g. the teacher) evaluated into the report but kept out of the plotted comparisons. @default [] */
   readonly references?: readonly { readonly dir: string; readonly name: string }[];
   /** Progress of each baseline's training. @default undefined */
-  readonly onProgress?: (kind: BaselineKind, progress: BaselineProgress) => void;
+  readonly onStep?: (kind: BaselineKind, status: StepStatus) => void;
 }
 
 /**
- * Trains each baseline on `splits.train` (best checkpoint on `splits.validation`) into `outDir/baselines/<kind>`,
+ * Trains each baseline on `splits.train` (validation recall on `splits.validation`) into `outDir/baselines/<kind>`,
  * then evaluates the searched models and the baselines on `splits.test`. A single searched model is the
  * 'searched' point; several are all 'sweep' points (the budget sweep); baselines are 'baseline' points.
  */
@@ -53,13 +54,13 @@ export async function compareWithBaselines(
   for (const kind of kinds) {
     const trained = await trainBaselineOfKind(splits.train, {
       kind,
-      steps: options.baselineSteps,
+      epochs: options.baselineEpochs,
       seed: options.seed ?? 1,
       threads: options.threads ?? 1,
       validation: splits.validation.requests > 0 ? splits.validation : undefined,
-      k,
-      top,
-      onProgress: options.onProgress ? (p) => options.onProgress?.(kind, p) : undefined,
+      recallK: k,
+      recallTop: top,
+      onStep: options.onStep ? (s) => options.onStep?.(kind, s) : undefined,
     });
     const dir = join(outDir, 'baselines', kind);
     await writeBaseline(dir, trained, provenance, splits.train);

@@ -3,6 +3,7 @@ import { basename, resolve } from 'node:path';
 import { createSession, type Session } from '../../graph/runtime.js';
 import { loadArtifact, type Artifact } from '../../schema/artifact.js';
 import { optionError } from '../../schema/errors.js';
+import { intOption, numberOption } from '../../schema/option-values.js';
 import { cardFeatures } from '../../schema/model-card.js';
 import type { Dataset } from '../data/dataset-types.js';
 import { featureFetchUs, flopsPerCandidate } from './cost.js';
@@ -42,22 +43,15 @@ interface EvaluateConfig {
   readonly betaUs: number | undefined;
 }
 
-function positiveInt(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 1) throw optionError(name, 'must be a positive integer', value);
-  return value;
-}
-
 /** Turns EvaluateOptions into a full config (all defaults here). */
 function parseEvaluateOptions(options: EvaluateOptions = {}): EvaluateConfig {
-  const betaUs = options.betaUs;
-  if (betaUs !== undefined && !(Number.isFinite(betaUs) && betaUs >= 0)) throw optionError('betaUs', 'must be a finite number >= 0', betaUs);
+  const betaUs = options.betaUs === undefined ? undefined : numberOption('betaUs', options.betaUs, 0, 0);
   return {
-    k: positiveInt('k', options.k, 100),
-    top: positiveInt('top', options.top, 10),
-    threads: positiveInt('threads', options.threads, 1),
-    latencyCandidates: positiveInt('latencyCandidates', options.latencyCandidates, 1000),
-    latencyRuns: positiveInt('latencyRuns', options.latencyRuns, 50),
+    k: intOption('k', options.k, 100),
+    top: intOption('top', options.top, 10),
+    threads: intOption('threads', options.threads, 1),
+    latencyCandidates: intOption('latencyCandidates', options.latencyCandidates, 1000),
+    latencyRuns: intOption('latencyRuns', options.latencyRuns, 50),
     names: options.names,
     betaUs,
   };

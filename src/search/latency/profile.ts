@@ -2,6 +2,7 @@
 import { cpus } from 'node:os';
 import { createRequire } from 'node:module';
 import { optionError } from '../../schema/errors.js';
+import { intOption } from '../../schema/option-values.js';
 import { encodeModel } from '../../graph/builder.js';
 import { Graph } from '../../graph/graph.js';
 import { createSession, type Feeds } from '../../graph/runtime.js';
@@ -34,12 +35,6 @@ interface ProfileConfig {
   readonly onProgress: (done: number, total: number) => void;
 }
 
-function positiveInt(name: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw optionError(name, 'must be a positive integer', value);
-  return value;
-}
-
 function widths(name: string, value: readonly number[] | undefined, fallback: readonly number[]): readonly number[] {
   if (value === undefined) return fallback;
   if (!Array.isArray(value) || value.length === 0 || value.some((v) => !Number.isInteger(v) || v < 1)) {
@@ -50,11 +45,11 @@ function widths(name: string, value: readonly number[] | undefined, fallback: re
 
 export function parseProfileOptions(options: ProfileOptions = {}): ProfileConfig {
   return {
-    candidates: positiveInt('candidates', options.candidates, 1000),
+    candidates: intOption('candidates', options.candidates, 1000),
     dIns: widths('dIns', options.dIns, [8, 16, 32, 64, 128, 256, 512, 1024]),
     dOuts: widths('dOuts', options.dOuts, [1, 16, 32, 64, 128, 256, 512, 1024]),
-    threads: positiveInt('threads', options.threads, 1),
-    repeats: positiveInt('repeats', options.repeats, 40),
+    threads: intOption('threads', options.threads, 1),
+    repeats: intOption('repeats', options.repeats, 40),
     onProgress: options.onProgress ?? (() => undefined),
   };
 }

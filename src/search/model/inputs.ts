@@ -1,6 +1,7 @@
 // Per-feature input embeddings shared by the supernet, the fixed MLP and the exported model: categorical tables
 // (vocab or hash buckets), numeric (x - mean) / std inside the graph, vectors as they are.
 import type { Feature } from '../../schema/feature-spec.js';
+import type { CardInput } from '../../schema/model-card.js';
 import { featureWidth } from '../../schema/feature-spec.js';
 import { categoricalCardinality, inputLayout } from '../../schema/encoder.js';
 import type { Graph, Value } from '../../graph/graph.js';
@@ -78,6 +79,15 @@ export class InputBlock {
     if (feature.type === 'vector') return x;
     const s = this.stats.get(feature.name) ?? { mean: 0, std: 1 };
     return g.div(g.sub(x, s.mean), s.std);
+  }
+
+  /** The model card's entry of every feature, in input order (numeric features record their normalisation). */
+  cardInputs(): CardInput[] {
+    return this.features.map((feature) => {
+      const l = inputLayout(feature);
+      const norm = feature.type === 'numeric' ? this.stats.get(feature.name) : undefined;
+      return { feature, input: l.name, dtype: l.dtype, dims: [...l.dims], ...(norm ? { normalisation: { mean: norm.mean, std: norm.std } } : {}) };
+    });
   }
 
   /** The trainable arrays (embedding tables). */

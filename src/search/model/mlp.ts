@@ -1,7 +1,6 @@
-// A fixed-architecture MLP over chosen features (the derived AutoFAS network, and the dnn-all baseline): its
+// A fixed-architecture MLP over chosen features (the derived AutoFAS network, and the dnn-all and cold baselines): its
 // training graph, and its export graph whose first layer computes the context part once per request.
 import type { Feature } from '../../schema/feature-spec.js';
-import { inputLayout } from '../../schema/encoder.js';
 import type { CardInput } from '../../schema/model-card.js';
 import { encodeModel } from '../../graph/builder.js';
 import { Graph, type Value } from '../../graph/graph.js';
@@ -10,6 +9,7 @@ import type { Rng } from '../../util/random.js';
 import type { DistillMode } from '../search/config.js';
 import { InputBlock, type Normalisation } from './inputs.js';
 import { buildLosses, type LossValues } from './losses.js';
+import type { ExportableModel } from './trainable.js';
 
 /** The saved form of an MLP: features (input order), hidden widths, categorical embedding width. */
 export interface MlpArchitecture {
@@ -28,7 +28,7 @@ export interface MlpTrainGraph {
   readonly losses: LossValues;
 }
 
-export class Mlp {
+export class Mlp implements ExportableModel {
   readonly features: readonly Feature[];
   readonly layers: readonly number[];
   readonly inputs: InputBlock;
@@ -117,10 +117,6 @@ export class Mlp {
 
   /** The model card's inputs, in input order. */
   cardInputs(): CardInput[] {
-    return this.features.map((feature) => {
-      const l = inputLayout(feature);
-      const norm = feature.type === 'numeric' ? this.inputs.stats.get(feature.name) : undefined;
-      return { feature, input: l.name, dtype: l.dtype, dims: [...l.dims], ...(norm ? { normalisation: { mean: norm.mean, std: norm.std } } : {}) };
-    });
+    return this.inputs.cardInputs();
   }
 }

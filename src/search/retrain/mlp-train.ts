@@ -1,4 +1,4 @@
-// Trains a fixed MLP with distillation: the retrain of the derived network.
+// The one trainer of a fixed network with distillation: the retrain of the derived MLP and every baseline's training.
 import type { Feature } from '../../schema/feature-spec.js';
 import { createTrainer } from '../../graph/trainer.js';
 import type { Rng } from '../../util/random.js';
@@ -6,7 +6,7 @@ import { BatchSampler, teacherScale } from '../data/batches.js';
 import type { DistillMode, StepStatus } from '../search/config.js';
 import type { Dataset } from '../data/dataset-types.js';
 import type { RetrainRecord } from '../search/history.js';
-import type { Mlp } from '../model/mlp.js';
+import type { TrainableModel } from '../model/trainable.js';
 import { datasetRecall, scoreDataset } from '../evaluate/score-dataset.js';
 import { compileScoring, type ScoringSession } from '../model/train-graph.js';
 
@@ -27,7 +27,7 @@ export interface MlpTrainConfig {
 }
 
 /** Trains `mlp` in place on `train`; returns one record per epoch. Deterministic for a given rng and threads = 1. */
-export async function trainMlp(mlp: Mlp, train: Dataset, config: MlpTrainConfig, rng: Rng): Promise<RetrainRecord[]> {
+export async function trainMlp(mlp: TrainableModel, train: Dataset, config: MlpTrainConfig, rng: Rng): Promise<RetrainRecord[]> {
   const features: readonly Feature[] = mlp.features;
   const tg = mlp.buildTrain(config.distill, config.lambda1, config.candidatesPerRequest);
   const trainer = await createTrainer(tg.g, tg.losses.student, { lr: config.learningRate, threads: config.threads });
@@ -62,13 +62,13 @@ export function cosine(epoch: number, epochs: number): number {
 }
 
 /** A rows-layout scoring session over the MLP's live params. */
-async function openScorer(mlp: Mlp, threads: number): Promise<ScoringSession> {
+async function openScorer(mlp: TrainableModel, threads: number): Promise<ScoringSession> {
   const { g, score } = mlp.buildScore();
   return compileScoring(g, score, threads);
 }
 
 /** Scores of every row of `dataset` by the MLP's training-side forward (rows layout). */
-export async function mlpScores(mlp: Mlp, dataset: Dataset, threads: number): Promise<Float32Array> {
+export async function mlpScores(mlp: TrainableModel, dataset: Dataset, threads: number): Promise<Float32Array> {
   const ss = await openScorer(mlp, threads);
   try {
     return await scoreDataset(ss, dataset, mlp.features);
@@ -77,6 +77,6 @@ export async function mlpScores(mlp: Mlp, dataset: Dataset, threads: number): Pr
   }
 }
 
-async function recall(ss: ScoringSession, mlp: Mlp, dataset: Dataset, config: Pick<MlpTrainConfig, 'recallK' | 'recallTop'>): Promise<number> {
+async function recall(ss: ScoringSession, mlp: TrainableModel, dataset: Dataset, config: Pick<MlpTrainConfig, 'recallK' | 'recallTop'>): Promise<number> {
   return datasetRecall(dataset, await scoreDataset(ss, dataset, mlp.features), config.recallK, config.recallTop);
 }

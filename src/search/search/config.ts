@@ -1,5 +1,6 @@
 // Search options: the public SearchOptions, their one parseSearchOptions() with every default, and JSON round trips.
 import { optionError } from '../../schema/errors.js';
+import { intOption, numberOption, widthsOption } from '../../schema/option-values.js';
 import type { CardInput } from '../../schema/model-card.js';
 import type { LatencyTable } from '../latency/latency-table.js';
 import type { EpochRecord } from './history.js';
@@ -133,25 +134,11 @@ const KNOWN = new Set([
   'recallTop', 'latencyTable', 'measureNetworkUs', 'onEpoch', 'onStep',
 ]);
 
-function int(name: string, v: unknown, fallback: number, min = 1): number {
-  if (v === undefined) return fallback;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw optionError(name, `must be an integer >= ${min}`, v);
-  return v;
-}
-
-function num(name: string, v: unknown, fallback: number, min: number, max = Infinity, openMin = false): number {
-  if (v === undefined) return fallback;
-  const bad = typeof v !== 'number' || !Number.isFinite(v) || v > max || (openMin ? v <= min : v < min);
-  if (bad) throw optionError(name, `must be a number in ${openMin ? '(' : '['}${min}, ${max}]`, v);
-  return v as number;
-}
+const int = intOption;
+const num = numberOption;
 
 function widthsOf(v: unknown): readonly number[] {
-  if (v === undefined) return [256, 128, 64, 32];
-  if (!Array.isArray(v) || v.length === 0 || v.some((w) => !Number.isInteger(w) || w < 1 || w > 4096)) {
-    throw optionError('widths', 'must be a non-empty array of integers in [1, 4096]', v);
-  }
-  return [...new Set(v as number[])].sort((a, b) => b - a);
+  return [...new Set(widthsOption('widths', v, [256, 128, 64, 32]))].sort((a, b) => b - a);
 }
 
 /** Turns SearchOptions into a SearchConfig; a bad or unknown option throws ERR_AUTOFAS_OPTION naming it. */
