@@ -9,6 +9,7 @@ import type { AdminOptions, PreRanker, PreRankerOptions, PreRankMetrics, PreRank
 import { jsonErrors, notFound, sendError } from './errors.js';
 import { teacherRanker, worldHops } from './world-hops.js';
 import type { WorldHops } from './world-hops.js';
+import { worldRedisStore } from './redis-store.js';
 
 const FIXTURES = fileURLToPath(new URL('../../../fixtures/', import.meta.url));
 
@@ -27,6 +28,8 @@ export interface GatewayOptions {
   readonly preRank?: Partial<PreRankerOptions>;
   /** [ops] Teacher-log collection on the requests the pre-ranker samples (`autofas.teacherLogRate`). @default off */
   readonly teacherLog?: TeacherLoggerOptions;
+  /** [redis] Serve store features from this Redis (after `autofas store load`). @default $REDIS_URL, else the in-memory world store */
+  readonly redisUrl?: string;
   /** [ops] The admin router at `/autofas` (status page, health, model cards, reload, metrics); the gateway builds its metrics and status. @default off */
   readonly admin?: Omit<AdminOptions, 'metrics' | 'status'>;
 }
@@ -57,12 +60,14 @@ export function defaultBaseline(): string | undefined {
 /** Builds the gateway: loads the world, the pre-ranker and the teacher; `POST /search {user_id, query, k?}`. */
 export async function createGatewayApp(options: GatewayOptions = {}): Promise<Gateway> {
   const hops = worldHops();
+  const redisUrl = options.redisUrl ?? process.env.REDIS_URL;
+  const redis = redisUrl ? await worldRedisStore(redisUrl, hops) : null;
   const baseline = options.baseline ?? defaultBaseline();
   const preRanker = await createPreRanker({
     model: options.model ?? defaultModel(),
     ...(baseline ? { baseline } : {}),
     k: 100,
-    itemStore: hops.store,
+    itemStore: redis ?? hops.store,
     ...(options.arm === 'vector' ? { flags: staticFlags({ arm: 'baseline' }) } : {}),
     ...options.preRank,
   });
@@ -77,7 +82,7 @@ export async function createGatewayApp(options: GatewayOptions = {}): Promise<Ga
   const close = async (): Promise<void> => {
     observed?.metrics.close();
     observed?.status.close();
-    await Promise.all([logger?.close(), preRanker.close()]);
+    await Promise.all([logger?.close(), preRanker.close(), redis?.close()]);
   };
   return { app, preRanker, teacherLogger: logger, metrics: observed?.metrics ?? null, status: observed?.status ?? null, close };
 }
