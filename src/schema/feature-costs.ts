@@ -1,9 +1,8 @@
 // The measured feature costs (costs.json) `autofas profile --store` writes and `autofas search --costs` reads.
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { autofasError } from './errors.js';
-import { loadFeatureSpec } from './feature-spec.js';
+import { loadFeatureSpec, readSpecJson } from './feature-spec.js';
 import type { FeatureSpec } from './feature-spec.js';
 import { formatZodIssues } from './zod-issues.js';
 
@@ -49,18 +48,7 @@ export interface FeatureCostSource {
 
 /** Reads and validates costs.json (ERR_AUTOFAS_FEATURE_SPEC naming the file and field). */
 export async function loadFeatureCosts(path: string): Promise<{ costs: FeatureCosts; sha256: string }> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    throw autofasError('ERR_AUTOFAS_FEATURE_SPEC', `${path}: cannot read feature costs (${(err as Error).message})`, { path }, err);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw autofasError('ERR_AUTOFAS_FEATURE_SPEC', `${path}: not valid JSON (${(err as Error).message})`, { path }, err);
-  }
+  const { json, text } = await readSpecJson(path, 'feature costs');
   const parsed = featureCostsSchema.safeParse(json);
   if (!parsed.success) throw autofasError('ERR_AUTOFAS_FEATURE_SPEC', `${path}: ${formatZodIssues(parsed.error.issues)}`, { path });
   return { costs: parsed.data, sha256: createHash('sha256').update(text).digest('hex') };

@@ -93,19 +93,23 @@ export function parseFeatureSpec(json: unknown, origin = 'features.json'): Featu
 
 /** Reads and validates a features.json file. */
 export async function loadFeatureSpec(path: string): Promise<FeatureSpec> {
+  const { json } = await readSpecJson(path, 'feature spec');
+  return parseFeatureSpec(json, path);
+}
+
+/** The parsed JSON of a spec-like file and its text; unreadable or invalid JSON is ERR_AUTOFAS_FEATURE_SPEC naming the file. */
+export async function readSpecJson(path: string, what: string): Promise<{ json: unknown; text: string }> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    throw autofasError('ERR_AUTOFAS_FEATURE_SPEC', `${path}: cannot read feature spec (${(err as Error).message})`, { path }, err);
+    throw autofasError('ERR_AUTOFAS_FEATURE_SPEC', `${path}: cannot read ${what} (${(err as Error).message})`, { path }, err);
   }
-  let json: unknown;
   try {
-    json = JSON.parse(text);
+    return { json: JSON.parse(text), text };
   } catch (err) {
     throw autofasError('ERR_AUTOFAS_FEATURE_SPEC', `${path}: not valid JSON (${(err as Error).message})`, { path }, err);
   }
-  return parseFeatureSpec(json, path);
 }
 
 /** Width of a feature's encoded column: 1 for numeric and categorical, `dim` for vectors. */

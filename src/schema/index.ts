@@ -5,3 +5,4 @@ export * from './encoder.js';
 export * from './teacher-log.js';
 export * from './model-card.js';
 export * from './artifact.js';
+export * from './feature-costs.js';

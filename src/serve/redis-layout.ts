@@ -41,26 +41,23 @@ function badValue(feature: Feature, key: string, id: string, reply: Buffer): Err
 }
 
 /**
- * Decodes one feature's HMGET reply (null = missing) into `rows` (created on first value); vectors are views into one
- * Float32Array per reply, which the plugin copies into its feeds as they are. Throws ERR_AUTOFAS_STORE on a bad value.
+ * Decodes one feature's HMGET reply (null = missing) into `rows` (a row is created on its first value). Vectors become
+ * plain number arrays: cached rows holding typed-array views kept the warm plugin 3-4x slower in `bench/serve-redis`.
+ * Throws ERR_AUTOFAS_STORE on a value that is not of the feature's type.
  */
 export function decodeStoreColumn(feature: Feature, key: string, ids: readonly string[], replies: readonly (Buffer | null)[], rows: (Record<string, RawFeatureValue> | undefined)[]): void {
   const name = feature.name;
-  const dim = feature.type === 'vector' ? feature.dim : 0;
-  const vectors = dim > 0 ? new Float32Array(ids.length * dim) : null;
+  const scratch = feature.type === 'vector' ? new Float32Array(feature.dim) : null;
   for (let i = 0; i < ids.length; i++) {
     const reply = replies[i];
     if (reply === null || reply === undefined) continue;
-    let value: RawFeatureValue;
-    if (vectors) value = (decodeVector(vectors, i, dim, reply) ?? fail(badValue(feature, key, ids[i], reply))) as unknown as number[];
-    else if (feature.type === 'numeric') value = decodeNumber(reply) ?? fail(badValue(feature, key, ids[i], reply));
+    let value: RawFeatureValue | undefined;
+    if (scratch) value = decodeVector(scratch, reply);
+    else if (feature.type === 'numeric') value = decodeNumber(reply);
     else value = reply.toString('utf8');
+    if (value === undefined) throw badValue(feature, key, ids[i], reply);
     (rows[i] ??= {})[name] = value;
   }
-}
-
-function fail(err: Error): never {
-  throw err;
 }
 
 function decodeNumber(reply: Buffer): number | undefined {
@@ -69,11 +66,15 @@ function decodeNumber(reply: Buffer): number | undefined {
   return Number.isFinite(v) ? v : undefined;
 }
 
-/** Row `i` of `out` from `dim` float32 LE bytes (copied: the reply buffer may be unaligned), as a view; undefined when malformed. */
-function decodeVector(out: Float32Array, i: number, dim: number, reply: Buffer): Float32Array | undefined {
-  if (reply.length !== dim * 4) return undefined;
-  const view = out.subarray(i * dim, (i + 1) * dim);
-  new Uint8Array(view.buffer, view.byteOffset, dim * 4).set(reply);
-  for (let j = 0; j < dim; j++) if (view[j] - view[j] !== 0) return undefined;
-  return view;
+/** `dim` float32 LE bytes as a number array (through `scratch`: the reply buffer may be unaligned); undefined when malformed. */
+function decodeVector(scratch: Float32Array, reply: Buffer): number[] | undefined {
+  if (reply.length !== scratch.length * 4) return undefined;
+  new Uint8Array(scratch.buffer).set(reply);
+  const out = new Array<number>(scratch.length);
+  for (let j = 0; j < scratch.length; j++) {
+    const x = scratch[j];
+    if (x - x !== 0) return undefined;
+    out[j] = x;
+  }
+  return out;
 }
