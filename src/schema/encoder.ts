@@ -109,3 +109,74 @@ export function allocateColumn(feature: Feature, rows: number): Float32Array | I
   const size = rows * featureWidth(feature);
   return feature.type === 'categorical' ? new Int32Array(size) : new Float32Array(size);
 }
+
+/** The first value a compiled encoder could not encode: which feature (index), which input row, and why. */
+export interface EncodeProblem {
+  readonly feature: number;
+  readonly row: number;
+  readonly problem: ValueProblem;
+}
+
+/**
+ * Encodes `count` rows of raw values into columns of one buffer (`f32` and `i32` are views of it): feature `k` of row
+ * `j` goes to `bases[k] + at[j] * width_k` (`at` null: row `j` itself). Missing values are counted per feature in
+ * `missing`. Returns the first problem (the rows before it are encoded), or null.
+ */
+export type RowEncoder = (
+  rows: ArrayLike<unknown>,
+  count: number,
+  at: ArrayLike<number> | null,
+  f32: Float32Array,
+  i32: Int32Array,
+  bases: ArrayLike<number>,
+  missing: Uint32Array,
+) => EncodeProblem | null;
+
+const MEMO_LIMIT = 1 << 16;
+const NO_VALUES: Readonly<Record<string, unknown>> = Object.freeze({});
+
+/** The generated statements for feature `k`: a fast path for well-typed values, `encodeValueInto` for the rest. */
+function featureStatements(feature: Feature, k: number): string {
+  const read = `v = o[${JSON.stringify(feature.name)}];`;
+  const slow = `{ const p = slow(${k}, v, i); if (p !== null) return { feature: ${k}, row: j, problem: p }; }`;
+  const missing = `if (v === undefined || v === null) { missing[${k}]++; ${slow} }`;
+  if (feature.type === 'numeric') {
+    return `${read} if (typeof v === 'number' && v - v === 0) f32[b${k} + i] = v; else ${missing} else ${slow}`;
+  }
+  if (feature.type === 'categorical') {
+    const lookup = `c = memo${k}.get(v); if (c === undefined) { c = index(${k}, v); if (memo${k}.size < ${MEMO_LIMIT}) memo${k}.set(v, c); } i32[b${k} + i] = c;`;
+    return `${read} if (typeof v === 'string') { ${lookup} } else ${missing} else ${slow}`;
+  }
+  const d = feature.dim;
+  const copy = `s = b${k} + i * ${d}; for (t = 0; t < ${d}; t++) { x = v[t]; if (typeof x !== 'number' || x - x !== 0) break; f32[s + t] = x; }`;
+  return `${read} if ((Array.isArray(v) || ArrayBuffer.isView(v)) && v.length === ${d}) { ${copy} if (t < ${d}) ${slow} } else ${missing} else ${slow}`;
+}
+
+/**
+ * Compiles the encoder of `features` over rows of raw values (objects keyed by feature name, or their `field`): one
+ * pass over the rows, every value read by a constant property name, well-typed values written directly, anything
+ * else (missing, defaults, bad values) through `encodeValueInto`, so it gives exactly the shared encoder's numbers.
+ */
+export function compileRowEncoder(features: readonly Feature[], field?: string): RowEncoder {
+  const slowFns = features.map((feature) => {
+    const width = featureWidth(feature);
+    return (value: unknown, i: number, f32: Float32Array, i32: Int32Array, base: number): ValueProblem | null =>
+      encodeValueInto(feature, value, feature.type === 'categorical' ? i32 : f32, base + i * width);
+  });
+  const memos = features.map(() => new Map<string, number>());
+  const index = (k: number, value: string): number => categoryIndex(features[k] as CategoricalFeature, value);
+  const row = field === undefined ? 'rows[j] ?? EMPTY' : `rows[j]?.[${JSON.stringify(field)}] ?? EMPTY`;
+  const source = `
+    return function encodeRows(rows, count, at, f32, i32, bases, missing) {
+      const slow = (k, v, i) => slowFns[k](v, i, f32, i32, bases[k]);
+      ${features.map((_, k) => `const b${k} = bases[${k}]; const memo${k} = memos[${k}];`).join(' ')}
+      let v, c, s, t, x;
+      for (let j = 0; j < count; j++) {
+        const i = at === null ? j : at[j];
+        const o = ${row};
+        ${features.map(featureStatements).join('\n        ')}
+      }
+      return null;
+    };`;
+  return new Function('slowFns', 'memos', 'index', 'EMPTY', source)(slowFns, memos, index, NO_VALUES) as RowEncoder;
+}

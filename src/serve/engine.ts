@@ -1,8 +1,8 @@
 // The pre-ranker's shared runtime state: config, active model pool, fallback scorer, caches, breaker, counters, events.
 import type { EventEmitter } from 'node:events';
 import type CircuitBreaker from 'opossum';
-import type { Feed } from './feature-plan.js';
-import type { CachedItemStore } from './item-store.js';
+import type { FeedBatch } from './feature-plan.js';
+import type { GuardedItemStore } from './item-store.js';
 import type { ModelPool } from './model-pool.js';
 import type { RunQueue } from './run-queue.js';
 import type { PreRankerConfig } from './options.js';
@@ -13,14 +13,14 @@ import type { VectorScorer } from './vector-scorer.js';
 /** Internal hooks for tests and benches (not part of the public options). */
 export interface PreRankerHooks {
   /** Replaces the pool run: tests inject failing or stalling scorers here. */
-  readonly runModel?: (pool: ModelPool, feeds: readonly Feed[], rows: number) => Promise<ScoreResult>;
+  readonly runModel?: (pool: ModelPool, batch: FeedBatch, rows: number) => Promise<ScoreResult>;
   /** Blocks the worker this long before each model run (bench: a stalled model). */
   readonly stallMs?: () => number;
   /** Sampling source for teacher logging. @default Math.random */
   readonly random?: () => number;
   /** Clock for latencies. @default performance.now */
   readonly now?: () => number;
-  /** Clock for the item-cache TTL. @default performance */
+  /** Clock for the encoded item-row cache's TTL. @default performance */
   readonly cachePerf?: { now(): number };
 }
 
@@ -47,10 +47,10 @@ export interface Engine {
   readonly events: EventEmitter<PreRankEventMap>;
   readonly hooks: PreRankerHooks;
   readonly flags: FlagEvaluator;
-  readonly store: CachedItemStore;
+  readonly store: GuardedItemStore;
   readonly vector: VectorScorer | null;
-  /** Fired with (pool, feeds, rows, the run's worker slot, remaining ms of the request's deadline). */
-  readonly breaker: CircuitBreaker<[ModelPool, readonly Feed[], number, ModelSlot, number], ScoreResult>;
+  /** Fired with (pool, feeds, the run's worker slot, remaining ms of the request's deadline). */
+  readonly breaker: CircuitBreaker<[ModelPool, FeedBatch, ModelSlot, number], ScoreResult>;
   /** Worker slots and the bounded wait for them (load shedding). */
   readonly queue: RunQueue;
   readonly counters: Counters;

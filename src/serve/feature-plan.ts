@@ -1,187 +1,257 @@
-// Turns a model card into a feed plan (which features, from where) and encodes one request into ONNX feeds with the shared encoder.
+// Compiles a model card once into its feed layout and row encoders; encodes one request into one buffer of feeds.
 import { autofasError } from '../schema/errors.js';
-import type { AutofasErrorCode } from '../schema/errors.js';
-import { allocateColumn, encodeValueInto, inputLayout } from '../schema/encoder.js';
-import type { InputDtype } from '../schema/encoder.js';
+import { compileRowEncoder, inputLayout } from '../schema/encoder.js';
+import type { EncodeProblem, InputDtype, RowEncoder } from '../schema/encoder.js';
 import type { Feature } from '../schema/feature-spec.js';
 import type { ModelCard } from '../schema/model-card.js';
 import type { RawFeatureValue } from '../schema/teacher-log.js';
 import type { ItemFeatures } from './option-types.js';
+import { RowSlab } from './row-slab.js';
+import type { RowSlabOptions } from './row-slab.js';
 import type { Candidate } from './types.js';
 
-/** One model input and where its values come from. */
-export interface PlannedInput {
-  readonly feature: Feature;
-  readonly input: string;
+/** One model input in the request buffer. */
+export interface FeedSpec {
+  readonly name: string;
   readonly dtype: InputDtype;
   readonly width: number;
+  /** Item feeds have one row per candidate, context feeds one row. */
+  readonly perCandidate: boolean;
+  /** Words before it: in the context section (context feeds), or per candidate in the item section (item feeds). */
+  readonly offset: number;
 }
 
-/** The inputs of a model grouped by source, computed once per loaded model. */
-export interface FeaturePlan {
-  readonly modelId: string;
-  /** Context features, encoded once per request (batch 1). */
-  readonly context: readonly PlannedInput[];
-  /** Item and cross features carried by the candidates. */
-  readonly request: readonly PlannedInput[];
-  /** Item-side features fetched from the item store (cacheable by item id). */
-  readonly stored: readonly PlannedInput[];
-  /** Names of `stored` features: the only ones asked of the store. */
-  readonly storeFeatureNames: readonly string[];
-  /** Cross features fetched from the store: they depend on the request, so they are never cached. */
-  readonly storedCross: readonly PlannedInput[];
-  readonly storeCrossNames: readonly string[];
+/** Where each feed of a request lives in its one buffer: the context section, then one column per item feed. */
+export interface FeedLayout {
+  readonly feeds: readonly FeedSpec[];
+  readonly contextWords: number;
+  readonly rowWords: number;
 }
 
-/** Store rows of one request, aligned with the candidates. */
-export interface StoreRows {
-  readonly item: readonly (ItemFeatures | undefined)[] | null;
-  readonly cross: readonly (ItemFeatures | undefined)[] | null;
+/** Word offset of `feed` in the buffer of a request with `rows` candidates. */
+export function feedOffset(layout: FeedLayout, feed: FeedSpec, rows: number): number {
+  return feed.perCandidate ? layout.contextWords + rows * feed.offset : feed.offset;
 }
 
-/** An ONNX feed as plain data (it crosses the worker boundary with its buffer transferred). */
-export interface Feed {
+/** One feed as a view into the request buffer: ORT tensors are made on these views, nothing is copied. */
+export interface FeedView {
   readonly name: string;
   readonly dtype: InputDtype;
   readonly dims: readonly number[];
   readonly data: Float32Array | Int32Array;
 }
 
-/** Builds the feed plan of a card. */
-export function planFeatures(card: ModelCard): FeaturePlan {
-  const context: PlannedInput[] = [];
-  const request: PlannedInput[] = [];
-  const stored: PlannedInput[] = [];
-  const storedCross: PlannedInput[] = [];
-  for (const input of card.inputs) {
-    const layout = inputLayout(input.feature);
-    const planned = { feature: input.feature, input: input.input, dtype: layout.dtype, width: layout.width };
-    if (input.feature.side === 'context') context.push(planned);
-    else if (input.feature.source === 'request') request.push(planned);
-    else if (input.feature.side === 'cross') storedCross.push(planned);
-    else stored.push(planned);
-  }
-  const names = (list: PlannedInput[]): string[] => list.map((p) => p.feature.name);
-  return { modelId: card.modelId, context, request, stored, storeFeatureNames: names(stored), storedCross, storeCrossNames: names(storedCross) };
-}
-
-function badInput(code: AutofasErrorCode, field: string, message: string): Error {
-  return autofasError(code, `${field}: ${message}`, { field });
-}
-
-function feedDims(planned: PlannedInput, rows: number): number[] {
-  return planned.dtype === 'int32' ? [rows] : [rows, planned.width];
-}
-
-/** Encodes the context features (once per request); throws ERR_AUTOFAS_BAD_CONTEXT naming the field. */
-export function encodeContext(plan: FeaturePlan, context: Readonly<Record<string, RawFeatureValue>>): Feed[] {
-  return plan.context.map((planned) => {
-    const data = allocateColumn(planned.feature, 1);
-    const problem = encodeValueInto(planned.feature, context[planned.feature.name], data, 0);
-    if (problem) throw badInput('ERR_AUTOFAS_BAD_CONTEXT', `context.${planned.feature.name}`, problem);
-    return { name: planned.input, dtype: planned.dtype, dims: feedDims(planned, 1), data };
+/** Views of every feed of a request buffer. */
+export function feedViews(layout: FeedLayout, buffer: ArrayBufferLike, rows: number): FeedView[] {
+  return layout.feeds.map((feed) => {
+    const n = feed.perCandidate ? rows : 1;
+    const offset = feedOffset(layout, feed, rows) * 4;
+    const data = feed.dtype === 'int32' ? new Int32Array(buffer, offset, n * feed.width) : new Float32Array(buffer, offset, n * feed.width);
+    return { name: feed.name, dtype: feed.dtype, dims: feed.dtype === 'int32' ? [n] : [n, feed.width], data };
   });
 }
 
-/**
- * Encodes the item and cross features of the first `rows` candidates, column by column. Store features come from the
- * store rows, else from the candidate itself when the matching hop carried them. Throws ERR_AUTOFAS_BAD_CANDIDATES
- * naming the candidate and feature.
- */
-export function encodeItems(plan: FeaturePlan, candidates: readonly Candidate[], rows: number, store: StoreRows | null): Feed[] {
-  const feeds: Feed[] = [];
-  for (const planned of plan.request) feeds.push(encodeColumn(planned, candidates, rows, null));
-  for (const planned of plan.stored) feeds.push(encodeColumn(planned, candidates, rows, store?.item ?? null));
-  for (const planned of plan.storedCross) feeds.push(encodeColumn(planned, candidates, rows, store?.cross ?? null));
-  return feeds;
-}
-
-type StoreColumn = readonly (ItemFeatures | undefined)[] | null;
-
-/** The raw value of one feature for candidate `i`: its store row's value, else the candidate's own. */
-function rawValue(candidates: readonly Candidate[], source: StoreColumn, i: number, name: string): unknown {
-  const row = source === null ? undefined : source[i];
-  const v = row === undefined ? undefined : row[name];
-  return v !== undefined ? v : candidates[i].features?.[name];
-}
-
-/**
- * Encodes one column. Finite numbers (numeric) and finite number arrays of the right length (vector) are copied as
- * they are, which is what the shared encoder does with them; every other value goes through `encodeValueInto`.
- */
-function encodeColumn(planned: PlannedInput, candidates: readonly Candidate[] | null, rows: number, source: StoreColumn): Feed {
-  const { feature, width } = planned;
-  const data = allocateColumn(feature, rows);
-  const slow = (i: number, value: unknown): void => {
-    const problem = encodeValueInto(feature, value, data, i * width);
-    if (problem) throw badInput('ERR_AUTOFAS_BAD_CANDIDATES', `candidates[${i}].features.${feature.name}`, problem);
-  };
-  if (candidates === null) for (let i = 0; i < rows; i++) slow(i, undefined);
-  else if (feature.type === 'numeric') encodeNumbers(candidates, source, feature.name, data as Float32Array, rows, slow);
-  else if (feature.type === 'categorical') encodeCategories(candidates, source, feature, data as Int32Array, rows, slow);
-  else encodeVectors(candidates, source, feature.name, data as Float32Array, rows, width, slow);
-  return { name: planned.input, dtype: planned.dtype, dims: feedDims(planned, rows), data };
-}
-
-type Slow = (i: number, value: unknown) => void;
-
-function encodeNumbers(candidates: readonly Candidate[], source: StoreColumn, name: string, data: Float32Array, rows: number, slow: Slow): void {
-  for (let i = 0; i < rows; i++) {
-    const v = rawValue(candidates, source, i, name);
-    if (typeof v === 'number' && v - v === 0) data[i] = v;
-    else slow(i, v);
+/** The feeds of one request in one transferable buffer (float32 and int32 views of it). */
+export class FeedBatch {
+  readonly rows: number;
+  readonly buffer: ArrayBuffer;
+  readonly f32: Float32Array;
+  readonly i32: Int32Array;
+  constructor(layout: FeedLayout, rows: number) {
+    this.rows = rows;
+    this.buffer = new ArrayBuffer((layout.contextWords + rows * layout.rowWords) * 4);
+    this.f32 = new Float32Array(this.buffer);
+    this.i32 = new Int32Array(this.buffer);
   }
 }
 
-function encodeVectors(candidates: readonly Candidate[], source: StoreColumn, name: string, data: Float32Array, rows: number, width: number, slow: Slow): void {
-  for (let i = 0; i < rows; i++) {
-    const v = rawValue(candidates, source, i, name);
-    if (!copyVector(v, data, i * width, width)) slow(i, v);
-  }
+/** Features encoded together from one source, with their compiled encoder. */
+interface Group {
+  readonly features: readonly Feature[];
+  readonly feeds: readonly FeedSpec[];
+  readonly encode: RowEncoder;
+  /** Scratch: each feature's first word in the current buffer. */
+  readonly bases: Int32Array;
+  /** Index of the group's first feature in `FeaturePlan.featureNames` (missing counts). */
+  readonly first: number;
 }
 
-const MEMO_LIMIT = 1 << 16;
-const categoryMemos = new WeakMap<Feature, Map<string, number>>();
+export interface PlanOptions {
+  /** No item store: `store` features are read from the candidates like request features. */
+  readonly storeFromCandidates: boolean;
+  /** Cache of encoded item-store rows (`max` 0 = off). */
+  readonly rowCache: RowSlabOptions;
+}
 
-/** Categorical strings through a per-feature memo of the shared encoder's answers (hashing and vocab lookups once). */
-function encodeCategories(candidates: readonly Candidate[], source: StoreColumn, feature: Feature, data: Int32Array, rows: number, slow: Slow): void {
-  let memo = categoryMemos.get(feature);
-  if (!memo) categoryMemos.set(feature, (memo = new Map()));
-  for (let i = 0; i < rows; i++) {
-    const v = rawValue(candidates, source, i, feature.name);
-    const hit = typeof v === 'string' ? memo.get(v) : undefined;
-    if (hit !== undefined) {
-      data[i] = hit;
-      continue;
+type Context = Readonly<Record<string, RawFeatureValue>>;
+type StoreRows = readonly (ItemFeatures | undefined)[];
+
+/** What a request with `rows` candidates is encoded into, and missing values per feature. */
+export interface Encoding {
+  readonly batch: FeedBatch;
+  readonly missing: Uint32Array;
+}
+
+/** A model's inputs grouped by source, compiled once per loaded model. */
+export class FeaturePlan {
+  readonly modelId: string;
+  readonly layout: FeedLayout;
+  /** Every feature of the model, in missing-count order. */
+  readonly featureNames: readonly string[];
+  /** Item-side store features (cached as encoded rows), and cross store features (read per request). */
+  readonly storeFeatureNames: readonly string[];
+  readonly storeCrossNames: readonly string[];
+  readonly #context: Group;
+  readonly #request: Group;
+  readonly #stored: Group;
+  readonly #cross: Group;
+  readonly #rowCache: RowSlab | null;
+  /** Word offset of each stored feature inside a cached row. */
+  readonly #rowOffsets: Int32Array;
+  readonly #storedWidths: Int32Array;
+
+  constructor(card: ModelCard, options: PlanOptions) {
+    this.modelId = card.modelId;
+    const bySource = { context: [] as Feature[], request: [] as Feature[], stored: [] as Feature[], cross: [] as Feature[] };
+    for (const { feature } of card.inputs) bySource[sourceOf(feature, options.storeFromCandidates)].push(feature);
+    const names = new Map(card.inputs.map((i) => [i.feature, i.input]));
+    const feeds: FeedSpec[] = [];
+    const group = (features: Feature[], perCandidate: boolean, first: number, field?: string): Group => {
+      const own = features.map((feature) => {
+        const { dtype, width } = inputLayout(feature);
+        const before = feeds.filter((f) => f.perCandidate === perCandidate).reduce((sum, f) => sum + f.width, 0);
+        const feed = { name: names.get(feature) as string, dtype, width, perCandidate, offset: before };
+        feeds.push(feed);
+        return feed;
+      });
+      return { features, feeds: own, encode: compileRowEncoder(features, field), bases: new Int32Array(features.length), first };
+    };
+    const { context, request, stored, cross } = bySource;
+    this.#context = group(context, false, 0);
+    this.#request = group(request, true, context.length, 'features');
+    this.#stored = group(stored, true, context.length + request.length);
+    this.#cross = group(cross, true, context.length + request.length + stored.length);
+    this.layout = { feeds, contextWords: sumWidths(this.#context.feeds), rowWords: sumWidths(feeds) - sumWidths(this.#context.feeds) };
+    this.featureNames = [...context, ...request, ...stored, ...cross].map((f) => f.name);
+    this.storeFeatureNames = stored.map((f) => f.name);
+    this.storeCrossNames = cross.map((f) => f.name);
+    const rowWidth = sumWidths(this.#stored.feeds);
+    this.#rowCache = rowWidth > 0 && options.rowCache.max > 0 ? new RowSlab(options.rowCache, rowWidth) : null;
+    this.#rowOffsets = Int32Array.from(this.#stored.feeds, (_, k) => sumWidths(this.#stored.feeds.slice(0, k)));
+    this.#storedWidths = Int32Array.from(this.#stored.feeds, (f) => f.width);
+  }
+
+  /** A buffer for `rows` candidates and fresh missing counts. */
+  newEncoding(rows: number): Encoding {
+    return { batch: new FeedBatch(this.layout, rows), missing: new Uint32Array(this.featureNames.length) };
+  }
+
+  /** Encodes the context (once per request); throws ERR_AUTOFAS_BAD_CONTEXT naming the field. */
+  encodeContext(into: Encoding, context: Context): void {
+    const problem = run(this.#context, this.layout, into, [context], 1, null);
+    if (problem) throw badValue('ERR_AUTOFAS_BAD_CONTEXT', `context.${this.#context.features[problem.feature].name}`, problem);
+  }
+
+  /** Encodes the request features of the first `rows` candidates in one pass; throws ERR_AUTOFAS_BAD_CANDIDATES. */
+  encodeCandidates(into: Encoding, candidates: readonly Candidate[]): void {
+    this.#check(this.#request, run(this.#request, this.layout, into, candidates, into.batch.rows, null), null);
+  }
+
+  /** Copies the cached store rows of `ids` into the buffer (a hit is a copy of words); returns the rows that missed. */
+  copyCachedRows(into: Encoding, ids: readonly string[]): number[] {
+    const { rows, i32 } = into.batch;
+    const cache = this.#rowCache;
+    if (this.#stored.features.length === 0) return [];
+    if (!cache) return Array.from({ length: rows }, (_, i) => i);
+    const { widths, bases } = this.#storedColumns(rows);
+    const words = cache.words;
+    const missAt: number[] = [];
+    for (let i = 0; i < rows; i++) {
+      const slot = cache.slot(ids[i]);
+      if (slot < 0) {
+        missAt.push(i);
+        continue;
+      }
+      const row = slot * cache.width;
+      for (let k = 0; k < widths.length; k++) {
+        const w = widths[k];
+        const to = bases[k] + i * w;
+        const from = row + this.#rowOffsets[k];
+        for (let t = 0; t < w; t++) i32[to + t] = words[from + t];
+      }
     }
-    slow(i, v);
-    if (typeof v === 'string' && memo.size < MEMO_LIMIT) memo.set(v, data[i]);
+    return missAt;
+  }
+
+  /** Encodes the store rows fetched for the rows `missAt` and caches them encoded; throws ERR_AUTOFAS_BAD_CANDIDATES. */
+  encodeStoreRows(into: Encoding, fetched: StoreRows, missAt: readonly number[], ids: readonly string[]): void {
+    this.#check(this.#stored, run(this.#stored, this.layout, into, fetched, missAt.length, missAt), missAt);
+    const cache = this.#rowCache;
+    if (!cache) return;
+    const { i32, rows } = into.batch;
+    const { widths, bases } = this.#storedColumns(rows);
+    for (const i of missAt) {
+      const row = cache.allocate(ids[i]) * cache.width;
+      const words = cache.words; // after allocate: it may have grown the buffer
+      for (let k = 0; k < widths.length; k++) {
+        const w = widths[k];
+        const from = bases[k] + i * w;
+        const to = row + this.#rowOffsets[k];
+        for (let t = 0; t < w; t++) words[to + t] = i32[from + t];
+      }
+    }
+  }
+
+  /** Widths and first words of the stored features' columns in a buffer of `rows` candidates. */
+  #storedColumns(rows: number): { widths: Int32Array; bases: Int32Array } {
+    const { feeds, bases } = this.#stored;
+    for (let k = 0; k < feeds.length; k++) bases[k] = feedOffset(this.layout, feeds[k], rows);
+    return { widths: this.#storedWidths, bases };
+  }
+
+  /** Encodes the cross store rows of the request (never cached: they depend on the context). */
+  encodeCrossRows(into: Encoding, fetched: StoreRows): void {
+    this.#check(this.#cross, run(this.#cross, this.layout, into, fetched, into.batch.rows, null), null);
+  }
+
+  /** Every item feature at its default (warm-up runs). */
+  encodeDefaults(into: Encoding): void {
+    const none: undefined[] = new Array(into.batch.rows);
+    for (const g of [this.#request, this.#stored, this.#cross]) run(g, this.layout, into, none, into.batch.rows, null);
+  }
+
+  /** Missing values of this request by feature name (only those with any). */
+  missingByFeature(missing: Uint32Array): Record<string, number> | null {
+    let out: Record<string, number> | null = null;
+    for (let k = 0; k < missing.length; k++) if (missing[k] > 0) (out ??= {})[this.featureNames[k]] = missing[k];
+    return out;
+  }
+
+  #check(group: Group, problem: EncodeProblem | null, at: readonly number[] | null): void {
+    if (!problem) return;
+    const row = at ? at[problem.row] : problem.row;
+    throw badValue('ERR_AUTOFAS_BAD_CANDIDATES', `candidates[${row}].features.${group.features[problem.feature].name}`, problem);
   }
 }
 
-function copyVector(v: unknown, out: Float32Array, offset: number, width: number): boolean {
-  if (v instanceof Float32Array) return copyFloat32(v, out, offset, width);
-  if (!Array.isArray(v) || v.length !== width) return false;
-  for (let j = 0; j < width; j++) {
-    const x = v[j];
-    if (typeof x !== 'number' || x - x !== 0) return false;
-    out[offset + j] = x;
-  }
-  return true;
+function sourceOf(feature: Feature, storeFromCandidates: boolean): 'context' | 'request' | 'stored' | 'cross' {
+  if (feature.side === 'context') return 'context';
+  if (feature.source === 'request' || storeFromCandidates) return 'request';
+  return feature.side === 'cross' ? 'cross' : 'stored';
 }
 
-/** A Float32Array value (e.g. a view into a store's embedding table): copied with a finiteness check. */
-function copyFloat32(v: Float32Array, out: Float32Array, offset: number, width: number): boolean {
-  if (v.length !== width) return false;
-  for (let j = 0; j < width; j++) {
-    const x = v[j];
-    if (x - x !== 0) return false;
-    out[offset + j] = x;
-  }
-  return true;
+function sumWidths(feeds: readonly FeedSpec[]): number {
+  return feeds.reduce((sum, f) => sum + f.width, 0);
 }
 
-/** A batch of `rows` default-valued items (warm-up runs and context-only runs). */
-export function defaultItemFeeds(plan: FeaturePlan, rows: number): Feed[] {
-  return [...plan.request, ...plan.stored, ...plan.storedCross].map((planned) => encodeColumn(planned, null, rows, null));
+/** Runs a group's encoder over `count` rows into the buffer, with its missing counts. */
+function run(group: Group, layout: FeedLayout, into: Encoding, rows: ArrayLike<unknown>, count: number, at: readonly number[] | null): EncodeProblem | null {
+  if (group.features.length === 0) return null;
+  const { batch, missing } = into;
+  for (let k = 0; k < group.feeds.length; k++) group.bases[k] = feedOffset(layout, group.feeds[k], batch.rows);
+  return group.encode(rows, count, at, batch.f32, batch.i32, group.bases, missing.subarray(group.first, group.first + group.features.length));
+}
+
+function badValue(code: 'ERR_AUTOFAS_BAD_CONTEXT' | 'ERR_AUTOFAS_BAD_CANDIDATES', field: string, problem: EncodeProblem): Error {
+  return autofasError(code, `${field}: ${problem.problem}`, { field });
 }

@@ -1,11 +1,10 @@
-// Item-feature stores: an in-memory default, and what the plugin puts in front of any store: an LRU (entries, TTL),
-// the request's deadline and the store's own breaker.
-import { LRUCache } from 'lru-cache';
+// Item-feature stores: an in-memory default, and the guard the plugin puts in front of any store: the request's
+// deadline, the store's own breaker and a shape check. (Encoded rows are cached per model, see feature-plan.ts.)
 import type CircuitBreaker from 'opossum';
 import { autofasError } from '../schema/errors.js';
+import type { RawFeatureValue } from '../schema/teacher-log.js';
 import { createBreaker } from './breaker.js';
 import type { BreakerOptions, BreakerState } from './breaker.js';
-import type { RawFeatureValue } from '../schema/teacher-log.js';
 import type { ItemFeatures, ItemStore } from './option-types.js';
 
 /** An `ItemStore` over a map (or object) of item id -> features. */
@@ -18,11 +17,7 @@ export function memoryItemStore(data: ReadonlyMap<string, ItemFeatures> | Readon
   };
 }
 
-export interface ItemCacheOptions {
-  readonly max: number;
-  readonly ttlMs: number;
-  /** Clock for TTLs (tests pass a fake one). @default performance */
-  readonly perf?: { now(): number };
+export interface StoreGuardOptions {
   /** The store's breaker: a hung or failing store fails fast once it opens. */
   readonly breaker: BreakerOptions;
   readonly onBreaker: (state: BreakerState) => void;
@@ -38,25 +33,20 @@ export interface StoreScope {
 }
 
 type Context = Readonly<Record<string, RawFeatureValue>>;
+type Rows = readonly (ItemFeatures | undefined)[];
 
-const UNKNOWN: ItemFeatures = Object.freeze({});
-
-/** Reads through an LRU keyed by feature set and item id; reports hits and misses per call. */
-export class CachedItemStore {
+/** Every store call of the plugin: through the store breaker, within the request's time, checked for shape. */
+export class GuardedItemStore {
   readonly #store: ItemStore;
-  readonly #options: ItemCacheOptions;
-  /** One LRU per feature set (a model's store features), keyed by item id. */
-  readonly #caches = new Map<string, LRUCache<string, ItemFeatures>>();
-  readonly #breaker: CircuitBreaker<[readonly string[], readonly string[], Context, number], readonly (ItemFeatures | undefined)[]>;
+  readonly #breaker: CircuitBreaker<[readonly string[], readonly string[], Context, number], Rows>;
 
-  constructor(store: ItemStore, options: ItemCacheOptions) {
+  constructor(store: ItemStore, options: StoreGuardOptions) {
     this.#store = store;
-    this.#options = options;
     const get = (ids: readonly string[], names: readonly string[], context: Context) => this.#checkedGet(ids, names, context);
     this.#breaker = createBreaker('the item store', get, options.breaker, options.onBreaker, 'ERR_AUTOFAS_STORE');
   }
 
-  /** The store breaker's state. */
+  /** The store breaker (for its state). */
   get breaker(): CircuitBreaker<never, unknown> {
     return this.#breaker as unknown as CircuitBreaker<never, unknown>;
   }
@@ -65,45 +55,11 @@ export class CachedItemStore {
     this.#breaker.shutdown();
   }
 
-  #cacheFor(setKey: string): LRUCache<string, ItemFeatures> | null {
-    const { max, ttlMs, perf } = this.#options;
-    if (max <= 0) return null;
-    let cache = this.#caches.get(setKey);
-    if (!cache) {
-      cache = new LRUCache<string, ItemFeatures>({ max, ...(ttlMs > 0 ? { ttl: ttlMs } : {}), ...(perf ? { perf, ttlResolution: 0 } : {}) });
-      this.#caches.set(setKey, cache);
-    }
-    return cache;
-  }
-
-  /** Features of the first `rows` ids; throws ERR_AUTOFAS_STORE when the store fails or answers out of shape. */
-  async get(
-    itemIds: readonly string[],
-    featureNames: readonly string[],
-    context: Context,
-    scope: StoreScope,
-  ): Promise<{ rows: (ItemFeatures | undefined)[]; hits: number; misses: number }> {
-    const setKey = featureNames.join('\u0001');
-    const cache = this.#cacheFor(setKey);
-    const rows: (ItemFeatures | undefined)[] = new Array(itemIds.length);
-    const missIds: string[] = [];
-    const missAt: number[] = [];
-    for (let i = 0; i < itemIds.length; i++) {
-      const hit = cache?.get(itemIds[i]);
-      if (hit) rows[i] = hit;
-      else (missIds.push(itemIds[i]), missAt.push(i));
-    }
-    if (missIds.length > 0) await this.#fill(missIds, missAt, featureNames, context, scope, rows, cache);
-    return { rows, hits: itemIds.length - missIds.length, misses: missIds.length };
-  }
-
-  /** Reads straight from the store (request-dependent cross features); throws ERR_AUTOFAS_STORE. */
-  getUncached(itemIds: readonly string[], featureNames: readonly string[], context: Context, scope: StoreScope): Promise<readonly (ItemFeatures | undefined)[]> {
-    return this.#fetch(itemIds, featureNames, context, scope);
-  }
-
-  /** One store call through the breaker, bounded by the request's time left; a failure marks the scope. */
-  async #fetch(ids: readonly string[], featureNames: readonly string[], context: Context, scope: StoreScope): Promise<readonly (ItemFeatures | undefined)[]> {
+  /**
+   * Rows of `ids` (one per id, in order); rejects with ERR_AUTOFAS_STORE (failed, out of shape or out of time),
+   * ERR_AUTOFAS_STORE_BREAKER_OPEN, or at once when the store already failed this request. A failure marks the scope.
+   */
+  async get(ids: readonly string[], featureNames: readonly string[], context: Context, scope: StoreScope): Promise<Rows> {
     if (scope.failed) throw autofasError('ERR_AUTOFAS_STORE', 'the item store already failed this request; not asked again');
     try {
       return await this.#breaker.fire(ids, featureNames, context, scope.remainingMs());
@@ -114,8 +70,8 @@ export class CachedItemStore {
     }
   }
 
-  async #checkedGet(ids: readonly string[], featureNames: readonly string[], context: Context): Promise<readonly (ItemFeatures | undefined)[]> {
-    let fetched: readonly (ItemFeatures | undefined)[];
+  async #checkedGet(ids: readonly string[], featureNames: readonly string[], context: Context): Promise<Rows> {
+    let fetched: Rows;
     try {
       fetched = await this.#store.get(ids, featureNames, context);
     } catch (err) {
@@ -125,22 +81,5 @@ export class CachedItemStore {
       throw autofasError('ERR_AUTOFAS_STORE', `itemStore.get answered ${Array.isArray(fetched) ? fetched.length : 'a non-array'} rows for ${ids.length} ids`);
     }
     return fetched;
-  }
-
-  async #fill(
-    ids: string[],
-    at: number[],
-    featureNames: readonly string[],
-    context: Context,
-    scope: StoreScope,
-    rows: (ItemFeatures | undefined)[],
-    cache: LRUCache<string, ItemFeatures> | null,
-  ): Promise<void> {
-    const fetched = await this.#fetch(ids, featureNames, context, scope);
-    for (let j = 0; j < ids.length; j++) {
-      const row = fetched[j] ?? UNKNOWN;
-      rows[at[j]] = row;
-      cache?.set(ids[j], row);
-    }
   }
 }

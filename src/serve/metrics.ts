@@ -45,6 +45,7 @@ function makeInstruments(registry: Registry, p: string, latencyBuckets: number[]
     badInputs: new Counter({ name: `${p}bad_inputs_total`, help: 'Requests with bad input, by error code.', labelNames: ['code'], registers }),
     breaker: new Gauge({ name: `${p}breaker_state`, help: 'Model breaker state: 0 closed, 1 half-open, 2 open.', registers }),
     storeBreaker: new Gauge({ name: `${p}store_breaker_state`, help: 'Item-store breaker state: 0 closed, 1 half-open, 2 open.', registers }),
+    featureMissing: new Counter({ name: `${p}feature_missing_total`, help: 'Feature values missing at encoding (the default was used), by feature; store features count when fetched, not on cache hits.', labelNames: ['feature'], registers }),
     cacheHits: new Counter({ name: `${p}cache_hits_total`, help: 'Cache hits, by cache.', labelNames: ['cache'], registers }),
     cacheMisses: new Counter({ name: `${p}cache_misses_total`, help: 'Cache misses, by cache.', labelNames: ['cache'], registers }),
     reloads: new Counter({ name: `${p}reloads_total`, help: 'Model reloads, by result (ok or refused) and error code.', labelNames: ['result', 'code'], registers }),
@@ -76,6 +77,9 @@ function preRankHandlers(m: Instruments): { [E in keyof PreRankEventMap]: (...ar
     cache: (c) => {
       if (c.hits) m.cacheHits.inc({ cache: c.cache }, c.hits);
       if (c.misses) m.cacheMisses.inc({ cache: c.cache }, c.misses);
+    },
+    'feature-missing': (f) => {
+      for (const [feature, n] of Object.entries(f.counts)) m.featureMissing.inc({ feature }, n);
     },
     reload: (r) => m.reloads.inc({ result: r.ok ? 'ok' : 'refused', code: r.code ?? '' }),
     'scorer-time': (s) => m.scorer.observe({ arm: s.arm }, s.ms / 1000),

@@ -6,8 +6,8 @@ import { Piscina } from 'piscina';
 import { autofasError } from '../schema/errors.js';
 import type { Artifact } from '../schema/artifact.js';
 import type { ModelCard } from '../schema/model-card.js';
-import { defaultItemFeeds, encodeContext, planFeatures } from './feature-plan.js';
-import type { Feed, FeaturePlan } from './feature-plan.js';
+import { FeaturePlan } from './feature-plan.js';
+import type { FeedBatch, PlanOptions } from './feature-plan.js';
 import type { ModelRef, ScoreResult, ScoreTask, ScoreWorkerData } from './score-worker.js';
 
 const WORKER_FILE = new URL('./score-worker.js', import.meta.url).href;
@@ -16,6 +16,8 @@ const WARMUP_ROWS = 256;
 export interface ModelPoolOptions {
   readonly workers: number;
   readonly threadsPerWorker: number;
+  /** How the model's features are planned (store source, encoded-row cache). */
+  readonly plan: PlanOptions;
 }
 
 /** The worker threads shared by the models of one pre-ranker; closed with the last of them. */
@@ -77,9 +79,9 @@ export class ModelPool {
   #retired = false;
   #closed: Promise<void> | null = null;
 
-  private constructor(card: ModelCard, host: WorkerHost, model: ModelRef) {
+  private constructor(card: ModelCard, plan: FeaturePlan, host: WorkerHost, model: ModelRef) {
     this.card = card;
-    this.plan = planFeatures(card);
+    this.plan = plan;
     this.#host = host;
     this.#model = model;
   }
@@ -92,8 +94,9 @@ export class ModelPool {
     const host = previous && !previous.#host.closing ? previous.#host : new WorkerHost(options);
     const bytes = new Uint8Array(new SharedArrayBuffer(artifact.modelBytes.byteLength));
     bytes.set(artifact.modelBytes);
-    const model: ModelRef = { gen: host.admit(), bytes, scoreOutput: artifact.card.outputs.score };
-    const modelPool = new ModelPool(artifact.card, host, model);
+    const plan = new FeaturePlan(artifact.card, options.plan);
+    const model: ModelRef = { gen: host.admit(), bytes, scoreOutput: artifact.card.outputs.score, layout: plan.layout };
+    const modelPool = new ModelPool(artifact.card, plan, host, model);
     try {
       await Promise.all(Array.from({ length: options.workers }, () => modelPool.warmUp()));
     } catch (err) {
@@ -113,8 +116,10 @@ export class ModelPool {
   }
 
   private warmUp(): Promise<ScoreResult> {
-    const feeds = [...encodeContext(this.plan, {}), ...defaultItemFeeds(this.plan, WARMUP_ROWS)];
-    return this.#submit(feeds, WARMUP_ROWS);
+    const encoding = this.plan.newEncoding(WARMUP_ROWS);
+    this.plan.encodeContext(encoding, {});
+    this.plan.encodeDefaults(encoding);
+    return this.#submit(encoding.batch);
   }
 
   /**
@@ -133,19 +138,19 @@ export class ModelPool {
   }
 
   /**
-   * Scores `rows` candidates in one model run; the feeds' buffers are transferred to the worker (unusable after).
+   * Scores the batch's candidates in one model run; its one buffer is transferred to the worker (unusable after).
    * Callers hold a `RunQueue` slot, so runs never wait in the worker pool's own queue.
    */
-  async run(feeds: readonly Feed[], rows: number, stallMs?: number): Promise<ScoreResult> {
+  async run(batch: FeedBatch, stallMs?: number): Promise<ScoreResult> {
     if (this.#closed) throw autofasError('ERR_AUTOFAS_CLOSED', `model ${this.card.modelId} is released`);
-    return this.#submit(feeds, rows, stallMs);
+    return this.#submit(batch, stallMs);
   }
 
-  async #submit(feeds: readonly Feed[], rows: number, stallMs?: number): Promise<ScoreResult> {
+  async #submit(batch: FeedBatch, stallMs?: number): Promise<ScoreResult> {
     const done = this.acquire();
     try {
-      const transferList = feeds.map((f) => f.data.buffer as ArrayBuffer);
-      return await this.#host.pool.run({ feeds, rows, stallMs, model: this.#model }, { transferList });
+      const task: ScoreTask = { buffer: batch.buffer, rows: batch.rows, model: this.#model, ...(stallMs ? { stallMs } : {}) };
+      return await this.#host.pool.run(task, { transferList: [batch.buffer] });
     } finally {
       done();
     }

@@ -21,8 +21,8 @@ interface Plan {
   readonly flags: FlagValues;
 }
 
-/** Input checks that do not need the model: returns the failing field and why, or null. */
-function checkCandidates(candidates: readonly unknown[]): { field: string; message: string } | null {
+/** Input checks that do not need the model: the item ids (built once for the whole request), or the failing field. */
+function checkCandidates(candidates: readonly unknown[]): { ids: string[] } | { field: string; message: string } {
   const ids: string[] = new Array(candidates.length);
   for (let i = 0; i < candidates.length; i++) {
     const c = candidates[i] as Candidate | null;
@@ -33,13 +33,13 @@ function checkCandidates(candidates: readonly unknown[]): { field: string; messa
     }
     ids[i] = c.item_id;
   }
-  if (new Set(ids).size === ids.length) return null;
+  if (new Set(ids).size === ids.length) return { ids };
   const seen = new Set<string>();
   for (let i = 0; i < ids.length; i++) {
     if (seen.has(ids[i])) return { field: `candidates[${i}].item_id`, message: `duplicate id "${ids[i]}"` };
     seen.add(ids[i]);
   }
-  return null;
+  return { ids };
 }
 
 function isContext(value: unknown): value is Context {
@@ -92,7 +92,7 @@ export async function preRankRequest(engine: Engine, req: Request, res: Response
     return done({ ...common, path: 'passthrough', candidatesOut: 0, fallbackReason: 'ERR_AUTOFAS_BAD_CANDIDATES' });
   }
   if (plan.arm === 'off' || candidates.length === 0) return done({ ...common, path: 'passthrough', candidatesOut: candidates.length });
-  const refusal = checkRequest(engine, candidates, rawContext);
+  const { refusal, ids } = checkRequest(engine, candidates, rawContext);
   if (refusal === 'ERR_AUTOFAS_TOO_MANY_CANDIDATES') {
     return done({ ...common, path: 'passthrough', candidatesOut: candidates.length, fallbackReason: refusal });
   }
@@ -102,7 +102,7 @@ export async function preRankRequest(engine: Engine, req: Request, res: Response
     config.setCandidates(req, res, kept);
     return done({ ...common, path: 'matching-order', candidatesOut: kept.length, fallbackReason: refusal, ...teacherFlag(plan) });
   }
-  const scope: RequestScope = { deadline, store: { remainingMs: () => deadline.remaining(), failed: false } };
+  const scope: RequestScope = { deadline, store: { remainingMs: () => deadline.remaining(), failed: false }, ids };
   const record = await scoreAndKeep(engine, req, res, plan, scope, context, candidates as Candidate[], keep);
   return done({ ...common, ...record, ...teacherFlag(plan) });
 }
@@ -111,24 +111,25 @@ function teacherFlag(plan: Plan): { teacherLogged?: true } {
   return plan.teacherLogged ? { teacherLogged: true } : {};
 }
 
-/** Input problems: a code that forces matching order (or, for overflow with `refuse`, pass-through), else null. */
-function checkRequest(engine: Engine, candidates: readonly unknown[], rawContext: unknown): string | null {
-  const problem = checkCandidates(candidates);
-  if (problem) {
-    reportBadInput(engine, 'ERR_AUTOFAS_BAD_CANDIDATES', problem.field, problem.message);
-    return 'ERR_AUTOFAS_BAD_CANDIDATES';
+/** Input problems: a code that forces matching order (or, for overflow with `refuse`, pass-through), else null; and the ids. */
+function checkRequest(engine: Engine, candidates: readonly unknown[], rawContext: unknown): { refusal: string | null; ids: readonly string[] } {
+  const checked = checkCandidates(candidates);
+  if (!('ids' in checked)) {
+    reportBadInput(engine, 'ERR_AUTOFAS_BAD_CANDIDATES', checked.field, checked.message);
+    return { refusal: 'ERR_AUTOFAS_BAD_CANDIDATES', ids: [] };
   }
+  const { ids } = checked;
   if (!isContext(rawContext)) {
     reportBadInput(engine, 'ERR_AUTOFAS_BAD_CONTEXT', 'context', 'is missing or not an object');
-    return 'ERR_AUTOFAS_BAD_CONTEXT';
+    return { refusal: 'ERR_AUTOFAS_BAD_CONTEXT', ids };
   }
   if (candidates.length > engine.config.maxCandidates) {
     const refuse = engine.config.overflow === 'refuse';
     const what = refuse ? 'the request is passed through' : 'the excess stays unscored at the tail';
     reportBadInput(engine, 'ERR_AUTOFAS_TOO_MANY_CANDIDATES', 'candidates', `${candidates.length} > maxCandidates ${engine.config.maxCandidates}; ${what}`);
-    if (refuse) return 'ERR_AUTOFAS_TOO_MANY_CANDIDATES';
+    if (refuse) return { refusal: 'ERR_AUTOFAS_TOO_MANY_CANDIDATES', ids };
   }
-  return null;
+  return { refusal: null, ids };
 }
 
 async function scoreAndKeep(

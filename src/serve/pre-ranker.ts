@@ -9,8 +9,8 @@ import type { FeatureSpec } from '../schema/feature-spec.js';
 import type { ModelCard } from '../schema/model-card.js';
 import { breakerState, createBreaker } from './breaker.js';
 import type { Counters, Engine, ModelSlot, PreRankerHooks } from './engine.js';
-import type { Feed } from './feature-plan.js';
-import { CachedItemStore, memoryItemStore } from './item-store.js';
+import type { FeedBatch, PlanOptions } from './feature-plan.js';
+import { GuardedItemStore, memoryItemStore } from './item-store.js';
 import { ModelPool } from './model-pool.js';
 import { parseOptions } from './options.js';
 import type { PreRankerConfig, PreRankerOptions } from './options.js';
@@ -35,14 +35,8 @@ export async function createPreRankerWithHooks(options: PreRankerOptions, hooks:
   const config = parseOptions(options);
   const spec = config.featureSpec ? await loadFeatureSpec(config.featureSpec) : undefined;
   const events = new EventEmitter<PreRankEventMap>();
-  const store = new CachedItemStore(config.itemStore ?? memoryItemStore(), {
-    max: config.itemCacheSize,
-    ttlMs: config.itemCacheTtlMs,
-    ...(hooks.cachePerf ? { perf: hooks.cachePerf } : {}),
-    breaker: config,
-    onBreaker: (state) => events.emit('store-breaker', state),
-  });
-  const pool = await openPool(config, config.model, spec);
+  const store = new GuardedItemStore(config.itemStore ?? memoryItemStore(), { breaker: config, onBreaker: (state) => events.emit('store-breaker', state) });
+  const pool = await openPool(config, hooks, config.model, spec);
   let vector: VectorScorer | null;
   try {
     vector = await openVector(config, store, spec);
@@ -55,17 +49,22 @@ export async function createPreRankerWithHooks(options: PreRankerOptions, hooks:
   return assemble(engine, spec);
 }
 
-function openPool(config: PreRankerConfig, dir: string, spec: FeatureSpec | undefined, previous?: ModelPool): Promise<ModelPool> {
-  return loadArtifact(dir, { spec }).then((artifact) =>
-    ModelPool.open(artifact, { workers: config.workers, threadsPerWorker: config.threadsPerWorker }, previous),
-  );
+/** How a model's features are planned: store features from the candidates when there is no store, the row cache. */
+function planOptions(config: PreRankerConfig, hooks: PreRankerHooks): PlanOptions {
+  const rowCache = { max: config.itemCacheSize, ttlMs: config.itemCacheTtlMs, ...(hooks.cachePerf ? { perf: hooks.cachePerf } : {}) };
+  return { storeFromCandidates: config.itemStore === null, rowCache };
 }
 
-async function openVector(config: PreRankerConfig, store: CachedItemStore, spec: FeatureSpec | undefined): Promise<VectorScorer | null> {
+function openPool(config: PreRankerConfig, hooks: PreRankerHooks, dir: string, spec: FeatureSpec | undefined, previous?: ModelPool): Promise<ModelPool> {
+  const options = { workers: config.workers, threadsPerWorker: config.threadsPerWorker, plan: planOptions(config, hooks) };
+  return loadArtifact(dir, { spec }).then((artifact) => ModelPool.open(artifact, options, previous));
+}
+
+async function openVector(config: PreRankerConfig, store: GuardedItemStore, spec: FeatureSpec | undefined): Promise<VectorScorer | null> {
   if (config.baseline === null) return null;
   if (typeof config.baseline !== 'string') return new AccessorVectorScorer(config.baseline, config.embeddingCacheSize);
   const artifact = await loadArtifact(config.baseline, { spec });
-  return ArtifactVectorScorer.open(artifact, store, config.embeddingCacheSize);
+  return ArtifactVectorScorer.open(artifact, store, config.embeddingCacheSize, config.itemStore === null);
 }
 
 function newCounters(): Counters {
@@ -76,15 +75,15 @@ function buildEngine(
   config: PreRankerConfig,
   hooks: PreRankerHooks,
   events: EventEmitter<PreRankEventMap>,
-  store: CachedItemStore,
+  store: GuardedItemStore,
   pool: ModelPool,
   vector: VectorScorer | null,
 ): Engine {
-  const run = hooks.runModel ?? ((p: ModelPool, feeds, rows) => p.run(feeds, rows, hooks.stallMs?.()));
+  const run = hooks.runModel ?? ((p: ModelPool, batch: FeedBatch) => p.run(batch, hooks.stallMs?.()));
   // The slot is freed when the run settles on the worker, not when its deadline passes: the worker is busy till then.
-  const runInSlot = (p: ModelPool, feeds: readonly Feed[], rows: number, slot: ModelSlot): Promise<ScoreResult> => {
+  const runInSlot = (p: ModelPool, batch: FeedBatch, slot: ModelSlot): Promise<ScoreResult> => {
     slot.taken = true;
-    const running = run(p, feeds, rows);
+    const running = run(p, batch, batch.rows);
     running.then(slot.release, slot.release);
     return running;
   };
@@ -174,7 +173,7 @@ function serialReload(engine: Engine, spec: FeatureSpec | undefined): (dir: stri
 async function reloadOnce(engine: Engine, spec: FeatureSpec | undefined, dir: string): Promise<ModelCard> {
   try {
     if (engine.closed) throw autofasError('ERR_AUTOFAS_CLOSED', 'the pre-ranker is closed');
-    const next = await openPool(engine.config, dir, spec, engine.pool); // [issue-7 edit] same worker threads
+    const next = await openPool(engine.config, engine.hooks, dir, spec, engine.pool); // [issue-7 edit] same worker threads
     if (engine.closed) {
       await next.destroy();
       throw autofasError('ERR_AUTOFAS_CLOSED', 'the pre-ranker was closed during the reload');

@@ -8,8 +8,8 @@ const bits = new Uint32Array(1);
 const asFloat = new Float32Array(bits.buffer);
 
 /**
- * Row indices by descending score; NaN ranks last; equal scores keep their input order. Only the first `top`
- * entries are guaranteed sorted (the rest are the other rows in any order): a selection step, then a sort of the top.
+ * The `top` best row indices by descending score (all rows by default); NaN ranks last; equal scores keep their input
+ * order. Only the kept order is materialised: a selection step, then a sort of the top.
  */
 export function orderByScore(scores: Float32Array, top = scores.length): Uint32Array {
   const n = scores.length;
@@ -27,8 +27,9 @@ export function orderByScore(scores: Float32Array, top = scores.length): Uint32A
   } else {
     keys.sort();
   }
-  const order = new Uint32Array(n);
-  for (let i = 0; i < n; i++) order[i] = keys[i] % MAX_RANKED_ROWS;
+  const kept = Math.min(top, n);
+  const order = new Uint32Array(kept);
+  for (let i = 0; i < kept; i++) order[i] = keys[i] % MAX_RANKED_ROWS;
   return order;
 }
 

@@ -2,7 +2,8 @@
 import { performance } from 'node:perf_hooks';
 import * as ort from 'onnxruntime-node';
 import { move, transferableSymbol, valueSymbol, workerData } from 'piscina';
-import type { Feed } from './feature-plan.js';
+import { feedViews } from './feature-plan.js';
+import type { FeedLayout } from './feature-plan.js';
 
 /** What each worker is started with. [issue-7 edit] models arrive with the tasks, so workers survive reloads. */
 export interface ScoreWorkerData {
@@ -16,11 +17,13 @@ export interface ModelRef {
   readonly gen: number;
   readonly bytes: Uint8Array;
   readonly scoreOutput: string;
+  /** Where each feed lives in a task's buffer. */
+  readonly layout: FeedLayout;
 }
 
-/** One scoring task: the feeds of one request (their buffers are transferred, not copied). */
+/** One scoring task: every feed of one request in one buffer (transferred, not copied). */
 export interface ScoreTask {
-  readonly feeds: readonly Feed[];
+  readonly buffer: ArrayBuffer;
   readonly rows: number;
   readonly model: ModelRef;
   /** Test and bench hook: block the worker this long before running (a stalled model). */
@@ -65,7 +68,7 @@ export default async function score(task: ScoreTask): Promise<ScoreResult> {
   const session = await sessionFor(task.model);
   if (task.stallMs) Atomics.wait(stallCell, 0, 0, task.stallMs);
   const feeds: Record<string, ort.Tensor> = {};
-  for (const feed of task.feeds) feeds[feed.name] = new ort.Tensor(feed.dtype, feed.data, feed.dims);
+  for (const feed of feedViews(task.model.layout, task.buffer, task.rows)) feeds[feed.name] = new ort.Tensor(feed.dtype, feed.data, feed.dims);
   const start = performance.now();
   const out = await session.run(feeds, [task.model.scoreOutput]);
   const runMs = performance.now() - start;

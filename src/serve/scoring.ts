@@ -4,9 +4,8 @@ import type { RawFeatureValue } from '../schema/teacher-log.js';
 import { breakerReason } from './breaker.js';
 import { RequestDeadline } from './deadline.js';
 import type { Engine, ModelSlot } from './engine.js';
-import { encodeContext, encodeItems } from './feature-plan.js';
-import type { FeaturePlan, StoreRows } from './feature-plan.js';
-import type { CachedItemStore, StoreScope } from './item-store.js';
+import type { Encoding, FeaturePlan } from './feature-plan.js';
+import type { GuardedItemStore, StoreScope } from './item-store.js';
 import type { Arm, Candidate, ScoringPath } from './types.js';
 
 type Context = Readonly<Record<string, RawFeatureValue>>;
@@ -15,6 +14,8 @@ type Context = Readonly<Record<string, RawFeatureValue>>;
 export interface RequestScope {
   readonly deadline: RequestDeadline;
   readonly store: StoreScope;
+  /** The candidates' item ids, built once. */
+  readonly ids: readonly string[];
 }
 
 /** How one arm scored a request: scores for the first rows, or none (matching order). */
@@ -47,27 +48,40 @@ function reportFallback(engine: Engine, from: ScoringPath, to: ScoringPath, err:
   return code;
 }
 
+/** Listeners of one encoding: item-row cache hits and misses, missing values by feature. */
+export interface EncodingReport {
+  readonly onCache?: (hits: number, misses: number) => void;
+  readonly onMissing?: (counts: Readonly<Record<string, number>>) => void;
+}
+
 /**
- * Fetches the plan's store features once for the request: item features through the cache (`onCache` hears its hits
- * and misses), cross features directly; each store call goes through the store breaker within `scope`'s time.
+ * Encodes the first `rows` candidates of a request into one buffer: the context once, the candidates' own features in
+ * one pass, item-store features from the encoded-row cache (a hit is a copy; misses are fetched in one store call,
+ * encoded and cached), cross store features fetched per request. Store calls go through the guard within `scope`.
  */
-export async function fetchStoreRows(
-  store: CachedItemStore,
+export async function encodeRequest(
+  store: GuardedItemStore,
   plan: FeaturePlan,
-  candidates: readonly Candidate[],
-  rows: number,
-  context: Context,
+  request: { readonly ids: readonly string[]; readonly candidates: readonly Candidate[]; readonly rows: number; readonly context: Context },
   scope: StoreScope,
-  onCache?: (hits: number, misses: number) => void,
-): Promise<StoreRows | null> {
-  if (plan.stored.length === 0 && plan.storedCross.length === 0) return null;
-  const ids = candidates.slice(0, rows).map((c) => c.item_id);
-  const [item, cross] = await Promise.all([
-    plan.stored.length > 0 ? store.get(ids, plan.storeFeatureNames, context, scope) : null,
-    plan.storedCross.length > 0 ? store.getUncached(ids, plan.storeCrossNames, context, scope) : null,
+  report: EncodingReport = {},
+): Promise<Encoding> {
+  const { ids, candidates, rows, context } = request;
+  const encoding = plan.newEncoding(rows);
+  plan.encodeContext(encoding, context);
+  plan.encodeCandidates(encoding, candidates);
+  const missAt = plan.copyCachedRows(encoding, ids);
+  const crossIds = plan.storeCrossNames.length === 0 ? null : ids.length === rows ? ids : ids.slice(0, rows);
+  const [fetched, cross] = await Promise.all([
+    missAt.length > 0 ? store.get(missAt.map((i) => ids[i]), plan.storeFeatureNames, context, scope) : null,
+    crossIds ? store.get(crossIds, plan.storeCrossNames, context, scope) : null,
   ]);
-  if (item) onCache?.(item.hits, item.misses);
-  return { item: item?.rows ?? null, cross };
+  if (fetched) plan.encodeStoreRows(encoding, fetched, missAt, ids);
+  if (cross) plan.encodeCrossRows(encoding, cross);
+  if (plan.storeFeatureNames.length > 0) report.onCache?.(rows - missAt.length, missAt.length);
+  const missing = report.onMissing ? plan.missingByFeature(encoding.missing) : null;
+  if (missing) report.onMissing?.(missing);
+  return encoding;
 }
 
 /** Refuses the model path before any work: breaker open, deadline spent, or the worker queue cannot serve in time. */
@@ -90,13 +104,14 @@ async function scoreWithModel(engine: Engine, scope: RequestScope, context: Cont
   const done = pool.acquire();
   try {
     const plan = pool.plan;
-    const contextFeeds = encodeContext(plan, context);
-    const onCache = (hits: number, misses: number): boolean => engine.events.emit('cache', { cache: 'item-features', hits, misses });
-    const store = await fetchStoreRows(engine.store, plan, candidates, rows, context, scope.store, onCache);
-    const feeds = [...contextFeeds, ...encodeItems(plan, candidates, rows, store)];
+    const report: EncodingReport = {
+      onCache: (hits, misses) => engine.events.emit('cache', { cache: 'item-features', hits, misses }),
+      onMissing: (counts) => engine.events.emit('feature-missing', { modelId: plan.modelId, counts }),
+    };
+    const { batch } = await encodeRequest(engine.store, plan, { ids: scope.ids, candidates, rows, context }, scope.store, report);
     const slot: ModelSlot = { release: await engine.queue.acquire(scope.deadline.remaining()), taken: false };
     try {
-      const result = await engine.breaker.fire(pool, feeds, rows, slot, scope.deadline.remaining());
+      const result = await engine.breaker.fire(pool, batch, slot, scope.deadline.remaining());
       engine.events.emit('scorer-time', { arm: 'autofas', ms: result.runMs, candidates: rows });
       return result.scores;
     } finally {

@@ -79,6 +79,8 @@ export interface PreRankEventMap {
   breaker: [state: 'open' | 'halfOpen' | 'closed'];
   /** The item store's own breaker (a hung or failing store fails fast while it is open). */
   'store-breaker': [state: 'open' | 'halfOpen' | 'closed'];
+  /** Missing values of one request's encoding, by feature (only when any); store features count when fetched. */
+  'feature-missing': [info: { modelId: string; counts: Readonly<Record<string, number>> }];
   cache: [info: { cache: 'item-features' | 'item-embeddings'; hits: number; misses: number }];
   reload: [info: { ok: boolean; modelId?: string; code?: string; message?: string }];
   'scorer-time': [info: { arm: Arm; ms: number; candidates: number }];

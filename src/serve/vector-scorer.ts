@@ -1,15 +1,15 @@
 // The fallback scorer on the main thread: context embedding · cached item embeddings (a `vector` artifact or accessors).
 import { LRUCache } from 'lru-cache';
-import { EmbeddingSlab } from './embedding-slab.js';
+import { RowSlab } from './row-slab.js';
 import * as ort from 'onnxruntime-node';
 import { autofasError } from '../schema/errors.js';
 import type { Artifact } from '../schema/artifact.js';
 import type { ModelCard } from '../schema/model-card.js';
 import type { RawFeatureValue } from '../schema/teacher-log.js';
-import { defaultItemFeeds, encodeContext, encodeItems, planFeatures } from './feature-plan.js';
-import type { Feed, FeaturePlan } from './feature-plan.js';
-import type { CachedItemStore, StoreScope } from './item-store.js';
-import { fetchStoreRows } from './scoring.js';
+import { FeaturePlan, feedViews } from './feature-plan.js';
+import type { Encoding } from './feature-plan.js';
+import type { GuardedItemStore, StoreScope } from './item-store.js';
+import { encodeRequest } from './scoring.js';
 import type { BaselineEmbeddings } from './option-types.js';
 import type { Candidate } from './types.js';
 
@@ -37,10 +37,10 @@ function dotOne(context: ArrayLike<number>, item: ArrayLike<number> | undefined)
 
 abstract class CachedVectorScorer implements VectorScorer {
   abstract readonly card: ModelCard | null;
-  protected readonly items: EmbeddingSlab;
+  protected readonly items: RowSlab;
 
   constructor(cacheSize: number) {
-    this.items = new EmbeddingSlab(cacheSize);
+    this.items = new RowSlab({ max: cacheSize });
   }
 
   /** The context embedding if it is already known (no await), else null. */
@@ -97,70 +97,77 @@ abstract class CachedVectorScorer implements VectorScorer {
   }
 }
 
-/** Cache key of an encoded context (the model's context inputs only). */
-function contextKey(feeds: readonly Feed[]): string {
-  return feeds.map((f) => f.data.join(',')).join('|');
+/** Cache key of an encoded context: the words of the buffer's context section. */
+function contextKey(plan: FeaturePlan, encoding: Encoding): string {
+  return encoding.batch.i32.subarray(0, plan.layout.contextWords).join(',');
 }
 
 /** Runs a `vector` artifact's two towers on the main thread, only for the items that missed the cache. */
 export class ArtifactVectorScorer extends CachedVectorScorer {
   readonly card: ModelCard;
   readonly #plan: FeaturePlan;
-  /** Item feeds of a context-only run (every item cached): one default row, built once per model. */
-  readonly #noItemFeeds: readonly Feed[];
   readonly #session: ort.InferenceSession;
-  readonly #store: CachedItemStore;
+  readonly #store: GuardedItemStore;
   readonly #contexts = new LRUCache<string, Float32Array>({ max: CONTEXT_CACHE_SIZE });
 
-  private constructor(card: ModelCard, session: ort.InferenceSession, store: CachedItemStore, cacheSize: number) {
+  private constructor(card: ModelCard, session: ort.InferenceSession, store: GuardedItemStore, cacheSize: number, storeFromCandidates: boolean) {
     super(cacheSize);
     this.card = card;
-    this.#plan = planFeatures(card);
-    this.#noItemFeeds = defaultItemFeeds(this.#plan, 1);
+    // No encoded-row cache: the item embeddings computed from those rows are what this scorer caches.
+    this.#plan = new FeaturePlan(card, { storeFromCandidates, rowCache: { max: 0 } });
     this.#session = session;
     this.#store = store;
   }
 
-  static async open(artifact: Artifact, store: CachedItemStore, cacheSize: number): Promise<ArtifactVectorScorer> {
+  static async open(artifact: Artifact, store: GuardedItemStore, cacheSize: number, storeFromCandidates: boolean): Promise<ArtifactVectorScorer> {
     const { card } = artifact;
     if (!card.outputs.contextEmbedding || !card.outputs.itemEmbedding) {
       throw autofasError('ERR_AUTOFAS_MODEL_SCHEMA', `${artifact.dir}: a baseline needs outputs.contextEmbedding and outputs.itemEmbedding`, { dir: artifact.dir });
     }
     const session = await ort.InferenceSession.create(artifact.modelBytes, { intraOpNumThreads: 1, interOpNumThreads: 1 });
-    return new ArtifactVectorScorer(card, session, store, cacheSize);
+    return new ArtifactVectorScorer(card, session, store, cacheSize, storeFromCandidates);
   }
 
   protected knownContext(context: Context): Float32Array | null {
-    return this.#contexts.get(contextKey(encodeContext(this.#plan, context))) ?? null;
+    const encoding = this.#plan.newEncoding(0);
+    this.#plan.encodeContext(encoding, context);
+    return this.#contexts.get(contextKey(this.#plan, encoding)) ?? null;
   }
 
   protected async compute(context: Context, missed: readonly Candidate[], store: StoreScope): Promise<{ context: ArrayLike<number>; items: readonly (ArrayLike<number> | undefined)[] }> {
-    const contextFeeds = encodeContext(this.#plan, context);
-    const key = contextKey(contextFeeds);
+    const encoding = missed.length > 0 ? await this.#encodeMissed(context, missed, store) : this.#contextOnly(context);
+    const key = contextKey(this.#plan, encoding);
     const cachedContext = this.#contexts.get(key);
     if (cachedContext && missed.length === 0) return { context: cachedContext, items: [] };
-    const itemFeeds = missed.length > 0 ? await this.#missedFeeds(context, missed, store) : this.#noItemFeeds;
-    const { contextEmbedding, items } = await this.#run([...contextFeeds, ...itemFeeds], missed.length);
+    const { contextEmbedding, items } = await this.#run(encoding, missed.length);
     this.#contexts.set(key, contextEmbedding);
     return { context: contextEmbedding, items };
   }
 
-  async #missedFeeds(context: Context, missed: readonly Candidate[], scope: StoreScope): Promise<Feed[]> {
-    // Not reported (the scorer's own cache events cover it).
-    const store = await fetchStoreRows(this.#store, this.#plan, missed, missed.length, context, scope);
-    return encodeItems(this.#plan, missed, missed.length, store);
+  /** The context and one default item row (a run for the context embedding only). */
+  #contextOnly(context: Context): Encoding {
+    const encoding = this.#plan.newEncoding(1);
+    this.#plan.encodeContext(encoding, context);
+    this.#plan.encodeDefaults(encoding);
+    return encoding;
   }
 
-  async #run(feeds: readonly Feed[], rows: number): Promise<{ contextEmbedding: Float32Array; items: Float32Array[] }> {
+  #encodeMissed(context: Context, missed: readonly Candidate[], scope: StoreScope): Promise<Encoding> {
+    // Not reported (the scorer's own cache events cover it).
+    const request = { ids: missed.map((c) => c.item_id), candidates: missed, rows: missed.length, context };
+    return encodeRequest(this.#store, this.#plan, request, scope);
+  }
+
+  async #run(encoding: Encoding, rows: number): Promise<{ contextEmbedding: Float32Array; items: Float32Array[] }> {
     const tensors: Record<string, ort.Tensor> = {};
-    for (const feed of feeds) tensors[feed.name] = new ort.Tensor(feed.dtype, feed.data, feed.dims);
+    for (const feed of feedViews(this.#plan.layout, encoding.batch.buffer, encoding.batch.rows)) tensors[feed.name] = new ort.Tensor(feed.dtype, feed.data, feed.dims);
     const { contextEmbedding: ctxName, itemEmbedding: itemName } = this.card.outputs as Required<ModelCard['outputs']>;
     const out = await this.#session.run(tensors, [ctxName, itemName]);
     const contextEmbedding = Float32Array.from(out[ctxName].data as Float32Array);
     const d = contextEmbedding.length;
     const itemData = rows > 0 ? (out[itemName].data as Float32Array) : EMPTY;
     if (itemData.length !== rows * d) throw autofasError('ERR_AUTOFAS_SCORER', `baseline item embeddings have ${itemData.length} values for ${rows}x${d}`);
-    const items = Array.from({ length: rows }, (_, i) => itemData.slice(i * d, (i + 1) * d));
+    const items = Array.from({ length: rows }, (_, i) => itemData.subarray(i * d, (i + 1) * d));
     return { contextEmbedding, items };
   }
 

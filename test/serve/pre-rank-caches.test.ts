@@ -1,7 +1,7 @@
-// Only selected store features are fetched, through an LRU with a TTL; item embeddings are cached per model and item.
+// Only selected store features are fetched, cached encoded in an LRU with a TTL; item embeddings are cached per model and item.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { CachedItemStore } from '../../src/serve/item-store.js';
+import { GuardedItemStore } from '../../src/serve/item-store.js';
 import type { ItemStore } from '../../src/serve/option-types.js';
 import type { PreRanker } from '../../src/serve/types.js';
 import { testStoreData } from '../helpers/serve-models.js';
@@ -36,23 +36,35 @@ test('the store is asked once per request, only for the model\'s store features,
   assert.deepEqual(cache.map((c) => [c.cache, c.hits, c.misses]), [['item-features', 0, 100], ['item-features', 100, 20]]);
 });
 
-const guard = { breaker: { timeoutMs: 50, errorThresholdPercentage: 50, volumeThreshold: 10, resetTimeoutMs: 1000, rollingWindowMs: 1000 }, onBreaker: () => {} };
-const scope = () => ({ remainingMs: () => 1000, failed: false });
-
 test('item-feature cache entries expire after the TTL (fake clock)', async () => {
   const store = spyStore();
   let now = 5;
-  const cached = new CachedItemStore(store, { max: 100, ttlMs: 1000, perf: { now: () => now }, ...guard });
-  await cached.get(['i1', 'i2'], ['item_price'], {}, scope());
-  assert.equal((await cached.get(['i1', 'i2'], ['item_price'], {}, scope())).hits, 2);
+  const preRanker = await testPreRanker(paths, { itemStore: store, baseline: undefined, itemCacheTtlMs: 1000 }, { cachePerf: { now: () => now } });
+  open.push(preRanker);
+  await runOnce(preRanker, testSearch(2));
+  await runOnce(preRanker, testSearch(2));
+  assert.equal(store.calls.length, 1, 'the second request is served from the cache');
   now = 1006;
-  assert.equal((await cached.get(['i1', 'i2'], ['item_price'], {}, scope())).misses, 2);
-  assert.equal(store.calls.length, 2);
+  await runOnce(preRanker, testSearch(2));
+  assert.equal(store.calls.length, 2, 'expired rows are fetched again');
+});
+
+test('a cache hit gives the same scores as a fresh store read (rows are cached encoded)', async () => {
+  const cold = await testPreRanker(paths, { itemCacheSize: 0, k: 50 });
+  const warm = await testPreRanker(paths, { k: 50 });
+  open.push(cold, warm);
+  await runOnce(warm, testSearch(50));
+  const fresh = await runOnce(cold, testSearch(50));
+  const cached = await runOnce(warm, testSearch(50));
+  const scores = (r: typeof fresh) => r.search.candidates.map((c) => [c.item_id, c.preRankScore]);
+  assert.deepEqual(scores(cached), scores(fresh));
 });
 
 test('a store that answers out of shape is a coded ERR_AUTOFAS_STORE', async () => {
-  const cached = new CachedItemStore({ get: async () => [] }, { max: 10, ttlMs: 0, ...guard });
-  await assert.rejects(cached.get(['a'], ['x'], {}, scope()), (err: { code?: string }) => err.code === 'ERR_AUTOFAS_STORE');
+  const breaker = { timeoutMs: 50, errorThresholdPercentage: 50, volumeThreshold: 10, resetTimeoutMs: 1000, rollingWindowMs: 1000 };
+  const guarded = new GuardedItemStore({ get: async () => [] }, { breaker, onBreaker: () => {} });
+  await assert.rejects(guarded.get(['a'], ['x'], {}, { remainingMs: () => 1000, failed: false }), (err: { code?: string }) => err.code === 'ERR_AUTOFAS_STORE');
+  guarded.shutdown();
 });
 
 test('the vector scorer computes item embeddings on a miss only, then serves them from its cache', async () => {

@@ -82,6 +82,6 @@ test('orderByScore with a top-k selection agrees with the full sort on the first
     const full = orderByScore(scores);
     const part = orderByScore(scores, k);
     assert.deepEqual([...part.subarray(0, k)], [...full.subarray(0, k)], `n=${n} k=${k}`);
-    assert.equal(new Set(part).size, n);
+    assert.equal(part.length, k, 'only the kept order is materialised');
   }
 });
