@@ -1,25 +1,50 @@
-// Child process of the serving benchmark: the demo gateway on a random port (arm from SERVE_ARM: plugin or vector).
+// Child process of the serving benchmark: the demo gateway (explicit options) on a random port; reports what the plugin saw.
 import type { AddressInfo } from 'node:net';
 import { createGatewayApp } from '../examples/gateway/app.js';
+import type { PreRankRecord } from '../src/index.js';
 
 const gateway = await createGatewayApp({
   candidates: Number(process.env.SERVE_CANDIDATES ?? 1000),
   arm: process.env.SERVE_ARM === 'vector' ? 'vector' : 'plugin',
-  preRank: { workers: Number(process.env.SERVE_WORKERS ?? 1), logger: { warn: () => {} } },
+  // Pool size and queue bound are left at their machine defaults (os.availableParallelism()).
+  preRank: { timeoutMs: Number(process.env.SERVE_TIMEOUT_MS ?? 50), logger: { warn: () => {} } },
 });
 const server = gateway.app.listen(0, '127.0.0.1', () => process.send?.({ port: (server.address() as AddressInfo).port }));
 let cpuStart = process.cpuUsage();
-let requestsStart = 0;
+let records: PreRankRecord[] = [];
+gateway.preRanker.events.on('request', (r) => void records.push(r));
+
+/** What the plugin saw since the last mark: its own latency, paths and fallback reasons. */
+function report(): Record<string, unknown> {
+  const cpu = process.cpuUsage(cpuStart);
+  const latencies = records.map((r) => r.latencyMs).sort((a, b) => a - b);
+  const at = (p: number): number => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? 0;
+  const count = (pick: (r: PreRankRecord) => string | undefined): Record<string, number> => {
+    const out: Record<string, number> = {};
+    for (const r of records) {
+      const key = pick(r);
+      if (key) out[key] = (out[key] ?? 0) + 1;
+    }
+    return out;
+  };
+  return {
+    requests: records.length,
+    pluginP50: at(0.5),
+    pluginP99: at(0.99),
+    byPath: count((r) => r.path),
+    reasons: count((r) => r.fallbackReason),
+    cpuMsPerRequest: (cpu.user + cpu.system) / 1000 / Math.max(1, records.length),
+  };
+}
+
 process.on('message', (msg) => {
   if (msg === 'mark') {
     cpuStart = process.cpuUsage();
-    requestsStart = gateway.preRanker.stats().requests;
+    records = [];
     return void process.send?.({ marked: true });
   }
+  if (msg === 'report') return void process.send?.({ report: report() });
   if (msg !== 'stop') return;
-  const stats = gateway.preRanker.stats();
-  const cpu = process.cpuUsage(cpuStart);
-  const cpuMsPerRequest = (cpu.user + cpu.system) / 1000 / Math.max(1, stats.requests - requestsStart);
   server.close();
-  void gateway.close().then(() => process.send?.({ stats: { byPath: stats.byPath, fallbacks: stats.fallbacks, cpuMsPerRequest: Number(cpuMsPerRequest.toFixed(2)) } }, () => process.exit(0)));
+  void gateway.close().then(() => process.exit(0));
 });

@@ -1,26 +1,22 @@
-// Serving benchmark: plugin overhead beyond ORT, warm vector fallback, gateway throughput (plugin vs vector), 50 ms stall p99.
-import { fork } from 'node:child_process';
+// Serving benchmark: plugin overhead beyond ORT by feature count, warm vector fallback, stalls, and the gateway under load.
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
 import type { Request, Response } from 'express';
 import { defaultModel, defaultBaseline } from '../examples/gateway/app.js';
 import { worldHops } from '../examples/gateway/world-hops.js';
 import type { WorldHops } from '../examples/gateway/world-hops.js';
-import { createPreRankerWithHooks } from '../src/serve/pre-ranker.js';
+import { createPreRankerWithHooks, engineOf } from '../src/serve/pre-ranker.js';
 import type { PreRankerHooks } from '../src/serve/engine.js';
 import { staticFlags } from '../src/serve/static-flags.js';
 import type { ItemStore, PreRanker, PreRankerOptions, SearchState } from '../src/index.js';
+import { loadSection } from './serve-load.js';
+import { f, pct } from './serve-stats.js';
 
 const N = 1000;
 const ITERS = Number(process.env.SERVE_ITERS ?? 400);
-const CANNON_S = Number(process.env.SERVE_CANNON_S ?? 10);
-const CONNECTIONS = Number(process.env.SERVE_CONNECTIONS ?? 4);
-type Cannon = (o: Record<string, unknown>) => PromiseLike<{ requests: { average: number; total: number }; latency: { p50: number; p99: number }; non2xx: number; errors: number }>;
-const autocannon = createRequire(import.meta.url)('autocannon') as Cannon;
-
-const pct = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
-const f = (x: number, d = 3): string => x.toFixed(d);
+const REPEATS = Number(process.env.SERVE_REPEATS ?? 3);
+/** Sections to run (comma-separated): overhead, vector, stall, load. @default all */
+const ONLY = new Set((process.env.SERVE_ONLY ?? 'overhead,vector,stall,load').split(','));
 
 /** Requests of the fixture world (user x query), with every store read answered from memory so store time is ~0. */
 function benchRequests(hops: WorldHops, count: number): { searches: () => SearchState[]; store: ItemStore } {
@@ -48,6 +44,7 @@ interface Run {
   readonly paths: Record<string, number>;
   readonly stats: ReturnType<PreRanker['stats']>;
   readonly breakerOpens: number;
+  readonly features: number;
 }
 
 /** Runs ITERS requests through the middleware in process (after one warm pass per arm) and collects latencies. */
@@ -73,14 +70,14 @@ async function inProcess(label: string, options: Partial<PreRankerOptions>, hook
     }
   }
   const stats = preRanker.stats();
+  const features = engineOf(preRanker).pool.plan.featureNames.length;
   await preRanker.close();
   console.log(`${label}: p50 ${f(pct(total, 0.5))} ms, p99 ${f(pct(total, 0.99))} ms, paths ${JSON.stringify(paths)}`);
-  return { total, scorer, paths, stats, breakerOpens };
+  return { total, scorer, paths, stats, breakerOpens, features };
 }
 
 /** One pass on the model and one on the vector scorer, so both arms' caches and JIT are warm. */
 async function warmBothArms(preRanker: PreRanker, searches: SearchState[]): Promise<void> {
-  const { engineOf } = await import('../src/serve/pre-ranker.js');
   const engine = engineOf(preRanker);
   for (const s of searches) {
     const all = s.candidates; // the middleware replaces them with the kept ones
@@ -89,8 +86,6 @@ async function warmBothArms(preRanker: PreRanker, searches: SearchState[]): Prom
   }
 }
 
-const REPEATS = Number(process.env.SERVE_REPEATS ?? 3);
-
 /** p50 of each of REPEATS runs: the box is shared, so the lowest p50 is the closest to an idle machine. */
 async function repeated(run: () => Promise<number[]>): Promise<{ best: number; all: number[] }> {
   const all: number[] = [];
@@ -98,14 +93,32 @@ async function repeated(run: () => Promise<number[]>): Promise<{ best: number; a
   return { best: Math.min(...all), all };
 }
 
-async function overhead(hops: WorldHops, model: string): Promise<void> {
+/** Overhead beyond ORT of one model through the same pool: request time minus the ORT run measured alongside it. */
+async function overhead(hops: WorldHops, model: string, targetMs: number | null): Promise<{ features: number; best: number }> {
   const ortP50: number[] = [];
+  let features = 0;
+  const name = model.split('/').slice(-2).join('/');
   const over = await repeated(async () => {
-    const { total, scorer } = await inProcess(`plugin, model path, ${model.split('/').slice(-2).join('/')}`, { model, timeoutMs: 10_000 }, {}, hops);
-    ortP50.push(pct(scorer, 0.5));
-    return total.map((t, i) => t - (scorer[i] ?? 0));
+    const run = await inProcess(`plugin, model path, ${name}`, { model, timeoutMs: 10_000 }, {}, hops);
+    ortP50.push(pct(run.scorer, 0.5));
+    features = run.features;
+    return run.total.map((t, i) => t - (run.scorer[i] ?? 0));
   });
-  console.log(`  ORT run p50 ${ortP50.map((x) => f(x)).join(' / ')} ms; plugin overhead beyond ORT p50 ${over.all.map((x) => f(x)).join(' / ')} ms, best ${f(over.best)} (target <= 0.5)`);
+  const target = targetMs === null ? '' : ` (target <= ${targetMs})`;
+  console.log(`  ${name}, ${features} features: ORT run p50 ${ortP50.map((x) => f(x)).join(' / ')} ms; overhead beyond ORT p50 ${over.all.map((x) => f(x)).join(' / ')} ms, best ${f(over.best)}${target}`);
+  return { features, best: over.best };
+}
+
+async function overheadSection(hops: WorldHops): Promise<void> {
+  const small = await overhead(hops, defaultModel(), 0.15);
+  const baselineDir = defaultBaseline();
+  // Heavier models through the same pool, for scale: the vector baseline (17 features) and the teacher (12).
+  const big = baselineDir ? await overhead(hops, baselineDir, 0.25) : null;
+  await overhead(hops, fileURLToPath(new URL('../../fixtures/world/teacher', import.meta.url)), null);
+  if (big) {
+    const perFeatureUs = ((big.best - small.best) * 1000) / (big.features - small.features);
+    console.log(`  overhead per extra feature: ${f(perFeatureUs, 1)} us per 1000 candidates (${small.features} -> ${big.features} features)`);
+  }
 }
 
 async function vectorWarm(hops: WorldHops): Promise<number> {
@@ -129,34 +142,12 @@ async function stall(hops: WorldHops, vectorP99: number, workers: number): Promi
   console.log(`  fallbacks ${JSON.stringify(run.stats.fallbacks)}, breaker opened ${run.breakerOpens} times`);
 }
 
-async function gateway(arm: 'plugin' | 'vector'): Promise<{ rps: number; p50: number; p99: number; paths: unknown }> {
-  const child = fork(new URL('./serve-gateway-server.js', import.meta.url), [], { env: { ...process.env, SERVE_ARM: arm, SERVE_CANDIDATES: String(N) } });
-  const port = await new Promise<number>((resolve) => child.once('message', (m) => resolve((m as { port: number }).port)));
-  const requests = Array.from({ length: 40 }, (_, r) => ({ method: 'POST', path: '/search', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user_id: `user-${String((r * 37) % 2000).padStart(4, '0')}`, query: `query-${String((r * 11) % 400).padStart(3, '0')}` }) }));
-  await autocannon({ url: `http://127.0.0.1:${port}`, connections: CONNECTIONS, duration: 2, requests }); // warm-up
-  await new Promise((resolve) => {
-    child.once('message', resolve);
-    child.send('mark');
-  });
-  const result = await autocannon({ url: `http://127.0.0.1:${port}`, connections: CONNECTIONS, duration: CANNON_S, requests });
-  const stats = await new Promise((resolve) => {
-    child.once('message', (m) => resolve((m as { stats: unknown }).stats));
-    child.send('stop');
-  });
-  console.log(`gateway (${arm}): ${f(result.requests.average, 1)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, non-2xx ${result.non2xx}, errors ${result.errors}, ${JSON.stringify(stats)}`);
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, paths: stats };
-}
-
 const hops = worldHops();
-console.log(`${N} candidates a request, ${ITERS} requests in process, autocannon ${CANNON_S} s x ${CONNECTIONS} connections; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
-await overhead(hops, defaultModel());
-// Heavier models through the same pool, for scale: the vector baseline (17 features) and the teacher (12).
-const baselineDir = defaultBaseline();
-if (baselineDir) await overhead(hops, baselineDir);
-await overhead(hops, fileURLToPath(new URL('../../fixtures/world/teacher', import.meta.url)));
-const vectorP99 = await vectorWarm(hops);
-await stall(hops, vectorP99, 1);
-await stall(hops, vectorP99, 2);
-const plugin = await gateway('plugin');
-const vector = await gateway('vector');
-console.log(`gateway plugin / vector throughput: ${f((100 * plugin.rps) / vector.rps, 1)}% (target >= 70%)`);
+console.log(`${N} candidates a request, ${ITERS} requests in process; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+if (ONLY.has('overhead')) await overheadSection(hops);
+const vectorP99 = ONLY.has('vector') || ONLY.has('stall') ? await vectorWarm(hops) : 0;
+if (ONLY.has('stall')) {
+  await stall(hops, vectorP99, 1);
+  await stall(hops, vectorP99, 2);
+}
+if (ONLY.has('load')) await loadSection(N);

@@ -165,9 +165,10 @@ export class FeaturePlan {
     if (!cache) return Array.from({ length: rows }, (_, i) => i);
     const { widths, bases } = this.#storedColumns(rows);
     const words = cache.words;
+    const now = cache.now();
     const missAt: number[] = [];
     for (let i = 0; i < rows; i++) {
-      const slot = cache.slot(ids[i]);
+      const slot = cache.slot(ids[i], now);
       if (slot < 0) {
         missAt.push(i);
         continue;

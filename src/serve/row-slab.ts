@@ -1,10 +1,9 @@
-// Fixed-width rows of 32-bit words (embeddings, encoded store rows) packed in one growable buffer, with an LRU from item id to slot.
-import { LRUCache } from 'lru-cache';
+// Fixed-width rows of 32-bit words (embeddings, encoded store rows) packed in one growable buffer, keyed by item id.
 
 const INITIAL_SLOTS = 1024;
 
 export interface RowSlabOptions {
-  /** Rows kept (least recently used go first). */
+  /** Rows kept; beyond it, rows not read since the clock hand last passed them are replaced first. */
   readonly max: number;
   /** Lifetime of a row in ms (0 = no expiry). @default 0 */
   readonly ttlMs?: number;
@@ -13,22 +12,30 @@ export interface RowSlabOptions {
 }
 
 /**
- * An LRU of fixed-width rows in contiguous memory; the width is fixed at construction, or by the first `put`.
- * `floats` and `words` view the same buffer, so a row can be read as numbers or copied bit for bit.
+ * A cache of fixed-width rows in contiguous memory; the width is fixed at construction, or by the first `put`.
+ * `floats` and `words` view the same buffer, so a row can be read as numbers or copied bit for bit. Eviction is the
+ * CLOCK approximation of LRU: a hit only sets a bit (a lookup is one `Map.get`, no reordering), and a full slab
+ * replaces the first row whose bit is clear, clearing bits as the hand passes.
  */
 export class RowSlab {
   #width: number;
   #floats = new Float32Array(0);
   #words = new Int32Array(0);
-  #next = 0;
-  readonly #free: number[] = [];
-  readonly #slots: LRUCache<string, number>;
+  readonly #max: number;
+  readonly #ttlMs: number;
+  readonly #perf: { now(): number };
+  readonly #slots = new Map<string, number>();
+  /** Per slot: its item id, whether it was read since the hand passed, when it was written. */
+  #ids: (string | undefined)[] = [];
+  #used = new Uint8Array(0);
+  #written = new Float64Array(0);
+  #hand = 0;
 
   constructor(options: RowSlabOptions, width = 0) {
     this.#width = width;
-    const { max, ttlMs = 0, perf } = options;
-    const ttl = ttlMs > 0 ? { ttl: ttlMs, ...(perf ? { perf, ttlResolution: 0 } : {}) } : {};
-    this.#slots = new LRUCache<string, number>({ max, ...ttl, dispose: (slot) => void this.#free.push(slot) });
+    this.#max = Math.max(1, options.max);
+    this.#ttlMs = options.ttlMs ?? 0;
+    this.#perf = options.perf ?? performance;
   }
 
   /** Words per row (0 before the first row when not fixed at construction). */
@@ -46,20 +53,46 @@ export class RowSlab {
     return this.#words;
   }
 
-  /** Slot of an item's row, or -1. A slot stays valid until the next `allocate` or `put` (which may evict it). */
-  slot(itemId: string): number {
-    return this.#slots.get(itemId) ?? -1;
+  /** Slot of an item's row, or -1. A slot stays valid until the next `allocate` or `put` (which may replace it). */
+  slot(itemId: string, now = this.#ttlMs > 0 ? this.#perf.now() : 0): number {
+    const slot = this.#slots.get(itemId);
+    if (slot === undefined) return -1;
+    if (this.#ttlMs > 0 && now - this.#written[slot] > this.#ttlMs) return -1;
+    this.#used[slot] = 1;
+    return slot;
   }
 
-  /** The slot to write an item's row into (its old one, or a new one): words `[slot * width, (slot + 1) * width)`. */
+  /** The clock reading `slot` compares lifetimes against (read once per request, not per row). */
+  now(): number {
+    return this.#ttlMs > 0 ? this.#perf.now() : 0;
+  }
+
+  /** The slot to write an item's row into (its old one, or a free or replaced one): words `[slot * width, (slot + 1) * width)`. */
   allocate(itemId: string): number {
     let slot = this.#slots.get(itemId);
     if (slot === undefined) {
-      slot = this.#free.pop() ?? this.#next++;
+      slot = this.#slots.size < this.#max ? this.#slots.size : this.#victim();
       this.#grow(slot + 1);
       this.#slots.set(itemId, slot);
+      this.#ids[slot] = itemId;
     }
+    this.#used[slot] = 1;
+    if (this.#ttlMs > 0) this.#written[slot] = this.#perf.now();
     return slot;
+  }
+
+  /** The first slot under the clock hand not read since the hand last passed it; its item leaves the slab. */
+  #victim(): number {
+    for (;;) {
+      const slot = this.#hand;
+      this.#hand = (this.#hand + 1) % this.#max;
+      if (this.#used[slot]) {
+        this.#used[slot] = 0;
+        continue;
+      }
+      this.#slots.delete(this.#ids[slot] as string);
+      return slot;
+    }
   }
 
   /** Stores an embedding; one of another width than the first is not cached (returns false). */
@@ -72,9 +105,18 @@ export class RowSlab {
   }
 
   #grow(slots: number): void {
+    if (slots > this.#used.length) {
+      const n = Math.min(this.#max, Math.max(slots, this.#used.length * 2, INITIAL_SLOTS));
+      const used = new Uint8Array(n);
+      used.set(this.#used);
+      const written = new Float64Array(n);
+      written.set(this.#written);
+      this.#used = used;
+      this.#written = written;
+    }
     const needed = slots * this.#width;
     if (needed <= this.#floats.length) return;
-    const grown = new Float32Array(Math.max(needed, this.#floats.length * 2, INITIAL_SLOTS * this.#width));
+    const grown = new Float32Array(Math.max(needed, Math.min(this.#max * this.#width, Math.max(this.#floats.length * 2, INITIAL_SLOTS * this.#width))));
     grown.set(this.#floats);
     this.#floats = grown;
     this.#words = new Int32Array(grown.buffer);
@@ -98,7 +140,8 @@ export class RowSlab {
 
   clear(): void {
     this.#slots.clear();
-    this.#free.length = 0;
-    this.#next = 0;
+    this.#ids = [];
+    this.#used.fill(0);
+    this.#hand = 0;
   }
 }
