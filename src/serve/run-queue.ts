@@ -13,7 +13,10 @@ export interface RunQueueOptions {
 
 interface Waiter {
   readonly grant: (release: () => void) => void;
+  readonly refuse: (err: AutofasError) => void;
   readonly timer: NodeJS.Timeout;
+  /** When its request's deadline passes (the queue's clock). */
+  readonly endsAt: number;
 }
 
 /** Weight of the newest run in the moving average of run times. */
@@ -43,7 +46,7 @@ export class RunQueue {
     return this.#waiting.length;
   }
 
-  /** Time a run asked for now would wait for a slot, from the queue length and the average run time. */
+  /** Time a run asked for now would wait for a slot, from the queue length and the average run time (0 with a free slot). */
   expectedWaitMs(): number {
     if (this.#running < this.#options.slots) return 0;
     return Math.ceil((this.#waiting.length + 1) / this.#options.slots) * this.#runMs;
@@ -54,9 +57,11 @@ export class RunQueue {
     if (this.#running >= this.#options.slots && this.#waiting.length >= this.#options.maxQueue) {
       return autofasError('ERR_AUTOFAS_OVERLOAD', `shed: ${this.#waiting.length} model runs already wait (maxQueue ${this.#options.maxQueue})`, { cause: 'queue-full' });
     }
-    const expectedMs = this.expectedWaitMs() + this.#runMs;
-    if (expectedMs > remainingMs) {
-      return autofasError('ERR_AUTOFAS_OVERLOAD', `shed: expected wait and run ${expectedMs.toFixed(1)} ms exceed the ${remainingMs.toFixed(1)} ms left`, { cause: 'deadline' });
+    // Only the wait decides: a run that alone outlasts the deadline is the timeout's and the breaker's business, and a
+    // free slot always admits, so the run-time average keeps learning (it could never come down otherwise).
+    const waitMs = this.expectedWaitMs();
+    if (waitMs > remainingMs) {
+      return autofasError('ERR_AUTOFAS_OVERLOAD', `shed: expected wait ${waitMs.toFixed(1)} ms exceeds the ${remainingMs.toFixed(1)} ms left`, { cause: 'deadline' });
     }
     return null;
   }
@@ -72,6 +77,8 @@ export class RunQueue {
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
         grant: resolve,
+        refuse: reject,
+        endsAt: this.#options.now() + remainingMs,
         timer: setTimeout(() => {
           const at = this.#waiting.indexOf(waiter);
           if (at >= 0) this.#waiting.splice(at, 1);
@@ -96,10 +103,16 @@ export class RunQueue {
     };
   }
 
+  /**
+   * Hands the free slot to the oldest waiter that still has time for an average run; the ones that no longer do are
+   * shed now rather than started and timed out (a run cut short by its deadline would count against the model).
+   */
   #next(): void {
-    const waiter = this.#waiting.shift();
-    if (!waiter) return;
-    clearTimeout(waiter.timer);
-    waiter.grant(this.#start());
+    for (let waiter = this.#waiting.shift(); waiter; waiter = this.#waiting.shift()) {
+      clearTimeout(waiter.timer);
+      const leftMs = waiter.endsAt - this.#options.now();
+      if (leftMs >= this.#runMs) return waiter.grant(this.#start());
+      waiter.refuse(autofasError('ERR_AUTOFAS_OVERLOAD', `shed: a worker freed up with ${leftMs.toFixed(1)} ms left, under the ${this.#runMs.toFixed(1)} ms average run`, { cause: 'queue-wait' }));
+    }
   }
 }

@@ -5,16 +5,16 @@ import { RunQueue } from '../../src/serve/run-queue.js';
 
 const overload = (cause: string) => (err: { code?: string; details?: { cause?: string } }) => err.code === 'ERR_AUTOFAS_OVERLOAD' && err.details?.cause === cause;
 
-test('the expected wait comes from the run-time average; a request that cannot be served in its time left is refused at once', async () => {
+test('the expected wait comes from the run-time average; a request that cannot get a worker in its time left is refused at once', async () => {
   let now = 0;
   const queue = new RunQueue({ slots: 1, maxQueue: 4, now: () => now });
   const first = await queue.acquire(30);
   now = 20;
   first(); // one run of 20 ms: the average is 20 ms
   assert.equal(queue.runMs, 20);
-  const holder = await queue.acquire(30);
+  const holder = await queue.acquire(10); // a free slot admits even when the average run outlasts the time left
   assert.equal(queue.expectedWaitMs(), 20);
-  await assert.rejects(queue.acquire(30), overload('deadline'), 'wait 20 + run 20 > 30 left');
+  await assert.rejects(queue.acquire(15), overload('deadline'), 'wait 20 > 15 left');
   assert.equal(queue.waiting, 0, 'a refused request never queues');
   const granted = queue.acquire(50);
   assert.equal(queue.waiting, 1);
@@ -40,4 +40,20 @@ test('queue full is refused at once; a waiter whose time runs out leaves the que
   }
   holder();
   (await queue.acquire(100))();
+});
+
+test('a waiter granted a worker with less time left than an average run is shed, and the slot goes to the next', async () => {
+  let now = 0;
+  const queue = new RunQueue({ slots: 1, maxQueue: 4, now: () => now });
+  const first = await queue.acquire(100);
+  now = 20;
+  first(); // average run 20 ms
+  const holder = await queue.acquire(100);
+  const late = queue.acquire(30); // ends at 50
+  const early = queue.acquire(100); // ends at 120
+  now = 40; // 10 ms left for `late`, under the 20 ms average
+  holder();
+  await assert.rejects(late, overload('queue-wait'));
+  (await early)();
+  assert.equal(queue.waiting, 0);
 });
