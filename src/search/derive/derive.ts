@@ -23,6 +23,11 @@ export interface DeriveInput {
   readonly budgetUs?: number;
   /** Start from these features instead of the theta threshold (e.g. after pruning). */
   readonly kept?: ReadonlySet<string>;
+  /**
+   * Meet the budget by narrowing or removing layers only, keeping every feature: used before the feature choice,
+   * whose value is measured, so an unpriced wide network does not push measured-useful features out. @default false
+   */
+  readonly networkOnly?: boolean;
 }
 
 /** A derived architecture with its table latency and the repairs made to meet the budget. */
@@ -56,7 +61,7 @@ export function derive(input: DeriveInput): Derived {
   const cost = (s: State): number => input.latency.derivedUs(s.kept, s.layers.map((x) => x.width)).totalUs;
   if (input.budgetUs !== undefined) {
     while (cost(state) > input.budgetUs) {
-      const move = bestMove(state, input, cost);
+      const move = bestMove(state, input, cost, input.networkOnly ?? false);
       if (!move) break;
       move.apply();
       repairs.push(move.label);
@@ -89,12 +94,12 @@ function ensureItemFeature(state: State, features: readonly Feature[], theta: Ar
 }
 
 /** The repair with the most latency saved per unit of search confidence lost. */
-function bestMove(state: State, input: DeriveInput, cost: (s: State) => number): { apply: () => void; label: string } | null {
+function bestMove(state: State, input: DeriveInput, cost: (s: State) => number, networkOnly: boolean): { apply: () => void; label: string } | null {
   const base = cost(state);
   const moves: { apply: () => void; label: string; value: number }[] = [];
   const itemKept = input.features.filter((f) => f.side !== 'context' && state.kept.has(f.name)).length;
   input.features.forEach((f, i) => {
-    if (!state.kept.has(f.name) || (f.side !== 'context' && itemKept === 1)) return;
+    if (networkOnly || !state.kept.has(f.name) || (f.side !== 'context' && itemKept === 1)) return;
     const kept = new Set(state.kept);
     kept.delete(f.name);
     const saved = base - cost({ ...state, kept });

@@ -24,9 +24,6 @@ import { pruneFeatures, type PruneStep } from '../derive/prune.js';
 import { searchSpace, Supernet } from '../model/supernet.js';
 import type { ModelCard } from '../../schema/model-card.js';
 
-/** lambda2 a budgeted search starts from: low, so early latency pressure does not crush features before they are learnt. */
-const BUDGET_LAMBDA2_START = 0.01;
-
 /** Where and how runSearch writes its result. */
 export interface SearchOutput {
   /** Artifact directory (model.onnx, model.json, history.json); nothing is written when omitted. */
@@ -49,7 +46,7 @@ export interface SearchResult {
 export async function runSearch(dataset: Dataset, options: SearchOptions = {}, output: SearchOutput = {}): Promise<SearchResult> {
   const config = parseSearchOptions(options);
   const started = Date.now();
-  const ctx = prepare(dataset, config, options.latencyTable ?? (await loadLatencyTable()));
+  const ctx = prepareSearch(dataset, config, options.latencyTable ?? (await loadLatencyTable()));
   const epochs = await searchSupernet({
     supernet: ctx.supernet, train: ctx.weights, archTrain: ctx.arch, validation: ctx.splits.validation, latency: ctx.latency,
     lambda2: ctx.lambda2, config, rng: ctx.rng.fork(), round: 1, started, onEpoch: options.onEpoch, onStep: options.onStep,
@@ -66,7 +63,7 @@ export async function runSearch(dataset: Dataset, options: SearchOptions = {}, o
 }
 
 /** Everything the search phases share. */
-interface SearchContext {
+export interface SearchContext {
   readonly splits: DatasetSplits;
   readonly redundant: RedundantFeature[];
   readonly features: readonly Feature[];
@@ -80,7 +77,7 @@ interface SearchContext {
 }
 
 /** Splits, the redundancy pre-pass, the latency model, the supernet and the lambda2 controller. */
-function prepare(dataset: Dataset, config: SearchConfig, table: LatencyTable): SearchContext {
+export function prepareSearch(dataset: Dataset, config: SearchConfig, table: LatencyTable): SearchContext {
   const splits = splitByRequest(dataset, heldOutFractions(config.validFraction, config.testFraction), config.seed);
   if (splits.validation.requests === 0 || splits.test.requests === 0 || splits.train.requests < 2) {
     throw autofasError('ERR_AUTOFAS_SEARCH', `the logs hold ${dataset.requests} request(s): too few to split into train, validation and test by request`, {
@@ -97,11 +94,11 @@ function prepare(dataset: Dataset, config: SearchConfig, table: LatencyTable): S
   const supernetConfig = { features: features.map((f) => f.name), embeddingDim: config.embeddingDim, mixops: space, initialKeep: config.initialKeep };
   const supernet = new Supernet(features, stats, supernetConfig, rng.fork());
   const { weights, arch } = archSplit(splits.train, config.archFraction);
-  // The dual step is sized so that lambda2 can move by about e^2 per epoch at full violation.
+  // The dual step is sized so that lambda2 can grow by about e^8 (floor to ~3) in one epoch at full violation.
   const stepsPerEpoch = Math.max(1, Math.ceil(weights.rows / (config.requestsPerBatch * config.candidatesPerRequest)));
   const lambda2 = config.budgetUs === undefined
     ? fixedLambda2(config.lambda2)
-    : budgetLambda2(config.budgetUs, { initial: BUDGET_LAMBDA2_START, rate: Math.min(0.05, 2 / stepsPerEpoch) });
+    : budgetLambda2(config.budgetUs, { rate: Math.min(0.5, 8 / stepsPerEpoch) });
   return { splits, redundant, features, stats, latency, supernet, weights, arch, lambda2, rng };
 }
 
@@ -113,7 +110,8 @@ async function deriveAndRetrain(ctx: SearchContext, config: SearchConfig, option
     latency, keepThreshold: config.keepThreshold, embeddingDim: config.embeddingDim,
   };
   const retrainRng = ctx.rng.fork();
-  const first = derive(deriveInput);
+  // Over the budget, the network shrinks first: the feature choice that follows weighs each feature's measured value.
+  const first = derive({ ...deriveInput, budgetUs: config.budgetUs, networkOnly: true });
   const refine = (kept: ReadonlySet<string>, budgetUs: number | undefined) =>
     pruneFeatures({ supernet, data: ctx.arch ?? splits.validation, confirm: ctx.arch ? splits.validation : undefined, config, latency, lambda2: ctx.lambda2.value, kept, layers: first.architecture.layers, budgetUs });
   const build = async (kept: ReadonlySet<string>, budgetUs: number | undefined) => {

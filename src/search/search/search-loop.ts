@@ -1,15 +1,16 @@
 // The search proper: trains the supernet's weights, Mixop alphas and feature gates together, with the latency term
 // entering the loss through lambda2 (fixed, or tuned against a budget) and per-epoch history.
 import type { Feature } from '../../schema/feature-spec.js';
-import { createAdam, type Optimizer } from '../../graph/optim.js';
 import { createTrainer, type Trainer } from '../../graph/trainer.js';
 import type { Rng } from '../../util/random.js';
 import { BatchSampler, teacherScale } from '../data/batches.js';
 import type { Lambda2Controller } from '../latency/budget.js';
+import { createArchOptimizer, type ArchOptimizer } from './arch-optimizer.js';
 import type { SearchConfig, StepStatus } from './config.js';
 import type { Dataset } from '../data/dataset-types.js';
 import type { EpochRecord } from './history.js';
 import type { LatencyModel } from '../latency/latency-model.js';
+import { derive } from '../derive/derive.js';
 import { opName } from '../model/mixop.js';
 import { datasetRecall, scoreDataset } from '../evaluate/score-dataset.js';
 import type { Supernet } from '../model/supernet.js';
@@ -17,6 +18,13 @@ import { compileScoring, compileTraining, runStep, type ScoringSession, type Ste
 
 /** Latency enters the loss per millisecond: lambda2 * E[lat_us] / 1000. */
 export const LATENCY_UNIT_US = 1000;
+
+/**
+ * Feature logits stay in [-3, 3] (keep-probability 0.047..0.953): a gate pushed off is still sampled on about one
+ * step in twenty, so its weights keep learning and its straight-through gradient can bring it back once the push
+ * stops (an unbounded logit walks to theta ~0.002 under a steady push and never returns).
+ */
+export const GATE_LOGIT_BOUND = 3;
 
 /** Everything one search run needs. */
 export interface SearchRun {
@@ -52,7 +60,7 @@ interface Loop {
   readonly scorer: ScoringSession;
   readonly sampler: BatchSampler;
   readonly archSampler: BatchSampler;
-  readonly archAdam: Optimizer;
+  readonly archOptimizer: ArchOptimizer;
   readonly soft: Float64Array;
 }
 
@@ -74,7 +82,7 @@ async function openLoop(run: SearchRun): Promise<Loop> {
     sg, trainer, archTs, scorer,
     sampler: new BatchSampler(run.train, supernet.features, scale, ...batch, run.rng),
     archSampler: new BatchSampler(run.archTrain ?? run.train, supernet.features, scale, ...batch, run.rng),
-    archAdam: createAdam({ lr: config.archLearningRate }),
+    archOptimizer: createArchOptimizer(config.archLearningRate),
     soft: new Float64Array(supernet.features.length),
   };
 }
@@ -110,10 +118,10 @@ async function searchEpoch(run: SearchRun, loop: Loop, epoch: number): Promise<E
     const student = await loop.trainer.step(loop.sampler.next().feeds);
     const res = { task: loop.trainer.extras.task[0], distill: loop.trainer.extras.distill[0], student };
     const lat = run.latency.estimate(supernet.theta(), supernet.mixops.map((m) => m.probs()));
-    const lambda2 = searching ? run.lambda2.update(lat.totalUs) : run.lambda2.value;
+    const lambda2 = searching ? run.lambda2.update(derivedNowUs(run)) : run.lambda2.value;
     if (searching) {
       sampleGates(supernet, config.gateTemperature, run.rng, loop.soft);
-      archStep(run, await runStep(loop.archTs, loop.archSampler.next().feeds), lat, lambda2, loop.soft, loop.archAdam);
+      archStep(run, await runStep(loop.archTs, loop.archSampler.next().feeds), lat, lambda2, loop.soft, loop.archOptimizer);
     }
     accumulate(sums, res, (lambda2 * lat.totalUs) / LATENCY_UNIT_US);
     const features = keptCount(supernet, config.keepThreshold);
@@ -132,33 +140,45 @@ function sampleGates(supernet: Supernet, tau: number, rng: Rng, soft: Float64Arr
   });
 }
 
-/** One Adam step on the alphas and the feature logits: student gradient plus lambda2 * d E[lat] / d (alpha, phi). */
+/**
+ * One step on the alphas and the feature logits: the student gradient on a held-out batch, plus the push of
+ * lambda2 * d E[lat] / d (alpha, phi) and of the masks' complexity prior (see createArchOptimizer).
+ */
 function archStep(
   run: SearchRun,
   res: StepResult,
   lat: ReturnType<LatencyModel['estimate']>,
   lambda2: number,
   soft: Float64Array,
-  adam: Optimizer,
+  optimizer: ArchOptimizer,
 ): void {
   const { supernet, config } = run;
   const scale = lambda2 / LATENCY_UNIT_US;
-  const alphaGrads = supernet.mixops.map((m, l) => {
+  const alphaPush = supernet.mixops.map((m, l) => {
     const p = m.probs();
     const d = lat.dProbs[l];
     const mean = p.reduce((s, pj, j) => s + pj * d[j], 0);
-    const g = Float32Array.from(res.grads[l]);
-    for (let j = 0; j < g.length; j++) g[j] += scale * p[j] * (d[j] - mean);
-    return g;
+    return Float64Array.from(p, (pj, j) => scale * pj * (d[j] - mean));
   });
   const gateGrad = res.grads[supernet.mixops.length];
   const theta = supernet.theta();
   const prior = complexityPrior(run, theta);
-  const phiGrad = Float32Array.from(supernet.phi, (_, i) => {
-    const st = (soft[i] * (1 - soft[i])) / config.gateTemperature;
-    return gateGrad[i] * st + (scale * lat.dTheta[i] + prior[i]) * theta[i] * (1 - theta[i]);
-  });
-  adam.step([...supernet.mixops.map((m) => m.alpha), supernet.phi], [...alphaGrads, phiGrad]);
+  const phiLoss = Float64Array.from(supernet.phi, (_, i) => (gateGrad[i] * soft[i] * (1 - soft[i])) / config.gateTemperature);
+  const phiPush = Float64Array.from(theta, (t, i) => (scale * lat.dTheta[i] + prior[i]) * t * (1 - t));
+  const params = [...supernet.mixops.map((m) => m.alpha), supernet.phi];
+  optimizer.step(params, [...res.grads.slice(0, supernet.mixops.length), phiLoss], [...alphaPush, phiPush]);
+  supernet.phi.forEach((p, i) => (supernet.phi[i] = Math.min(GATE_LOGIT_BOUND, Math.max(-GATE_LOGIT_BOUND, p))));
+}
+
+/**
+ * Table latency of the model derive would pick now (features past the keep threshold, argmax operator per Mixop):
+ * what the budget constrains, so lambda2 rises only while that model is over it.
+ */
+function derivedNowUs(run: SearchRun): number {
+  const { supernet, config, latency } = run;
+  const mixops = supernet.mixops.map((m) => ({ ops: m.ops, probs: m.probs() }));
+  const theta = supernet.theta();
+  return derive({ features: supernet.features, theta, mixops, latency, keepThreshold: config.keepThreshold, embeddingDim: config.embeddingDim }).totalUs;
 }
 
 /**
