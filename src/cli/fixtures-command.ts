@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { int } from './option-parsers.js';
 import { generateFixtures } from '../fixtures/generate.js';
+import type { WorldKind } from '../fixtures/world-spec.js';
 
 interface FixturesFlags {
   readonly requests: number;
@@ -9,6 +10,7 @@ interface FixturesFlags {
   readonly out: string;
   readonly minCandidates: number;
   readonly maxCandidates: number;
+  readonly world: WorldKind;
   readonly quiet?: boolean;
 }
 
@@ -22,6 +24,7 @@ export function registerFixturesCommand(program: Command): void {
     .option('--out <dir>', 'output directory', 'fixtures/world')
     .option('--min-candidates <n>', 'fewest candidates per request', int('--min-candidates', 1), 500)
     .option('--max-candidates <n>', 'most candidates per request', int('--max-candidates', 1), 1000)
+    .option('--world <kind>', "default, or cross: adds a costly cross feature the teacher leans on and a cheap noisy proxy of it", 'default')
     .option('--quiet', 'no progress output')
     .action(async (flags: FixturesFlags) => {
       const started = Date.now();
@@ -32,6 +35,7 @@ export function registerFixturesCommand(program: Command): void {
         out: flags.out,
         minCandidates: flags.minCandidates,
         maxCandidates: flags.maxCandidates,
+        world: { kind: flags.world },
         onProgress: (done, total) => {
           if (!flags.quiet && (done % everyPercent === 0 || done === total)) process.stderr.write(`fixtures: ${done}/${total} requests\r`);
         },

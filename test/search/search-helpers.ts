@@ -1,5 +1,9 @@
 // Shared setup of the searcher tests: the committed fixture world, loaded once per test file.
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { generateFixtures } from '../../src/fixtures/generate.js';
 import { loadFeatureSpec } from '../../src/schema/feature-spec.js';
 import { loadDataset } from '../../src/search/data/dataset.js';
 import type { Dataset } from '../../src/search/data/dataset-types.js';
@@ -34,4 +38,24 @@ export const REDUNDANT = ['item_ctr_7d'];
 export function expensive(dataset: Dataset, names: readonly string[]): string[] {
   const cost = new Map(dataset.spec.features.map((f) => [f.name, f.costUs ?? 0]));
   return names.filter((n) => (cost.get(n) ?? 0) >= 50);
+}
+
+const crossWorlds = new Map<number, Promise<{ dataset: Dataset; dir: string }>>();
+
+/**
+ * A small cross world (`autofas fixtures --world cross`), generated once per test process into a temporary
+ * directory: the default features plus a costly cross feature the teacher leans on and its cheap noisy proxy.
+ */
+export function crossWorld(requests = 60): Promise<{ dataset: Dataset; dir: string }> {
+  let world = crossWorlds.get(requests);
+  if (!world) {
+    world = (async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'autofas-cross-'));
+      await generateFixtures({ requests, out: dir, world: { kind: 'cross' } });
+      const spec = await loadFeatureSpec(join(dir, 'features.json'));
+      return { dataset: (await loadDataset([join(dir, 'logs.jsonl.gz')], spec, { itemIds: false })).dataset, dir };
+    })();
+    crossWorlds.set(requests, world);
+  }
+  return world;
 }
