@@ -188,7 +188,7 @@ class RedisStore implements RedisItemStore {
   #classify(err: unknown): Error {
     const message = (err as Error)?.message ?? String(err);
     if (/timed out/i.test(message)) return this.#failure('timeout', message);
-    if (/writeable|connection|closed|ECONN/i.test(message)) return this.#failure('unavailable', message);
+    if (/writeable|connection|closed|ECONN|retries/i.test(message)) return this.#failure('unavailable', message);
     return this.#failure('reply', message);
   }
 

@@ -45,13 +45,13 @@ const KNOWN = ['featureSpec', 'url', 'keyPrefix', 'crossKeys', 'resolveCross', '
 export function parseRedisStoreOptions(options: RedisItemStoreOptions): RedisStoreConfig {
   checkKnownOptions(options, KNOWN, 'redisItemStore');
   if (options?.featureSpec === undefined) throw optionError('featureSpec', 'is required (the parsed features.json)', undefined);
-  const featureSpec = parseFeatureSpec(options.featureSpec, 'featureSpec');
+  const featureSpec = specOption(options.featureSpec);
   const url = given(options.url, 'redis://127.0.0.1:6379');
   if (typeof url !== 'string' || !/^rediss?:\/\//.test(url)) throw optionError('url', 'must be a redis:// or rediss:// URL', url);
   const keyPrefix = given(options.keyPrefix, DEFAULT_KEY_PREFIX);
   if (typeof keyPrefix !== 'string') throw optionError('keyPrefix', 'must be a string', keyPrefix);
-  const resolveCross = given<ItemStore | null>(options.resolveCross, null);
-  if (resolveCross !== null && typeof resolveCross?.get !== 'function') throw optionError('resolveCross', 'must be an ItemStore ({ get(itemIds, featureNames, context) })', resolveCross);
+  const resolveCross = options.resolveCross ?? null;
+  if (options.resolveCross !== undefined && typeof resolveCross?.get !== 'function') throw optionError('resolveCross', 'must be an ItemStore ({ get(itemIds, featureNames, context) })', resolveCross);
   const logger = given<PreRankLogger>(options.logger, console);
   if (typeof logger?.warn !== 'function') throw optionError('logger', 'must have a warn(message, details) method', logger);
   return {
@@ -65,6 +65,14 @@ export function parseRedisStoreOptions(options: RedisItemStoreOptions): RedisSto
     maxReconnectDelayMs: integerOption('maxReconnectDelayMs', options.maxReconnectDelayMs, 2000),
     logger,
   };
+}
+
+function specOption(value: unknown): FeatureSpec {
+  try {
+    return parseFeatureSpec(value, 'featureSpec');
+  } catch (err) {
+    throw optionError('featureSpec', `must be a valid feature spec (${(err as Error).message})`, value);
+  }
 }
 
 function parseCrossKeys(value: unknown, spec: FeatureSpec): Readonly<Record<string, readonly string[]>> {

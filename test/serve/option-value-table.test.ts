@@ -6,6 +6,8 @@ import { preRankAdmin } from '../../src/serve/admin.js';
 import { createFlagEvaluator } from '../../src/serve/flags.js';
 import { CODE_OPTION_NAMES, parseOptions, preRankerJsonOptionsSchema } from '../../src/serve/options.js';
 import { teacherLogger } from '../../src/serve/teacher-logger.js';
+import { parseRedisStoreOptions } from '../../src/serve/redis-store-options.js';
+import { TEST_SPEC } from '../helpers/serve-models.js';
 import { goodRecord, smallSpec, writeLog } from '../search/dataset-helpers.js';
 import { fakePreRanker, tempDir } from './ops-helpers.js';
 
@@ -38,6 +40,10 @@ const FACTORIES: Record<string, { make: (o: Record<string, unknown>) => unknown;
   createFlagEvaluator: {
     make: (o) => createFlagEvaluator(o),
     options: { client: [], domain: ['1'], defaults: [{}], maxK: [], onError: [] },
+  },
+  redisItemStore: {
+    make: (o) => parseRedisStoreOptions({ featureSpec: TEST_SPEC, ...o }),
+    options: { featureSpec: [], url: [], keyPrefix: ['1'], crossKeys: [{}], resolveCross: [], commandTimeoutMs: [], connectTimeoutMs: [], maxReconnectDelayMs: [], logger: [] },
   },
 };
 
