@@ -23,7 +23,7 @@ after(() => server?.cleanup());
 async function serving(prefix: string, load = true): Promise<{ store: RedisItemStore; preRanker: PreRanker; close(): Promise<void> }> {
   if (load) await server.command('HSET', `${prefix}item:item_price`, ...Array.from({ length: 100 }, (_, i) => [`i${i}`, String(i / 10)]).flat());
   const store = await redisItemStore({ url: server.url, featureSpec: TEST_SPEC, keyPrefix: prefix, maxReconnectDelayMs: 100, commandTimeoutMs: 500, logger: recordingLogger() });
-  const preRanker = await testPreRanker(paths, { itemStore: store, itemCacheSize: 0, timeoutMs: 300 });
+  const preRanker = await testPreRanker(paths, { itemStore: store, itemCacheSize: 0, timeoutMs: 1000 }); // generous: a loaded CI box must not time out the healthy requests
   return { store, preRanker, close: async () => void (await Promise.all([preRanker.close(), store.close()])) };
 }
 
@@ -74,7 +74,7 @@ test('Redis slow: the request answers by the fallback before Redis does; the lat
   try {
     await ready(store);
     // CLIENT PAUSE holds every command like DEBUG SLEEP does, but is in force once it has answered (no race).
-    assert.equal(await server.command('CLIENT', 'PAUSE', '2000', 'ALL'), '+OK\r\n');
+    assert.equal(await server.command('CLIENT', 'PAUSE', '3000', 'ALL'), '+OK\r\n');
     let stalled = true;
     const resumed = server.command('PING').then(() => void (stalled = false));
     await expectPath(preRanker, 'vector', 'ERR_AUTOFAS_STORE');
