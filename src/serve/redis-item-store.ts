@@ -107,6 +107,7 @@ class RedisStore implements RedisItemStore {
 
   async get(itemIds: readonly string[], featureNames: readonly string[], context: Context): Promise<readonly (ItemFeatures | undefined)[]> {
     this.#counts.fetches++;
+    if (itemIds.length === 0) return []; // HMGET needs at least one field
     const resolved: string[] = [];
     const reads: Read[] = [];
     for (const name of featureNames) {

@@ -71,6 +71,7 @@ test('store load writes the latest value per item; numeric, categorical and vect
   assert.deepEqual(Array.from(rows[0]?.vec as ArrayLike<number>), Array.from(Float32Array.from([0.1, -2.5, 1e-3, 7])), 'vectors are float32');
   assert.deepEqual(rows[1], { price: -0.5, brand: 'b&co ü' }, 'features the log did not carry stay missing (defaults apply)');
   assert.equal(rows[2], undefined, 'an unknown item is undefined');
+  assert.deepEqual(await store.get([], ['price'], {}), [], 'no candidates, no command (HMGET needs a field)');
 });
 
 test('cross features are keyed by the context fields in crossKeys', { skip }, async () => {
