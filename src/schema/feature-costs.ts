@@ -2,7 +2,8 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { autofasError } from './errors.js';
-import { loadFeatureSpec, readSpecJson } from './feature-spec.js';
+import { readJsonFile } from './json-file.js';
+import { loadFeatureSpec } from './feature-spec.js';
 import type { FeatureSpec } from './feature-spec.js';
 import { formatZodIssues } from './zod-issues.js';
 
@@ -48,7 +49,7 @@ export interface FeatureCostSource {
 
 /** Reads and validates costs.json (ERR_AUTOFAS_FEATURE_SPEC naming the file and field). */
 export async function loadFeatureCosts(path: string): Promise<{ costs: FeatureCosts; sha256: string }> {
-  const { json, text } = await readSpecJson(path, 'feature costs');
+  const { text, json } = await readJsonFile(path, 'ERR_AUTOFAS_FEATURE_SPEC', 'feature costs');
   const parsed = featureCostsSchema.safeParse(json);
   if (!parsed.success) throw autofasError('ERR_AUTOFAS_FEATURE_SPEC', `${path}: ${formatZodIssues(parsed.error.issues)}`, { path });
   return { costs: parsed.data, sha256: createHash('sha256').update(text).digest('hex') };

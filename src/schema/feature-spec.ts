@@ -1,7 +1,7 @@
 // The feature spec (features.json): which features exist, on which side, of which type, from which source, at what cost.
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { autofasError } from './errors.js';
+import { readJsonFile } from './json-file.js';
 import { formatZodIssues } from './zod-issues.js';
 
 export const FEATURE_SPEC_VERSION = 1;
@@ -93,23 +93,8 @@ export function parseFeatureSpec(json: unknown, origin = 'features.json'): Featu
 
 /** Reads and validates a features.json file. */
 export async function loadFeatureSpec(path: string): Promise<FeatureSpec> {
-  const { json } = await readSpecJson(path, 'feature spec');
+  const { json } = await readJsonFile(path, 'ERR_AUTOFAS_FEATURE_SPEC', 'feature spec');
   return parseFeatureSpec(json, path);
-}
-
-/** The parsed JSON of a spec-like file and its text; unreadable or invalid JSON is ERR_AUTOFAS_FEATURE_SPEC naming the file. */
-export async function readSpecJson(path: string, what: string): Promise<{ json: unknown; text: string }> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    throw autofasError('ERR_AUTOFAS_FEATURE_SPEC', `${path}: cannot read ${what} (${(err as Error).message})`, { path }, err);
-  }
-  try {
-    return { json: JSON.parse(text), text };
-  } catch (err) {
-    throw autofasError('ERR_AUTOFAS_FEATURE_SPEC', `${path}: not valid JSON (${(err as Error).message})`, { path }, err);
-  }
 }
 
 /** Width of a feature's encoded column: 1 for numeric and categorical, `dim` for vectors. */

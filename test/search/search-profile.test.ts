@@ -1,5 +1,8 @@
 // `autofas profile` measures a valid latency table that the lookup can read, made monotone where timer noise is not.
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { LatencyLookup, loadLatencyTable, parseLatencyTable } from '../../src/search/latency/latency-table.js';
 import { monotoneEnvelope, parseProfileOptions, profileLatency } from '../../src/search/latency/profile.js';
@@ -27,4 +30,11 @@ test('the shipped default table loads; bad profile options and bad tables are co
   assert.throws(() => parseLatencyTable({ ...table, version: 2 }), { code: 'ERR_AUTOFAS_PROFILE' });
   assert.throws(() => new LatencyLookup({ ...table, entries: table.entries.slice(1) }), { code: 'ERR_AUTOFAS_PROFILE' });
   await assert.rejects(loadLatencyTable('/nonexistent/latency.json'), { code: 'ERR_AUTOFAS_PROFILE' });
+  const dir = await mkdtemp(join(tmpdir(), 'autofas-profile-'));
+  try {
+    await writeFile(join(dir, 'latency.json'), '{"version": 1,');
+    await assert.rejects(loadLatencyTable(join(dir, 'latency.json')), { code: 'ERR_AUTOFAS_PROFILE' });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });

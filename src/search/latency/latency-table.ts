@@ -1,8 +1,8 @@
 // The operator latency table written by `autofas profile`: measured Gemm+Relu cost per (d_in, d_out) at the serving batch.
-import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { autofasError } from '../../schema/errors.js';
+import { readJsonFile } from '../../schema/json-file.js';
 
 export const LATENCY_TABLE_VERSION = 1;
 
@@ -40,13 +40,8 @@ export function parseLatencyTable(json: unknown, origin = 'latency table'): Late
 
 /** Reads a latency table from disk (the default table when `path` is omitted). */
 export async function loadLatencyTable(path: string = DEFAULT_LATENCY_TABLE): Promise<LatencyTable> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    throw autofasError('ERR_AUTOFAS_PROFILE', `${path}: cannot read latency table (run \`autofas profile\`)`, { path }, err);
-  }
-  return parseLatencyTable(JSON.parse(text), path);
+  const { json } = await readJsonFile(path, 'ERR_AUTOFAS_PROFILE', 'latency table (run `autofas profile`)');
+  return parseLatencyTable(json, path);
 }
 
 /** Fast lookups into a table: bilinear interpolation on the measured grid, flop-proportional beyond it. */
