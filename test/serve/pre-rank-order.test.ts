@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import type { PreRanker } from '../../src/serve/types.js';
-import { orderByScore } from '../../src/serve/rank.js';
+import { orderByScore } from '../../src/util/order-by-score.js';
 import { CAT_BUCKETS, testStoreData } from '../helpers/serve-models.js';
 import { runOnce, testPreRanker, testSearch, writeTestArtifacts } from '../helpers/serve-app.js';
 import type { TestArtifacts } from '../helpers/serve-app.js';

@@ -1,4 +1,5 @@
 // Pre-ranking quality metrics over per-request candidate lists: Recall@K vs the teacher, NDCG@K, AUC on labels.
+import { orderByScore } from '../../util/order-by-score.js';
 
 /** Scores of a set of requests laid out flat: request r owns rows offsets[r] .. offsets[r+1]. */
 export interface RankedLists {
@@ -9,15 +10,9 @@ export interface RankedLists {
   readonly teacher: ArrayLike<number>;
 }
 
-/**
- * Positions [start, end) ordered by descending score; ties keep the lower position first, so the order is
- * deterministic. Returns row indices relative to `start`.
- */
-export function orderByScore(scores: ArrayLike<number>, start: number, end: number): Int32Array {
-  const order = new Int32Array(end - start);
-  for (let i = 0; i < order.length; i++) order[i] = i;
-  order.sort((a, b) => scores[start + b] - scores[start + a] || a - b);
-  return order;
+/** Rows [start, end) by descending score (orderByScore: ties keep the lower row first), relative to `start`. */
+function rowsByScore(scores: ArrayLike<number>, start: number, end: number): Uint32Array {
+  return orderByScore(Float32Array.from({ length: end - start }, (_, i) => scores[start + i]));
 }
 
 /**
@@ -31,9 +26,9 @@ export function requestRecall(lists: RankedLists, r: number, k: number, top: num
   if (n === 0) return Number.NaN;
   if (n <= k) return 1;
   const wanted = Math.min(top, n);
-  const teacherTop = orderByScore(lists.teacher, start, end).subarray(0, wanted);
+  const teacherTop = rowsByScore(lists.teacher, start, end).subarray(0, wanted);
   const kept = new Uint8Array(n);
-  const modelTop = orderByScore(lists.scores, start, end);
+  const modelTop = rowsByScore(lists.scores, start, end);
   for (let i = 0; i < k; i++) kept[modelTop[i]] = 1;
   let hits = 0;
   for (const i of teacherTop) hits += kept[i];
@@ -57,7 +52,7 @@ function teacherGains(teacher: ArrayLike<number>, start: number, end: number): F
   return gains;
 }
 
-function dcg(gains: Float64Array, order: Int32Array, k: number): number {
+function dcg(gains: Float64Array, order: Uint32Array, k: number): number {
   let sum = 0;
   const cut = Math.min(k, order.length);
   for (let i = 0; i < cut; i++) sum += gains[order[i]] / Math.log2(i + 2);
@@ -70,9 +65,9 @@ function requestNdcg(lists: RankedLists, r: number, k: number): number {
   const end = lists.offsets[r + 1];
   if (end === start) return Number.NaN;
   const gains = teacherGains(lists.teacher, start, end);
-  const ideal = dcg(gains, orderByScore(gains, 0, gains.length), k);
+  const ideal = dcg(gains, rowsByScore(gains, 0, gains.length), k);
   if (ideal === 0) return Number.NaN;
-  return dcg(gains, orderByScore(lists.scores, start, end), k) / ideal;
+  return dcg(gains, rowsByScore(lists.scores, start, end), k) / ideal;
 }
 
 /** NDCG@K averaged over requests (requests without gains are skipped). */
