@@ -12,7 +12,7 @@ import { baselineArtifact, trainBaseline } from '../../src/search/baselines/inde
 import { DatasetBuilder } from '../../src/search/data/dataset-builder.js';
 import { splitByRequest } from '../../src/search/data/dataset.js';
 import type { Dataset } from '../../src/search/data/dataset-types.js';
-import { scoreArtifactRows } from '../../src/search/evaluate/evaluate.js';
+import { scoreArtifactRows } from '../../src/search/evaluate/score-artifact.js';
 import { createRng, type Rng } from '../../src/util/random.js';
 import { loadMovieLens, type MovieLens } from './data.js';
 import { buildHistory, candidateFeatures, movieLensSpec, userContext, type History } from './features.js';

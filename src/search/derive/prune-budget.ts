@@ -1,6 +1,7 @@
 // Feature choice under a latency budget: the best set that fits, not the smallest one. Meet the budget, drop what is
 // worth nothing, then add back the feature (or context x item pair) with the best significant gain per microsecond.
 import type { Feature } from '../../schema/feature-spec.js';
+import { mean } from '../../util/stats.js';
 import type { PruneInput, PruneStep } from './prune.js';
 
 /** Student loss of each fixed held-out minibatch with the gates set to `kept`. */
@@ -159,11 +160,5 @@ function pairs(dropped: readonly Feature[]): string[][] {
 
 function costUs(input: PruneInput, kept: ReadonlySet<string>): number {
   return input.latency.derivedUs(kept, input.layers).totalUs;
-}
-
-export function mean(values: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < values.length; i++) s += values[i];
-  return values.length === 0 ? 0 : s / values.length;
 }
 

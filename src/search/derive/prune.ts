@@ -8,9 +8,10 @@ import { BatchSampler, teacherScale } from '../data/batches.js';
 import type { SearchConfig } from '../search/config.js';
 import type { Dataset } from '../data/dataset-types.js';
 import type { LatencyModel } from '../latency/latency-model.js';
-import { LATENCY_UNIT_US } from '../search/search-loop.js';
+import { LATENCY_UNIT_US } from '../latency/latency-model.js';
 import type { Supernet } from '../model/supernet.js';
-import { fillBudget, mean, type BatchLosses } from './prune-budget.js';
+import { fillBudget, type BatchLosses } from './prune-budget.js';
+import { mean } from '../../util/stats.js';
 
 /** One pruning decision, for the history and the card. */
 export interface PruneStep {

@@ -7,7 +7,7 @@ import { intOption, numberOption } from '../../schema/option-values.js';
 import { cardFeatures } from '../../schema/model-card.js';
 import type { Dataset } from '../data/dataset-types.js';
 import { featureFetchUs, flopsPerCandidate } from './cost.js';
-import { checkFeedsAvailable, requestFeeds, type ScoringCard } from './feeds.js';
+import { scoreArtifactRows } from './score-artifact.js';
 import { measureInterleavedUs, timedModel } from '../latency/measure-models.js';
 import type { EvaluationReport, EvaluationRow } from './types.js';
 import { loadLatencyTable } from '../latency/latency-table.js';
@@ -63,19 +63,6 @@ let defaultBeta: Promise<number> | undefined;
 export function defaultBetaUs(): Promise<number> {
   defaultBeta ??= loadLatencyTable().then((t) => t.inputUs, () => 0);
   return defaultBeta;
-}
-
-/** An exported model's score for every row of the dataset: one ORT run per request (card layout; training graphs use score-dataset.ts). */
-export async function scoreArtifactRows(session: Session, card: ScoringCard, dataset: Dataset): Promise<Float32Array> {
-  checkFeedsAvailable(card, dataset);
-  const scores = new Float32Array(dataset.rows);
-  for (let r = 0; r < dataset.requests; r++) {
-    const start = dataset.requestOffsets[r];
-    if (dataset.requestOffsets[r + 1] === start) continue;
-    const fetched = await session.run(requestFeeds(card, dataset, r), [card.outputs.score]);
-    scores.set(fetched[card.outputs.score].data as Float32Array, start);
-  }
-  return scores;
 }
 
 /** Quality and cost of one model whose scores are known; `networkUs` is measured by the caller. */

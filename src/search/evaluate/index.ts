@@ -5,6 +5,7 @@ export * from './cost.js';
 export * from './evaluate.js';
 export * from './feeds.js';
 export * from './metrics.js';
+export * from './score-artifact.js';
 export * from './score-dataset.js';
 export * from './table.js';
 export * from './types.js';

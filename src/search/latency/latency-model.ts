@@ -4,6 +4,9 @@ import type { Feature } from '../../schema/feature-spec.js';
 import type { LatencyLookup } from './latency-table.js';
 import type { OpConfig } from '../model/mixop.js';
 
+/** Latency enters the loss per millisecond: lambda2 * E[lat_us] / 1000 (the search's penalty, derive's price). */
+export const LATENCY_UNIT_US = 1000;
+
 /** A feature as the latency model sees it. */
 export interface FeatureLatency {
   readonly name: string;

@@ -1,13 +1,9 @@
-// The searched model's card (selected features, architecture, latency, metrics, provenance), its atomic write, and
-// the test-split figures.
+// The searched model's card (selected features, architecture, latency, metrics, provenance) and its atomic write.
 import { sha256Hex, writeArtifact, type CardDraft } from '../../schema/artifact.js';
 import { makeModelId, parseModelCard, type ModelCard } from '../../schema/model-card.js';
 import type { SearchConfig } from '../search/config.js';
-import type { Dataset } from '../data/dataset-types.js';
 import type { Derived } from '../derive/derive.js';
-import { auc, ndcgAtK, recallAtK } from '../evaluate/metrics.js';
 import { SCORE_OUTPUT, type Mlp } from '../model/mlp.js';
-import { mlpScores } from './mlp-train.js';
 import type { Supernet } from '../model/supernet.js';
 import type { FeatureCostSource } from '../../schema/feature-costs.js';
 import type { RedundantFeature } from '../data/redundancy.js';
@@ -74,20 +70,4 @@ export async function exportSearched(input: ExportInput): Promise<ModelCard> {
   };
   if (input.out) return writeArtifact(input.out, draft, input.bytes);
   return parseModelCard({ ...draft, modelId: makeModelId('autofas', sha256Hex(input.bytes)) });
-}
-
-/** Test figures of the retrained model: Recall@K (teacher top `recallTop`), NDCG@K, AUC on labels when present. */
-export async function testMetrics(mlp: Mlp, test: Dataset, config: SearchConfig): Promise<Record<string, number>> {
-  const scores = await mlpScores(mlp, test, config.threads);
-  const lists = { offsets: test.requestOffsets, scores, teacher: test.teacher };
-  const out: Record<string, number> = {
-    [`recall@${config.recallK}`]: recallAtK(lists, config.recallK, config.recallTop),
-    [`ndcg@${config.recallK}`]: ndcgAtK(lists, config.recallK),
-    requests: test.requests,
-  };
-  if (test.hasLabels) {
-    const a = auc(scores, test.labels);
-    if (Number.isFinite(a)) out.auc = a;
-  }
-  return out;
 }

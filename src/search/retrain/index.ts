@@ -2,3 +2,4 @@
 // exported artifact (model.onnx + model.json) leave. Next: evaluate/.
 export * from './export-model.js';
 export * from './mlp-train.js';
+export * from './test-metrics.js';

@@ -17,7 +17,8 @@ import { LatencyLookup, loadLatencyTable, type LatencyTable } from '../latency/l
 import { measureModelUs } from '../latency/measure.js';
 import { Mlp } from '../model/mlp.js';
 import { trainMlp } from '../retrain/mlp-train.js';
-import { exportSearched, testMetrics, type SearchProvenance } from '../retrain/export-model.js';
+import { exportSearched, type SearchProvenance } from '../retrain/export-model.js';
+import { testMetrics } from '../retrain/test-metrics.js';
 import { searchSupernet } from './search-loop.js';
 import { findRedundant, type RedundantFeature } from '../data/redundancy.js';
 import { pruneFeatures, type PruneStep } from '../derive/prune.js';

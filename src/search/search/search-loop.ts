@@ -9,15 +9,12 @@ import { createArchOptimizer, type ArchOptimizer } from './arch-optimizer.js';
 import type { SearchConfig, StepStatus } from './config.js';
 import type { Dataset } from '../data/dataset-types.js';
 import type { EpochRecord } from './history.js';
-import type { LatencyModel } from '../latency/latency-model.js';
+import { LATENCY_UNIT_US, type LatencyModel } from '../latency/latency-model.js';
 import { derive } from '../derive/derive.js';
 import { opName } from '../model/mixop.js';
 import { datasetRecall, scoreDataset } from '../evaluate/score-dataset.js';
 import type { Supernet } from '../model/supernet.js';
 import { compileScoring, compileTraining, runStep, type ScoringSession, type StepResult, type TrainingSession } from '../model/train-graph.js';
-
-/** Latency enters the loss per millisecond: lambda2 * E[lat_us] / 1000. */
-export const LATENCY_UNIT_US = 1000;
 
 /**
  * Feature logits stay in [-3, 3] (keep-probability 0.047..0.953): a gate pushed off is still sampled on about one
