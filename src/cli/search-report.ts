@@ -1,6 +1,6 @@
 // report.html for `autofas search`: evaluates the searched model, sweep models and baselines on the test split.
 import { basename, join, resolve } from 'node:path';
-import { loadArtifact } from '../schema/artifact.js';
+import { loadArtifact, type Artifact } from '../schema/artifact.js';
 import { evaluateArtifact } from '../search/evaluate/evaluate.js';
 import type { ReportComparison } from '../search/evaluate/types.js';
 import { writeSearchReport } from '../search/report/write-report.js';
@@ -22,20 +22,21 @@ export async function writeReport(
 ): Promise<string> {
   const test = result.splits.test;
   const { recallK: k, recallTop: top } = result.config;
-  const evaluate = async (dir: string, role: ReportComparison['role'], name: string, budgetUs?: number): Promise<ReportComparison> => {
-    const artifact = await loadArtifact(resolve(dir), { spec: test.spec });
+  // evaluateArtifact checks the ONNX inputs on the session it opens, so loading skips its own check.
+  const load = (dir: string) => loadArtifact(resolve(dir), { spec: test.spec, checkOnnx: false });
+  const evaluate = async (artifact: Artifact, role: ReportComparison['role'], name: string, budgetUs?: number): Promise<ReportComparison> => {
     const row = await evaluateArtifact(test, artifact, name, { k, top, threads: flags.threads });
     return { ...row, role, ...(budgetUs !== undefined ? { budgetUs } : {}) };
   };
-  const rows: ReportComparison[] = [await evaluate(flags.out, 'searched', basename(resolve(flags.out)), result.config.budgetUs)];
+  const rows: ReportComparison[] = [await evaluate(await load(flags.out), 'searched', basename(resolve(flags.out)), result.config.budgetUs)];
   for (const budgetUs of flags.sweep ?? []) {
     const dir = join(flags.out, `sweep-${budgetUs}`);
     await searchAt(budgetUs, dir);
-    rows.push(await evaluate(dir, 'sweep', `budget ${budgetUs} µs`, budgetUs));
+    rows.push(await evaluate(await load(dir), 'sweep', `budget ${budgetUs} µs`, budgetUs));
   }
   for (const dir of flags.compare ?? []) {
-    const artifact = await loadArtifact(resolve(dir), { spec: test.spec });
-    rows.push(await evaluate(dir, 'baseline', `${artifact.card.kind} (${basename(resolve(dir))})`));
+    const artifact = await load(dir);
+    rows.push(await evaluate(artifact, 'baseline', `${artifact.card.kind} (${basename(resolve(dir))})`));
   }
   return writeSearchReport(flags.out, result.history, rows, { k, top });
 }

@@ -36,6 +36,8 @@ function parseOptions(options: SessionOptions): SessionConfig {
 /** A loaded model. */
 export interface Session {
   readonly inputNames: readonly string[];
+  /** Name, element type and dims of every input, as ONNX Runtime reads them from the model. */
+  readonly inputMetadata: readonly ort.InferenceSession.ValueMetadata[];
   readonly outputNames: readonly string[];
   /** Runs the model; feeds not among inputNames are ignored; `fetches` defaults to every output. */
   run(feeds: Feeds, fetches?: readonly string[]): Promise<Fetches>;
@@ -72,6 +74,7 @@ export async function createSession(modelBytes: Uint8Array, options: SessionOpti
   let closed = false;
   return {
     inputNames: inner.inputNames,
+    inputMetadata: inner.inputMetadata,
     outputNames: inner.outputNames,
     async run(feeds, fetches) {
       if (closed) throw autofasError('ERR_AUTOFAS_CLOSED', 'session is disposed');

@@ -21,7 +21,10 @@ export interface Artifact {
 export interface LoadArtifactOptions {
   /** Check the card's features against this spec (same side, type, source, encoders). */
   readonly spec?: FeatureSpec;
-  /** Open an ORT session to check the ONNX inputs and outputs against the card. @default true */
+  /**
+   * Open an ORT session to check the ONNX inputs and outputs against the card. A caller that opens the model anyway
+   * passes false and runs checkSessionAgainstCard on its own session, so the model is opened once. @default true
+   */
   readonly checkOnnx?: boolean;
 }
 
@@ -98,11 +101,22 @@ export async function checkOnnxAgainstCard(bytes: Uint8Array, card: ModelCard, o
     throw autofasError('ERR_AUTOFAS_MODEL_FILES', `${origin}: model.onnx does not load in ONNX Runtime (${(err as Error).message})`, {}, err);
   }
   try {
-    const problem = onnxInputProblem(session.inputMetadata, card.inputs) ?? onnxOutputProblem(session.outputNames, card);
-    if (problem) throw autofasError('ERR_AUTOFAS_MODEL_SCHEMA', `${origin}: ${problem}`, {});
+    checkSessionAgainstCard(session, card, origin);
   } finally {
     await session.release();
   }
+}
+
+/** What the ONNX check reads of an open session: an ORT InferenceSession, or the engine's or a worker's session. */
+export interface SessionSignature {
+  readonly inputMetadata: readonly ort.InferenceSession.ValueMetadata[];
+  readonly outputNames: readonly string[];
+}
+
+/** Checks an open session's inputs (names, dtypes, dims) and outputs against the card; ERR_AUTOFAS_MODEL_SCHEMA. */
+export function checkSessionAgainstCard(session: SessionSignature, card: ModelCard, origin: string): void {
+  const problem = onnxInputProblem(session.inputMetadata, card.inputs) ?? onnxOutputProblem(session.outputNames, card);
+  if (problem) throw autofasError('ERR_AUTOFAS_MODEL_SCHEMA', `${origin}: ${problem}`, {});
 }
 
 function onnxInputProblem(metadata: readonly ort.InferenceSession.ValueMetadata[], inputs: readonly CardInput[]): string | null {

@@ -1,5 +1,6 @@
 // The model card (model.json): what a model artifact computes, from which features, at what cost, made how.
 import { z } from 'zod';
+import { inputLayout } from './encoder.js';
 import { autofasError } from './errors.js';
 import { featureSchema } from './feature-spec.js';
 import type { Feature } from './feature-spec.js';
@@ -79,6 +80,12 @@ export function parseModelCard(json: unknown, origin = 'model.json'): ModelCard 
       throw autofasError('ERR_AUTOFAS_MODEL_CARD', `${origin}: inputs: feature "${input.feature.name}" listed twice`, { origin });
     }
     names.add(input.feature.name);
+    const layout = inputLayout(input.feature);
+    if (input.dtype !== layout.dtype || JSON.stringify(input.dims) !== JSON.stringify(layout.dims)) {
+      const says = `${input.dtype} ${JSON.stringify(input.dims)}`;
+      const wants = `${layout.dtype} ${JSON.stringify(layout.dims)}`;
+      throw autofasError('ERR_AUTOFAS_MODEL_CARD', `${origin}: inputs: feature "${input.feature.name}" is ${says} but its encoder gives ${wants}`, { origin, feature: input.feature.name });
+    }
   }
   return result.data;
 }

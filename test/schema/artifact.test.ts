@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeModel } from '../../src/graph/builder.js';
 import { Graph } from '../../src/graph/graph.js';
-import { loadArtifact, sha256Hex, writeArtifact } from '../../src/schema/artifact.js';
+import { checkSessionAgainstCard, loadArtifact, sha256Hex, writeArtifact } from '../../src/schema/artifact.js';
+import { createSession } from '../../src/graph/runtime.js';
 import type { CardDraft } from '../../src/schema/artifact.js';
 import { inputLayout } from '../../src/schema/encoder.js';
 import { parseFeatureSpec } from '../../src/schema/feature-spec.js';
@@ -79,8 +80,11 @@ test('corrupt artifacts are rejected with their code', async () => {
     ['model.json no inputs', (d) => patchCard(d, (c) => ({ ...c, inputs: [] })), 'ERR_AUTOFAS_MODEL_CARD'],
     ['model.json bad latency', (d) => patchCard(d, (c) => ({ ...c, latency: { candidates: -1 } })), 'ERR_AUTOFAS_MODEL_CARD'],
     ['input listed twice', (d) => patchCard(d, (c) => ({ ...c, inputs: [...c.inputs, c.inputs[0]] })), 'ERR_AUTOFAS_MODEL_CARD'],
-    ['card dims differ from ONNX', (d) => patchCard(d, (c) => ({ ...c, inputs: c.inputs.map((i: any) => (i.input === 'ctr' ? { ...i, dims: ['N', 2] } : i)) })), 'ERR_AUTOFAS_MODEL_SCHEMA'],
-    ['card dtype differs from ONNX', (d) => patchCard(d, (c) => ({ ...c, inputs: c.inputs.map((i: any) => (i.input === 'brand' ? { ...i, dtype: 'float32' } : i)) })), 'ERR_AUTOFAS_MODEL_SCHEMA'],
+    ['card dims differ from the feature layout', (d) => patchInput(d, 'ctr', (i) => ({ ...i, dims: ['N', 2] })), 'ERR_AUTOFAS_MODEL_CARD'],
+    ['card dtype differs from the feature layout', (d) => patchInput(d, 'brand', (i) => ({ ...i, dtype: 'float32' })), 'ERR_AUTOFAS_MODEL_CARD'],
+    ['context feature with item dims', (d) => patchInput(d, 'ctr', (i) => ({ ...i, feature: { ...i.feature, side: 'context' } })), 'ERR_AUTOFAS_MODEL_CARD'],
+    ['card dims differ from ONNX', (d) => patchInput(d, 'ctr', (i) => ({ ...i, feature: { ...i.feature, type: 'vector', dim: 2 }, dims: ['N', 2] })), 'ERR_AUTOFAS_MODEL_SCHEMA'],
+    ['card dtype differs from ONNX', (d) => patchInput(d, 'brand', (i) => ({ ...i, feature: { name: 'brand', side: 'item', type: 'numeric', source: 'request' }, dtype: 'float32', dims: ['N', 1] })), 'ERR_AUTOFAS_MODEL_SCHEMA'],
     ['card output missing in ONNX', (d) => patchCard(d, (c) => ({ ...c, outputs: { score: 'logit' } })), 'ERR_AUTOFAS_MODEL_SCHEMA'],
   ];
   for (const [name, corrupt, code] of cases) {
@@ -96,6 +100,10 @@ function patchCard(dir: string, patch: (card: any) => any): void {
   writeFileSync(path, JSON.stringify(patch(JSON.parse(readFileSync(path, 'utf8')))));
 }
 
+function patchInput(dir: string, name: string, patch: (input: any) => any): void {
+  patchCard(dir, (c) => ({ ...c, inputs: c.inputs.map((i: any) => (i.input === name ? patch(i) : i)) }));
+}
+
 test('ONNX with an input the card does not list, or bytes that are not ONNX, are rejected', async () => {
   const extra = fresh();
   await writeArtifact(extra, draft, tinyModel(true));
@@ -103,6 +111,24 @@ test('ONNX with an input the card does not list, or bytes that are not ONNX, are
   const junk = fresh();
   await writeArtifact(junk, draft, new Uint8Array([1, 2, 3, 4]));
   await expectCode(junk, 'ERR_AUTOFAS_MODEL_FILES');
+});
+
+test('a caller that opens the model itself checks it on its own session (loadArtifact with checkOnnx: false)', async () => {
+  const dir = fresh();
+  await writeArtifact(dir, draft, tinyModel(true));
+  const { card, modelBytes } = await loadArtifact(dir, { checkOnnx: false });
+  const session = await createSession(modelBytes);
+  try {
+    assert.throws(() => checkSessionAgainstCard(session, card, dir), { code: 'ERR_AUTOFAS_MODEL_SCHEMA' });
+    const good = await createSession(tinyModel());
+    try {
+      checkSessionAgainstCard(good, card, dir);
+    } finally {
+      await good.dispose();
+    }
+  } finally {
+    await session.dispose();
+  }
 });
 
 test('card features are checked against the feature spec', async () => {

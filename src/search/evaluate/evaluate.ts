@@ -1,7 +1,7 @@
 // `autofas evaluate`: scores every model on the same requests through ORT and measures quality and cost side by side.
 import { basename, resolve } from 'node:path';
 import { createSession, type Session } from '../../graph/runtime.js';
-import { loadArtifact, type Artifact } from '../../schema/artifact.js';
+import { checkSessionAgainstCard, loadArtifact, type Artifact } from '../../schema/artifact.js';
 import { optionError } from '../../schema/errors.js';
 import { intOption, numberOption } from '../../schema/option-values.js';
 import { cardFeatures } from '../../schema/model-card.js';
@@ -91,7 +91,10 @@ async function evaluationRow(dataset: Dataset, artifact: Artifact, name: string,
 async function evaluateArtifacts(dataset: Dataset, artifacts: readonly Artifact[], names: readonly string[], config: EvaluateConfig): Promise<EvaluationRow[]> {
   const sessions: Session[] = [];
   try {
-    for (const a of artifacts) sessions.push(await createSession(a.modelBytes, { threads: config.threads }));
+    for (const a of artifacts) {
+      sessions.push(await createSession(a.modelBytes, { threads: config.threads }));
+      checkSessionAgainstCard(sessions[sessions.length - 1], a.card, a.dir);
+    }
     const scores: Float32Array[] = [];
     for (let i = 0; i < artifacts.length; i++) scores.push(await scoreArtifactRows(sessions[i], artifacts[i].card, dataset));
     const timed = sessions.map((s, i) => timedModel(s, artifacts[i].card, dataset, config.latencyCandidates));
@@ -117,7 +120,7 @@ export async function evaluateModels(dataset: Dataset, dirs: readonly string[], 
     throw optionError('names', `must hold one name per model (${dirs.length})`, config.names);
   }
   const artifacts: Artifact[] = [];
-  for (const dir of dirs) artifacts.push(await loadArtifact(resolve(dir), { spec: dataset.spec }));
+  for (const dir of dirs) artifacts.push(await loadArtifact(resolve(dir), { spec: dataset.spec, checkOnnx: false }));
   const names = dirs.map((dir, i) => config.names?.[i] ?? basename(resolve(dir)));
   const rows = await evaluateArtifacts(dataset, artifacts, names, config);
   return { k: config.k, top: config.top, requests: dataset.requests, candidates: dataset.rows, rows };
