@@ -75,12 +75,14 @@ export class ModelPool {
   readonly plan: FeaturePlan;
   readonly #host: WorkerHost;
   readonly #model: ModelRef;
+  readonly #dir: string;
   #inFlight = 0;
   #retired = false;
   #closed: Promise<void> | null = null;
 
-  private constructor(card: ModelCard, plan: FeaturePlan, host: WorkerHost, model: ModelRef) {
+  private constructor(card: ModelCard, dir: string, plan: FeaturePlan, host: WorkerHost, model: ModelRef) {
     this.card = card;
+    this.#dir = dir;
     this.plan = plan;
     this.#host = host;
     this.#model = model;
@@ -88,7 +90,8 @@ export class ModelPool {
 
   /**
    * Opens the model on the workers of `previous` (a reload) or on new ones, and runs one warm-up batch per worker.
-   * The ONNX bytes go to the workers once, in shared memory.
+   * The ONNX bytes go to the workers once, in shared memory. Each worker checks the session it opens against the card
+   * (ERR_AUTOFAS_MODEL_SCHEMA), so the artifact can be loaded with `checkOnnx: false`: the model is opened only there.
    */
   static async open(artifact: Artifact, options: ModelPoolOptions, previous?: ModelPool): Promise<ModelPool> {
     const host = previous && !previous.#host.closing ? previous.#host : new WorkerHost(options);
@@ -96,12 +99,18 @@ export class ModelPool {
     bytes.set(artifact.modelBytes);
     const plan = new FeaturePlan(artifact.card, options.plan);
     const model: ModelRef = { gen: host.admit(), bytes, scoreOutput: artifact.card.outputs.score, layout: plan.layout };
-    const modelPool = new ModelPool(artifact.card, plan, host, model);
+    const modelPool = new ModelPool(artifact.card, artifact.dir, plan, host, model);
+    let problem: string | undefined;
     try {
-      await Promise.all(Array.from({ length: options.workers }, () => modelPool.warmUp()));
+      const results = await Promise.all(Array.from({ length: options.workers }, () => modelPool.warmUp()));
+      problem = results.find((r) => r.problem)?.problem;
     } catch (err) {
       await modelPool.destroy();
-      throw autofasError('ERR_AUTOFAS_MODEL_FILES', `${artifact.dir}: warm-up run failed (${(err as Error).message})`, { dir: artifact.dir }, err);
+      throw autofasError('ERR_AUTOFAS_MODEL_FILES', `${artifact.dir}: model.onnx does not load or its warm-up run failed (${(err as Error).message})`, { dir: artifact.dir }, err);
+    }
+    if (problem) {
+      await modelPool.destroy();
+      throw autofasError('ERR_AUTOFAS_MODEL_SCHEMA', problem, { dir: artifact.dir });
     }
     return modelPool;
   }
@@ -119,7 +128,7 @@ export class ModelPool {
     const encoding = this.plan.newEncoding(WARMUP_ROWS);
     this.plan.encodeContext(encoding, {});
     this.plan.encodeDefaults(encoding);
-    return this.#submit(encoding.batch);
+    return this.#submit(encoding.batch, undefined, { card: this.card, origin: this.#dir });
   }
 
   /**
@@ -146,10 +155,10 @@ export class ModelPool {
     return this.#submit(batch, stallMs);
   }
 
-  async #submit(batch: FeedBatch, stallMs?: number): Promise<ScoreResult> {
+  async #submit(batch: FeedBatch, stallMs?: number, check?: ScoreTask['check']): Promise<ScoreResult> {
     const done = this.acquire();
     try {
-      const task: ScoreTask = { buffer: batch.buffer, rows: batch.rows, model: this.#model, ...(stallMs ? { stallMs } : {}) };
+      const task: ScoreTask = { buffer: batch.buffer, rows: batch.rows, model: this.#model, ...(stallMs ? { stallMs } : {}), ...(check ? { check } : {}) };
       return await this.#host.pool.run(task, { transferList: [batch.buffer] });
     } finally {
       done();

@@ -57,13 +57,14 @@ function planOptions(config: PreRankerConfig, hooks: PreRankerHooks): PlanOption
 
 function openPool(config: PreRankerConfig, hooks: PreRankerHooks, dir: string, spec: FeatureSpec | undefined, previous?: ModelPool): Promise<ModelPool> {
   const options = { workers: config.workers, threadsPerWorker: config.threadsPerWorker, plan: planOptions(config, hooks) };
-  return loadArtifact(dir, { spec }).then((artifact) => ModelPool.open(artifact, options, previous));
+  // The workers check the sessions they open against the card: no extra session just for the check.
+  return loadArtifact(dir, { spec, checkOnnx: false }).then((artifact) => ModelPool.open(artifact, options, previous));
 }
 
 async function openVector(config: PreRankerConfig, store: GuardedItemStore, spec: FeatureSpec | undefined): Promise<VectorScorer | null> {
   if (config.baseline === null) return null;
   if (typeof config.baseline !== 'string') return new AccessorVectorScorer(config.baseline, config.embeddingCacheSize);
-  const artifact = await loadArtifact(config.baseline, { spec });
+  const artifact = await loadArtifact(config.baseline, { spec, checkOnnx: false }); // checked on the scorer's own session
   return ArtifactVectorScorer.open(artifact, store, config.embeddingCacheSize, config.itemStore === null);
 }
 

@@ -2,6 +2,8 @@
 import { performance } from 'node:perf_hooks';
 import * as ort from 'onnxruntime-node';
 import { move, transferableSymbol, valueSymbol, workerData } from 'piscina';
+import { checkSessionAgainstCard } from '../schema/artifact.js';
+import type { ModelCard } from '../schema/model-card.js';
 import { feedViews } from './feature-plan.js';
 import type { FeedLayout } from './feature-plan.js';
 
@@ -26,14 +28,17 @@ export interface ScoreTask {
   readonly buffer: ArrayBuffer;
   readonly rows: number;
   readonly model: ModelRef;
+  /** Warm-up only: check the session this worker opened against the card before running (the model is opened once). */
+  readonly check?: { readonly card: ModelCard; readonly origin: string };
   /** Test and bench hook: block the worker this long before running (a stalled model). */
   readonly stallMs?: number;
 }
 
-/** A task's answer: one score per row and the time ORT spent in `run`. */
+/** A task's answer: one score per row and the time ORT spent in `run`; or what a checked session disagrees with. */
 export interface ScoreResult {
   readonly scores: Float32Array;
   readonly runMs: number;
+  readonly problem?: string;
 }
 
 const data = workerData as ScoreWorkerData;
@@ -66,6 +71,13 @@ function sessionFor(model: ModelRef): Promise<ort.InferenceSession> {
 /** Runs the model once for all rows of a request. */
 export default async function score(task: ScoreTask): Promise<ScoreResult> {
   const session = await sessionFor(task.model);
+  if (task.check) {
+    try {
+      checkSessionAgainstCard(session, task.check.card, task.check.origin);
+    } catch (err) {
+      return { scores: new Float32Array(0), runMs: 0, problem: (err as Error).message }; // the code is set again on the main thread
+    }
+  }
   if (task.stallMs) Atomics.wait(stallCell, 0, 0, task.stallMs);
   const feeds: Record<string, ort.Tensor> = {};
   for (const feed of feedViews(task.model.layout, task.buffer, task.rows)) feeds[feed.name] = new ort.Tensor(feed.dtype, feed.data, feed.dims);

@@ -142,3 +142,9 @@ export function testStoreData(n: number, seed = 9): Map<string, Record<string, R
   const rng = createRng(seed);
   return new Map(Array.from({ length: n }, (_, i) => [`i${i}`, { item_price: rng.next() * 10, unused_ctr: rng.next() }]));
 }
+
+/** A `autofas` artifact whose card lists the scorer's inputs (item_price among them) over the vector model's ONNX (no item_price). */
+export function writeMismatchedArtifact(dir: string): Promise<ModelCard> {
+  const features = ['user_age', 'query_vec', 'item_vec', 'item_price', 'item_cat'].map(byName);
+  return writeArtifact(dir, cardDraft('autofas', features, { score: 'score' }), vectorModelBytes());
+}
