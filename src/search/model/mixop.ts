@@ -102,6 +102,39 @@ export class Mixop {
     return paddedSum(g, parts);
   }
 
+  /** Where dense op j sits in the shared weights: its column offset and width. */
+  private slot(j: number): { offset: number; width: number } {
+    const found = this.dense().find((d) => d.op === this.ops[j]);
+    if (!found || !this.weights) throw autofasError('ERR_AUTOFAS_SEARCH', `mixop ${this.index}: op ${j} is not a built dense op`);
+    return { offset: found.offset, width: found.op.width };
+  }
+
+  /**
+   * Dense op j alone, as one path of the supernet sees it: rows [0, rowsIn) of its weight columns copied into a
+   * [rowsIn, width] array (the rows a narrower previous op leaves zero are not read), and its bias (a view).
+   */
+  pathWeights(j: number, rowsIn: number): { w: Float32Array; b: Float32Array } {
+    const { offset, width } = this.slot(j);
+    const all = this.weights as Float32Array;
+    const total = all.length / this.rowsOf();
+    const w = new Float32Array(rowsIn * width);
+    for (let r = 0; r < rowsIn; r++) w.set(all.subarray(r * total + offset, r * total + offset + width), r * width);
+    return { w, b: (this.bias as Float32Array).subarray(offset, offset + width) };
+  }
+
+  /** Writes a path gradient of op j (gw [rowsIn, width], gb [width]) into zeroed full-size gradients of the weights. */
+  scatterPathGrad(j: number, rowsIn: number, gw: Float32Array, gb: Float32Array, intoW: Float32Array, intoB: Float32Array): void {
+    const { offset, width } = this.slot(j);
+    const total = intoW.length / this.rowsOf();
+    for (let r = 0; r < rowsIn; r++) intoW.set(gw.subarray(r * width, (r + 1) * width), r * total + offset);
+    intoB.set(gb, offset);
+  }
+
+  /** Input rows of the shared weight matrix. */
+  private rowsOf(): number {
+    return (this.weights as Float32Array).length / this.denseWidth();
+  }
+
   /** The trainable weight arrays (after build). */
   weightArrays(): Float32Array[] {
     return this.weights && this.bias ? [this.weights, this.bias] : [];

@@ -1,5 +1,6 @@
 // The search-time supernet: per-feature embeddings behind Bernoulli feature gates, L Mixops, a scoring head.
 import type { Feature } from '../../schema/feature-spec.js';
+import type { Dim } from '../../graph/builder.js';
 import { Graph, type ParamEntry, type Value } from '../../graph/graph.js';
 import { initParam } from '../../graph/init.js';
 import type { Rng } from '../../util/random.js';
@@ -69,12 +70,18 @@ export class Supernet {
     return Float64Array.from(this.phi, (p) => 1 / (1 + Math.exp(-p)));
   }
 
-  /**
-   * Builds the training graph in rows layout: gated embeddings -> Mixops -> score [N] -> losses.
-   * Returns the graph, the score, the losses, and the params split by who updates them.
-   */
-  build(mode: SearchConfig['distill'], lambda1: number, candidatesPerRequest: number): SupernetGraph {
-    const g = new Graph('autofas_supernet');
+  /** Every array the weight steps train: embedding tables, each Mixop's weights and bias, the head. */
+  weightArrays(): Float32Array[] {
+    return [...this.inputs.weightArrays(), ...this.mixops.flatMap((m) => m.weightArrays()), this.head, this.headBias];
+  }
+
+  /** The head's weights [outWidth, 1] and bias. */
+  headArrays(): { w: Float32Array; b: Float32Array } {
+    return { w: this.head, b: this.headBias };
+  }
+
+  /** The gated, concatenated embeddings [N, inWidth] every graph of the supernet starts from. */
+  private gatedInput(g: Graph): Value {
     const embeds = this.features.map((f) => this.inputs.embed(g, f, this.inputs.input(g, f, 'rows')));
     const x = embeds.length === 1 ? embeds[0] : g.concat(embeds, 1);
     const spread = new Float32Array(this.features.length * this.inWidth());
@@ -85,7 +92,16 @@ export class Supernet {
       col += w;
     });
     const gates = g.param('feature_gates', [1, this.features.length], this.gates);
-    let h = g.mul(x, g.matmul(gates, g.constant(spread, [this.features.length, this.inWidth()])));
+    return g.mul(x, g.matmul(gates, g.constant(spread, [this.features.length, this.inWidth()])));
+  }
+
+  /**
+   * Builds the training graph in rows layout: gated embeddings -> Mixops -> score [N] -> losses.
+   * Returns the graph, the score, the losses, and the params split by who updates them.
+   */
+  build(mode: SearchConfig['distill'], lambda1: number, candidatesPerRequest: number): SupernetGraph {
+    const g = new Graph('autofas_supernet');
+    let h = this.gatedInput(g);
     let width = this.inWidth();
     for (const m of this.mixops) {
       h = m.build(g, h, width, this.rng);
@@ -105,6 +121,31 @@ export class Supernet {
       weightParams: params.filter((p) => p.value.name !== 'feature_gates' && !archNames.has(p.value.name)),
     };
   }
+
+  /**
+   * One path through the supernet (ProxylessNAS): each Mixop runs a single operator, identity where `skip[l]`. Dense
+   * widths are symbolic, so one graph serves every path with the same identity pattern; per step the sampled ops'
+   * weight blocks are fed as `path{l}_w` [rows in, width] and `path{l}_b`, and the head's first rows as `path_head_w`.
+   * Call after build() (which creates the Mixop weights).
+   */
+  buildPath(mode: SearchConfig['distill'], lambda1: number, candidatesPerRequest: number, skip: readonly boolean[]): SupernetPath {
+    const g = new Graph('autofas_supernet_path');
+    let h = this.gatedInput(g);
+    let width: Dim = this.inWidth();
+    const blocks: Value[] = [];
+    this.mixops.forEach((m, l) => {
+      if (skip[l]) return;
+      const w = g.input(`path${l}_w`, 'float32', [width, `w${l}`]);
+      const b = g.input(`path${l}_b`, 'float32', [`w${l}`]);
+      h = g.relu(g.add(g.matmul(h, w), b));
+      blocks.push(w, b);
+      width = `w${l}`;
+    });
+    const headW = g.input('path_head_w', 'float32', [width, 1]);
+    const score = g.reshape(g.add(g.matmul(h, headW), g.param('head_b', [1], this.headBias)), [-1]);
+    const losses = buildLosses(g, score, mode, lambda1, candidatesPerRequest);
+    return { g, losses, blocks: [...blocks, headW], weightParams: g.params.filter((p) => p.value.name !== 'feature_gates') };
+  }
 }
 
 /** What Supernet#build returns. */
@@ -114,5 +155,14 @@ export interface SupernetGraph {
   readonly losses: LossValues;
   readonly gateParam: ParamEntry;
   readonly alphaParams: readonly ParamEntry[];
+  readonly weightParams: readonly ParamEntry[];
+}
+
+/** What Supernet#buildPath returns: the path's weight blocks (graph inputs, in layer order, head last) and its params. */
+export interface SupernetPath {
+  readonly g: Graph;
+  readonly losses: LossValues;
+  readonly blocks: readonly Value[];
+  /** Embedding tables and the head bias (the feature gates are fed, not trained). */
   readonly weightParams: readonly ParamEntry[];
 }

@@ -8,6 +8,9 @@ import type { EpochRecord } from './history.js';
 /** Distillation form: the paper's pointwise squared distance, or listwise CE over each request's candidates. */
 export type DistillMode = 'pointwise' | 'listwise';
 
+/** What a weight step trains: one sampled path of the supernet, or the whole mixture. */
+export type WeightSteps = 'path' | 'mixture';
+
 /** Options of runSearch / `autofas search`. Every field is optional. */
 export interface SearchOptions {
   /** Candidate hidden widths of each Mixop. @default [256, 128, 64, 32] */
@@ -43,6 +46,17 @@ export interface SearchOptions {
   readonly sparsity?: number;
   /** Search epochs (an epoch samples as many rows as the training split holds). @default 6 */
   readonly epochs?: number;
+  /**
+   * How a weight step trains the supernet: 'path' samples one operator per Mixop from softmax(alpha) and trains that
+   * path only (ProxylessNAS; a step costs one network), 'mixture' trains every candidate through the weighted sum
+   * (DARTS). Arch steps use the mixture either way. @default 'path'
+   */
+  readonly weightSteps?: WeightSteps;
+  /**
+   * Most candidate rows one search epoch samples (weight steps x batch rows): logs bigger than this make the retrain
+   * longer, not the search, whose job is to rank features and operators. @default 524288
+   */
+  readonly searchRowsPerEpoch?: number;
   /** Epochs that train weights only before masks and architecture move. @default 1 */
   readonly warmupEpochs?: number;
   /** Epochs to retrain the derived network from scratch. @default 6 */
@@ -111,6 +125,8 @@ export interface SearchConfig {
   readonly betaUs: number | undefined;
   readonly sparsity: number;
   readonly epochs: number;
+  readonly weightSteps: WeightSteps;
+  readonly searchRowsPerEpoch: number;
   readonly warmupEpochs: number;
   readonly retrainEpochs: number;
   readonly archFraction: number;
@@ -129,7 +145,7 @@ export interface SearchConfig {
 
 const KNOWN = new Set([
   'widths', 'mixops', 'identity', 'embeddingDim', 'lambda1', 'lambda2', 'budgetUs', 'distill', 'gateTemperature',
-  'initialKeep', 'keepThreshold', 'betaUs', 'sparsity', 'epochs', 'warmupEpochs', 'retrainEpochs', 'archFraction', 'requestsPerBatch', 'candidatesPerRequest',
+  'initialKeep', 'keepThreshold', 'betaUs', 'sparsity', 'epochs', 'weightSteps', 'searchRowsPerEpoch', 'warmupEpochs', 'retrainEpochs', 'archFraction', 'requestsPerBatch', 'candidatesPerRequest',
   'learningRate', 'archLearningRate', 'candidates', 'seed', 'threads', 'validFraction', 'testFraction', 'recallK',
   'recallTop', 'latencyTable', 'measureNetworkUs', 'onEpoch', 'onStep',
 ]);
@@ -141,6 +157,12 @@ function widthsOf(v: unknown): readonly number[] {
   return [...new Set(widthsOption('widths', v, [256, 128, 64, 32]))].sort((a, b) => b - a);
 }
 
+/** Weight steps of one search epoch over `rows` training rows: a pass over them, capped at `searchRowsPerEpoch`. */
+export function searchStepsPerEpoch(rows: number, config: SearchConfig): number {
+  const batchRows = config.requestsPerBatch * config.candidatesPerRequest;
+  return Math.max(1, Math.ceil(Math.min(rows, config.searchRowsPerEpoch) / batchRows));
+}
+
 /** Turns SearchOptions into a SearchConfig; a bad or unknown option throws ERR_AUTOFAS_OPTION naming it. */
 export function parseSearchOptions(options: SearchOptions = {}): SearchConfig {
   for (const key of Object.keys(options)) if (!KNOWN.has(key)) throw optionError(key, 'is not a search option', (options as Record<string, unknown>)[key]);
@@ -150,6 +172,8 @@ export function parseSearchOptions(options: SearchOptions = {}): SearchConfig {
   const distill = options.distill === undefined ? 'listwise' : options.distill;
   if (distill !== 'pointwise' && distill !== 'listwise') throw optionError('distill', "must be 'pointwise' or 'listwise'", distill);
   if (options.identity !== undefined && typeof options.identity !== 'boolean') throw optionError('identity', 'must be a boolean', options.identity);
+  const weightSteps = options.weightSteps === undefined ? 'path' : options.weightSteps;
+  if (weightSteps !== 'path' && weightSteps !== 'mixture') throw optionError('weightSteps', "must be 'path' or 'mixture'", weightSteps);
   const validFraction = num('validFraction', options.validFraction, 0.1, 0, 0.5, true);
   const testFraction = num('testFraction', options.testFraction, 0.1, 0, 0.5, true);
   return {
@@ -167,6 +191,8 @@ export function parseSearchOptions(options: SearchOptions = {}): SearchConfig {
     betaUs: options.betaUs === undefined ? undefined : num('betaUs', options.betaUs, 0, 0),
     sparsity: num('sparsity', options.sparsity, 0.5, 0),
     epochs: int('epochs', options.epochs, 6),
+    weightSteps,
+    searchRowsPerEpoch: int('searchRowsPerEpoch', options.searchRowsPerEpoch, 1 << 19),
     warmupEpochs: int('warmupEpochs', options.warmupEpochs, 1, 0),
     retrainEpochs: int('retrainEpochs', options.retrainEpochs, 6),
     archFraction: num('archFraction', options.archFraction, 0.3, 0, 0.9),

@@ -1,12 +1,13 @@
 // The search proper: trains the supernet's weights, Mixop alphas and feature gates together, with the latency term
 // entering the loss through lambda2 (fixed, or tuned against a budget) and per-epoch history.
 import type { Feature } from '../../schema/feature-spec.js';
-import { createTrainer, type Trainer } from '../../graph/trainer.js';
+import { createTrainer } from '../../graph/trainer.js';
+import { createPathTrainer, type WeightTrainer } from '../model/path-trainer.js';
 import type { Rng } from '../../util/random.js';
 import { BatchSampler, teacherScale } from '../data/batches.js';
 import type { Lambda2Controller } from '../latency/budget.js';
 import { createArchOptimizer, type ArchOptimizer } from './arch-optimizer.js';
-import type { SearchConfig, StepStatus } from './config.js';
+import { searchStepsPerEpoch, type SearchConfig, type StepStatus } from './config.js';
 import type { Dataset } from '../data/dataset-types.js';
 import type { EpochRecord } from './history.js';
 import { LATENCY_UNIT_US, type LatencyModel } from '../latency/latency-model.js';
@@ -52,7 +53,7 @@ interface EpochSums {
 /** Sessions, samplers and optimisers of one search run. */
 interface Loop {
   readonly sg: ReturnType<Supernet['build']>;
-  readonly trainer: Trainer;
+  readonly trainer: WeightTrainer;
   readonly archTs: TrainingSession;
   readonly scorer: ScoringSession;
   readonly sampler: BatchSampler;
@@ -65,12 +66,14 @@ async function openLoop(run: SearchRun): Promise<Loop> {
   const { supernet, config } = run;
   const sg = supernet.build(config.distill, config.lambda1, config.candidatesPerRequest);
   const lossMap = { task: sg.losses.task, distill: sg.losses.distill, student: sg.losses.student };
-  const trainer = await createTrainer(sg.g, sg.losses.student, {
-    lr: config.learningRate,
-    threads: config.threads,
-    trainable: sg.weightParams.map((p) => p.value.name),
-    extras: { task: sg.losses.task, distill: sg.losses.distill },
-  });
+  const trainer = config.weightSteps === 'path'
+    ? await createPathTrainer(supernet, config, run.rng.fork())
+    : await createTrainer(sg.g, sg.losses.student, {
+      lr: config.learningRate,
+      threads: config.threads,
+      trainable: sg.weightParams.map((p) => p.value.name),
+      extras: { task: sg.losses.task, distill: sg.losses.distill },
+    });
   const archTs = await compileTraining(sg.g, sg.losses.student, lossMap, [...sg.alphaParams, sg.gateParam], config.threads);
   const scorer = await compileScoring(sg.g, sg.score, config.threads);
   const scale = teacherScale(run.train.teacher);
@@ -108,7 +111,7 @@ export async function searchSupernet(run: SearchRun): Promise<(EpochRecord & { r
 async function searchEpoch(run: SearchRun, loop: Loop, epoch: number): Promise<EpochSums> {
   const { supernet, config } = run;
   const sums: EpochSums = { total: 0, task: 0, distill: 0, latency: 0, steps: 0 };
-  const steps = loop.sampler.stepsPerEpoch();
+  const steps = searchStepsPerEpoch(run.train.rows, config);
   const searching = epoch > config.warmupEpochs;
   for (let step = 1; step <= steps; step++) {
     sampleGates(supernet, config.gateTemperature, run.rng, loop.soft);
