@@ -43,13 +43,19 @@ export async function startDemoLoop(options: DemoLoopOptions = {}): Promise<Demo
   const token = options.token ?? process.env.AUTOFAS_ADMIN_TOKEN ?? randomBytes(18).toString('base64url');
   // flagd's in-process resolver reads the file and polls it for edits (every 5 s): no flagd daemon, no network.
   await OpenFeature.setProviderAndWait('autofas', new FlagdProvider({ resolverType: 'in-process', offlineFlagSourcePath: flagsFile }));
-  const gateway = await createGatewayApp({
-    ...options.gateway,
-    preRank: { flags: createFlagEvaluator(), ...options.gateway?.preRank },
-    // Files complete every minute, so `autofas ab-report --logs var/teacher-logs` has data while the demo runs.
-    teacherLog: { sink: { dir: logDir, maxAgeMs: 60_000, checkIntervalMs: 5_000 }, spec: await loadFeatureSpec(SPEC), ...options.gateway?.teacherLog },
-    admin: { token, modelsRoot, ...options.gateway?.admin },
-  });
+  let gateway: Gateway;
+  try {
+    gateway = await createGatewayApp({
+      ...options.gateway,
+      preRank: { flags: createFlagEvaluator(), ...options.gateway?.preRank },
+      // Files complete every minute, so `autofas ab-report --logs var/teacher-logs` has data while the demo runs.
+      teacherLog: { sink: { dir: logDir, maxAgeMs: 60_000, checkIntervalMs: 5_000 }, spec: await loadFeatureSpec(SPEC), ...options.gateway?.teacherLog },
+      admin: { token, modelsRoot, ...options.gateway?.admin },
+    });
+  } catch (err) {
+    await OpenFeature.close(); // the provider's file watcher would keep the process alive
+    throw err;
+  }
   const close = async (): Promise<void> => {
     await gateway.close();
     await OpenFeature.close();

@@ -114,46 +114,46 @@ function parseOptions(options: StatusOptions) {
   checkKnownOptions(options, ['teacherLogger', 'windowMs', 'latencySamples', 'clock'], 'preRankStatus');
   const clock = given(options.clock, Date as Clock);
   if (typeof clock?.now !== 'function') throw optionError('clock', 'must have a now() method', clock);
-  return { windowMs: integerOption('windowMs', options.windowMs, 60_000), latencySamples: integerOption('latencySamples', options.latencySamples, 2048), clock };
+  const logger = options.teacherLogger;
+  const shaped = (typeof logger === 'object' || typeof logger === 'function') && logger !== null && typeof logger.events?.on === 'function' && typeof logger.sink?.on === 'function';
+  if (logger !== undefined && !shaped) {
+    throw optionError('teacherLogger', 'must be a teacher logger (with `events` and `sink`)', logger);
+  }
+  return { windowMs: integerOption('windowMs', options.windowMs, 60_000), latencySamples: integerOption('latencySamples', options.latencySamples, 2048), clock, logger };
 }
 
-/** `preRankStatus(preRanker, options)`: subscribes to the pre-ranker's (and teacher logger's) events; `snapshot()` for the status page. */
-export function preRankStatus(preRanker: Pick<PreRanker, 'events' | 'stats' | 'models'>, options: StatusOptions = {}): PreRankStatus {
-  const { windowMs, latencySamples, clock } = parseOptions(options);
-  const startedAt = clock.now();
-  const arms = new Map<Arm, ArmState>();
-  const armState = (arm: Arm): ArmState => arms.get(arm) ?? (arms.set(arm, new ArmState(latencySamples)), arms.get(arm) as ArmState);
-  const detach: (() => void)[] = [];
-  const on = (emitter: { on(e: string, h: never): unknown; off(e: string, h: never): unknown }, event: string, handler: (info: never) => void): void => {
-    emitter.on(event, handler as never);
-    detach.push(() => emitter.off(event, handler as never));
-  };
-  on(preRanker.events as never, 'request', (r: PreRankRecord) => {
-    const s = armState(r.arm);
+type Emitter = { on(e: string, h: never): unknown; off(e: string, h: never): unknown };
+
+/** What the page shows, accumulated from events. */
+class StatusBook {
+  readonly arms = new Map<Arm, ArmState>();
+  readonly log = { written: 0, files: 0, dropped: {} as Record<string, number>, skipped: {} as Record<string, number> };
+  constructor(private readonly clock: Clock, private readonly windowMs: number, private readonly latencySamples: number, readonly startedAt: number) {}
+
+  arm(arm: Arm): ArmState {
+    let state = this.arms.get(arm);
+    if (!state) this.arms.set(arm, (state = new ArmState(this.latencySamples)));
+    return state;
+  }
+
+  request(r: PreRankRecord): void {
+    const s = this.arm(r.arm);
     s.requests += 1;
     s.paths[r.path] = (s.paths[r.path] ?? 0) + 1;
-    const second = Math.floor(clock.now() / 1000);
+    const second = Math.floor(this.clock.now() / 1000);
     s.perSecond.set(second, (s.perSecond.get(second) ?? 0) + 1);
     s.latencies[s.latencyCount++ % s.latencies.length] = r.latencyMs;
     if (r.shadowOverlap !== undefined) s.overlap.add(r.shadowOverlap);
-  });
-  const log = { written: 0, files: 0, dropped: {} as Record<string, number>, skipped: {} as Record<string, number> };
-  const logger = options.teacherLogger;
-  if (logger) {
-    on(logger.events as never, 'recall', (r: { arm: Arm; recall: number; shadow: boolean }) => (r.shadow ? armState(r.arm).shadowRecall : armState(r.arm).recall).add(r.recall));
-    on(logger.events as never, 'skipped', (s: { reason: string }) => void (log.skipped[s.reason] = (log.skipped[s.reason] ?? 0) + 1));
-    on(logger.sink as never, 'written', (w: { lines: number }) => void (log.written += w.lines));
-    on(logger.sink as never, 'drop', (d: { reason: string; lines: number }) => void (log.dropped[d.reason] = (log.dropped[d.reason] ?? 0) + d.lines));
-    on(logger.sink as never, 'rotate', () => void (log.files += 1));
   }
-  const armStatus = (arm: Arm, s: ArmState, now: number): ArmStatus => {
-    const oldest = Math.floor((now - windowMs) / 1000);
+
+  status(arm: Arm, s: ArmState, now: number): ArmStatus {
+    const oldest = Math.floor((now - this.windowMs) / 1000);
     let inWindow = 0;
     for (const [second, count] of s.perSecond) {
       if (second <= oldest) s.perSecond.delete(second);
       else inWindow += count;
     }
-    const span = Math.max(1, Math.min(windowMs, now - startedAt)) / 1000;
+    const span = Math.max(1, Math.min(this.windowMs, now - this.startedAt)) / 1000;
     const n = Math.min(s.latencyCount, s.latencies.length);
     const sorted = s.latencies.slice(0, n).sort();
     const pathShare = Object.fromEntries(Object.entries(s.paths).map(([path, count]) => [path, count / s.requests]));
@@ -167,17 +167,41 @@ export function preRankStatus(preRanker: Pick<PreRanker, 'events' | 'stats' | 'm
       shadowRecall: s.shadowRecall.ci(),
       shadowOverlap: s.overlap.ci(),
     };
+  }
+}
+
+/** Subscribes the book to the teacher logger's recall and skip events and to its sink's counters. */
+function followTeacherLogger(book: StatusBook, logger: Pick<TeacherLogger, 'events' | 'sink'>, on: (e: Emitter, event: string, h: (info: never) => void) => void): void {
+  const bump = (counts: Record<string, number>, key: string, by = 1): void => void (counts[key] = (counts[key] ?? 0) + by);
+  on(logger.events as never, 'recall', (r: { arm: Arm; recall: number; shadow: boolean }) => (r.shadow ? book.arm(r.arm).shadowRecall : book.arm(r.arm).recall).add(r.recall));
+  on(logger.events as never, 'skipped', (s: { reason: string }) => bump(book.log.skipped, s.reason));
+  on(logger.sink as never, 'written', (w: { lines: number }) => void (book.log.written += w.lines));
+  on(logger.sink as never, 'drop', (d: { reason: string; lines: number }) => bump(book.log.dropped, d.reason, d.lines));
+  on(logger.sink as never, 'rotate', () => void (book.log.files += 1));
+}
+
+/** `preRankStatus(preRanker, options)`: subscribes to the pre-ranker's (and teacher logger's) events; `snapshot()` for the status page. */
+export function preRankStatus(preRanker: Pick<PreRanker, 'events' | 'stats' | 'models'>, options: StatusOptions = {}): PreRankStatus {
+  const { windowMs, latencySamples, clock, logger } = parseOptions(options);
+  const book = new StatusBook(clock, windowMs, latencySamples, clock.now());
+  const detach: (() => void)[] = [];
+  const on = (emitter: Emitter, event: string, handler: (info: never) => void): void => {
+    emitter.on(event, handler as never);
+    detach.push(() => emitter.off(event, handler as never));
   };
+  on(preRanker.events as never, 'request', (r: PreRankRecord) => book.request(r));
+  if (logger) followTeacherLogger(book, logger, on);
   return {
     snapshot() {
       const now = clock.now();
       const models = preRanker.models();
+      const { log } = book;
       return {
         at: new Date(now).toISOString(),
-        uptimeSeconds: (now - startedAt) / 1000,
+        uptimeSeconds: (now - book.startedAt) / 1000,
         breaker: preRanker.stats().breaker,
         models: { model: summarise(models.model), baseline: summarise(models.baseline) },
-        arms: [...arms].sort(([a], [b]) => a.localeCompare(b)).map(([arm, s]) => armStatus(arm, s, now)),
+        arms: [...book.arms].sort(([a], [b]) => a.localeCompare(b)).map(([arm, s]) => book.status(arm, s, now)),
         teacherLog: logger ? { written: log.written, files: log.files, dropped: { ...log.dropped }, skipped: { ...log.skipped } } : null,
       };
     },

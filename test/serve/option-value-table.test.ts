@@ -5,6 +5,8 @@ import { loadDataset } from '../../src/search/data/dataset.js';
 import { preRankAdmin } from '../../src/serve/admin.js';
 import { createFlagEvaluator } from '../../src/serve/flags.js';
 import { CODE_OPTION_NAMES, parseOptions, preRankerJsonOptionsSchema } from '../../src/serve/options.js';
+import { RotatingLogSink } from '../../src/serve/log-sink.js';
+import { preRankStatus } from '../../src/serve/status.js';
 import { teacherLogger } from '../../src/serve/teacher-logger.js';
 import { parseRedisStoreOptions } from '../../src/serve/redis-store-options.js';
 import { TEST_SPEC } from '../helpers/serve-models.js';
@@ -35,7 +37,16 @@ const FACTORIES: Record<string, { make: (o: Record<string, unknown>) => unknown;
   },
   preRankAdmin: {
     make: (o) => preRankAdmin(preRanker, { modelsRoot: dir, ...o }).close(),
-    options: { token: [], modelsRoot: ['1'], metrics: [], watch: [{}] },
+    options: { token: [], modelsRoot: ['1'], metrics: [], status: [], watch: [{}] },
+  },
+  RotatingLogSink: {
+    make: (o) => new RotatingLogSink({ dir, checkIntervalMs: 0, ...o }).close(),
+    // `dir` is left out: "1" is a valid relative directory and would be created in the working directory.
+    options: { prefix: ['1'], gzip: [], maxBytes: [], maxAgeMs: [], maxQueueLines: [], maxQueueBytes: [], checkIntervalMs: [], clock: [], fileSystem: [] },
+  },
+  preRankStatus: {
+    make: (o) => preRankStatus(preRanker, o).close(),
+    options: { teacherLogger: [], windowMs: [], latencySamples: [], clock: [] },
   },
   createFlagEvaluator: {
     make: (o) => createFlagEvaluator(o),
