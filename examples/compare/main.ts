@@ -1,6 +1,7 @@
 // Searches a pre-ranker on teacher logs, trains the baselines on the same split, and prints the comparison table.
 // Usage: node dist/examples/compare/main.js --logs LOGS... --features features.json --out DIR [--budget-us N]
 //        [--sweep N,N,...] [--epochs N] [--baseline-epochs N] [--seed N] [--k N] [--top N] [--teacher DIR]
+//        [--baselines vector,dnn-all,cold,fscd]
 import { parseArgs } from 'node:util';
 import { runComparison } from './run-comparison.js';
 
@@ -17,6 +18,7 @@ const { values } = parseArgs({
     k: { type: 'string', default: '100' },
     top: { type: 'string', default: '10' },
     teacher: { type: 'string' },
+    baselines: { type: 'string', default: 'vector,dnn-all' },
   },
 });
 if (!values.logs?.length || !values.features) {
@@ -32,6 +34,7 @@ const result = await runComparison({
   sweep: values.sweep?.split(',').map(Number),
   epochs: num(values.epochs),
   baselineEpochs: num(values['baseline-epochs']),
+  baselines: (values.baselines as string).split(','),
   seed: Number(values.seed),
   k: Number(values.k),
   top: Number(values.top),

@@ -23,6 +23,7 @@ const { values } = parseArgs({
     'baseline-epochs': { type: 'string' },
     seed: { type: 'string', default: '1' },
     'reuse-world': { type: 'boolean', default: false },
+    baselines: { type: 'string', default: 'vector,dnn-all' },
   },
 });
 
@@ -52,6 +53,7 @@ const result = await runComparison({
   budgetUs: values['budget-us'] === undefined ? undefined : Number(values['budget-us']),
   sweep: values.sweep?.split(',').map(Number),
   baselineEpochs: values['baseline-epochs'] === undefined ? undefined : Number(values['baseline-epochs']),
+  baselines: (values.baselines as string).split(','),
   k: Number(values.k),
   top: Number(values.top),
   seed,

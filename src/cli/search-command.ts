@@ -8,6 +8,7 @@ import type { SearchOptions, StepStatus } from '../search/search/config.js';
 import type { EpochRecord } from '../search/search/history.js';
 import { loadLatencyTable } from '../search/latency/latency-table.js';
 import { runSearch } from '../search/search/run-search.js';
+import { sweepSearchOf } from '../search/search/sweep.js';
 import { logOptions, loadLogs, type LogFlags } from './load-logs.js';
 import { int, intList } from './option-parsers.js';
 import { writeReport } from './search-report.js';
@@ -102,7 +103,7 @@ async function runSearchCommand(flags: SearchFlags): Promise<void> {
   if (flags.report) {
     const sweep = async (budgetUs: number, out: string) => {
       if (!flags.quiet) process.stdout.write(`sweep: budget ${budgetUs} µs -> ${out}\n`);
-      await runSearch(dataset, stripUndefined({ ...options, lambda2: undefined, budgetUs, onStep: undefined, onEpoch: undefined }), { out, provenance });
+      return sweepSearchOf(await runSearch(dataset, stripUndefined({ ...options, lambda2: undefined, budgetUs, onStep: undefined, onEpoch: undefined }), { out, provenance }));
     };
     const path = await writeReport(result, flags, sweep);
     if (!flags.quiet) process.stdout.write(`report: ${path}\n`);

@@ -5,6 +5,7 @@ import { evaluateArtifact } from '../search/evaluate/evaluate.js';
 import type { ReportComparison } from '../search/evaluate/types.js';
 import { writeSearchReport } from '../search/report/write-report.js';
 import type { SearchResult } from '../search/search/run-search.js';
+import { runSweep, sweepSearchOf, type SweepSearch } from '../search/search/sweep.js';
 
 /** What the report needs from the command line. */
 export interface ReportFlags {
@@ -14,11 +15,11 @@ export interface ReportFlags {
   readonly threads: number;
 }
 
-/** Runs the sweep searches (through `searchAt`), evaluates every model on the test split and writes report.html. */
+/** Runs the sweep searches (through `searchAt`, monotone: see runSweep), evaluates every model on the test split and writes report.html. */
 export async function writeReport(
   result: SearchResult,
   flags: ReportFlags,
-  searchAt: (budgetUs: number, out: string) => Promise<void>,
+  searchAt: (budgetUs: number, out: string) => Promise<SweepSearch>,
 ): Promise<string> {
   const test = result.splits.test;
   const { recallK: k, recallTop: top } = result.config;
@@ -29,10 +30,11 @@ export async function writeReport(
     return { ...row, role, ...(budgetUs !== undefined ? { budgetUs } : {}) };
   };
   const rows: ReportComparison[] = [await evaluate(await load(flags.out), 'searched', basename(resolve(flags.out)), result.config.budgetUs)];
-  for (const budgetUs of flags.sweep ?? []) {
-    const dir = join(flags.out, `sweep-${budgetUs}`);
-    await searchAt(budgetUs, dir);
-    rows.push(await evaluate(await load(dir), 'sweep', `budget ${budgetUs} µs`, budgetUs));
+  const main = result.config.budgetUs === undefined ? [] : [{ ...sweepSearchOf(result), budgetUs: result.config.budgetUs, dir: flags.out, searchedValidRecall: sweepSearchOf(result).validRecall }];
+  const points = await runSweep(flags.sweep ?? [], (budgetUs) => join(flags.out, `sweep-${budgetUs}`), searchAt, main);
+  for (const p of points) {
+    const name = `budget ${p.budgetUs} µs${p.keptFrom !== undefined ? ` (= ${p.keptFrom} µs model)` : ''}`;
+    rows.push(await evaluate(await load(p.dir), 'sweep', name, p.budgetUs));
   }
   for (const dir of flags.compare ?? []) {
     const artifact = await load(dir);

@@ -5,3 +5,4 @@ export * from './config.js';
 export * from './history.js';
 export * from './run-search.js';
 export * from './search-loop.js';
+export * from './sweep.js';
