@@ -24,10 +24,10 @@ function writeFlags(file: string): void {
   } }));
 }
 
-/** The DOM after the page's script ran, from headless Chromium. */
+/** The DOM after the page's script ran, from headless Chromium (7 s of virtual time: one refresh from status.json). */
 async function renderedDom(url: string): Promise<string> {
   const flags = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', `--user-data-dir=${tempDir('chromium-profile')}`, '--virtual-time-budget=2000', '--dump-dom', url];
+    '--disable-component-update', '--disable-sync', `--user-data-dir=${tempDir('chromium-profile')}`, '--virtual-time-budget=7000', '--dump-dom', url];
   const { stdout } = await run(CHROMIUM, flags, { timeout: 60_000, maxBuffer: 8 << 20 });
   return stdout;
 }
@@ -65,7 +65,11 @@ test('headless Chromium renders per-arm requests, Recall@K with its CI, latency,
   assert.doesNotMatch(source, /data-field=/, 'the numbers are rendered by the page script, not in the served HTML');
   assert.doesNotMatch(source, /(src|href)=|https?:\/\//, 'self-contained: no external URL');
 
-  const got = cells(await renderedDom(`${base}/autofas/`));
+  const dom = await renderedDom(`${base}/autofas/`);
+  const embeddedAt = (JSON.parse(/<script type="application\/json" id="snapshot">([^<]*)<\/script>/.exec(dom)?.[1] ?? '{}') as { at?: string }).at;
+  const renderedAt = /<body data-rendered="([^"]+)"/.exec(dom)?.[1];
+  assert.ok(embeddedAt && renderedAt && renderedAt > embeddedAt, `the page refreshed itself from status.json (${embeddedAt} -> ${renderedAt})`);
+  const got = cells(dom);
   const arms = ['autofas', 'baseline'];
   assert.equal(arms.reduce((sum, arm) => sum + Number(got.get(`arm.${arm}.requests`)), 0), 24, 'every request counted on one arm');
   for (const arm of arms) {
