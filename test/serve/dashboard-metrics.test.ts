@@ -44,6 +44,6 @@ test('every dashboard query names only metrics the plugin exports; the required 
   }
   const families = ['autofas_online_recall_sum', 'autofas_shadow_overlap_sum', 'autofas_request_duration_seconds_bucket', 'autofas_requests_total',
     'autofas_breaker_state', 'autofas_cache_hits_total', 'autofas_cache_misses_total', 'autofas_fallbacks_total', 'autofas_teacher_log_lines_total',
-    'autofas_teacher_log_dropped_total'];
+    'autofas_teacher_log_dropped_total', 'autofas_feature_missing_total'];
   for (const family of families) assert.ok(used.has(family), `a panel shows ${family}`);
 });
