@@ -29,6 +29,8 @@ export interface DemoLoop {
   readonly flagsFile: string;
   readonly token: string;
   readonly logDir: string;
+  /** `POST /autofas/reload` loads artifact directories from under here. */
+  readonly modelsRoot: string;
   close(): Promise<void>;
 }
 
@@ -60,5 +62,5 @@ export async function startDemoLoop(options: DemoLoopOptions = {}): Promise<Demo
     await gateway.close();
     await OpenFeature.close();
   };
-  return { gateway, flagsFile, token, logDir, close };
+  return { gateway, flagsFile, token, logDir, modelsRoot, close };
 }

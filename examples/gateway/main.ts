@@ -10,7 +10,7 @@ const server = loop.gateway.app.listen(port, () => {
   console.log(`  status page  http://localhost:${port}/autofas/   metrics http://localhost:${port}/autofas/metrics`);
   console.log(`  flags        ${loop.flagsFile} (edits apply within 5 s)`);
   console.log(`  teacher logs ${loop.logDir}`);
-  console.log(`  admin token  ${tokenNote}`);
+  console.log(`  admin token  ${tokenNote}; POST /autofas/reload {"dir": "<artifact dir under ${loop.modelsRoot}>"}`);
   console.log(`try: curl -s localhost:${port}/search -H 'content-type: application/json' -d '{"user_id":"user-0001","query":"query-042","k":5}'`);
   console.log(`load: npm run demo:load`);
 });
