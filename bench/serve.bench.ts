@@ -35,7 +35,7 @@ function benchRequests(hops: WorldHops, count: number): { searches: () => Search
 
 function runOnce(preRanker: PreRanker, search: SearchState): Promise<Record<string, unknown>> {
   const res = { locals: { search } } as unknown as Response;
-  return new Promise((resolve) => preRanker({} as Request, res, () => resolve(res.locals.preRank)));
+  return new Promise((resolve) => preRanker({} as Request, res, () => resolve(res.locals.preRank as unknown as Record<string, unknown>)));
 }
 
 interface Run {

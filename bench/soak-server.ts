@@ -36,7 +36,7 @@ app.post('/search', function matching(_req, res, next) {
   res.locals.search = { context: contexts[q % contexts.length], candidates: picked };
   next();
 }, preRanker, (_req, res) => {
-  res.json({ modelId: res.locals.preRank.modelId, path: res.locals.preRank.path, ids: res.locals.search.candidates.map((c: Candidate) => c.item_id) });
+  res.json({ modelId: res.locals.preRank?.modelId, path: res.locals.preRank?.path, ids: res.locals.search?.candidates.map((c: Candidate) => c.item_id) });
 });
 app.use('/admin', preRankAdmin(preRanker, { token: SOAK_TOKEN, modelsRoot: root, metrics }));
 app.get('/bench/mem', (_req, res) => {

@@ -3,11 +3,13 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { realpath } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import express from 'express';
-import type { NextFunction, Request, Response, Router } from 'express';
-import { Registry } from 'prom-client';
+import type { NextFunction, Request, Response } from 'express';
+import type { HostMiddleware } from './http-types.js';
+import type { Registry } from 'prom-client';
 import { optionError } from '../schema/errors.js';
 import { checkKnownOptions, isOptionsObject } from './known-options.js';
 import type { AutofasErrorCode } from '../schema/errors.js';
+import { isRegistry } from './metrics.js';
 import type { PreRankMetrics } from './metrics.js';
 import type { PreRankStatus } from './status.js';
 import { statusPage } from './status-page.js';
@@ -29,7 +31,7 @@ export interface AdminOptions {
 }
 
 /** The router plus `close()`, which stops the watcher. */
-export type PreRankAdminRouter = Router & { close(): void; readonly watcher: ModelWatcher | null };
+export type PreRankAdminRouter = HostMiddleware & { close(): void; readonly watcher: ModelWatcher | null };
 
 interface AdminConfig {
   readonly tokenDigest: Buffer | null;
@@ -49,8 +51,8 @@ function parseOptions(options: AdminOptions): AdminConfig {
     throw optionError('token', 'must be a string of at least 16 characters', token === undefined ? token : '<redacted>');
   }
   if (modelsRoot !== undefined && (typeof modelsRoot !== 'string' || modelsRoot === '')) throw optionError('modelsRoot', 'must be a directory path', modelsRoot);
-  const registry = metrics === undefined ? null : metrics instanceof Registry ? metrics : isOptionsObject(metrics) ? metrics.registry : null;
-  if (metrics !== undefined && !(registry instanceof Registry)) throw optionError('metrics', 'must be a PreRankMetrics or a prom-client Registry', metrics);
+  const registry = metrics === undefined ? null : isRegistry(metrics) ? metrics : isOptionsObject(metrics) ? metrics.registry : null;
+  if (metrics !== undefined && !isRegistry(registry)) throw optionError('metrics', 'must be a PreRankMetrics or a prom-client Registry', metrics);
   if (watch !== undefined && typeof watch !== 'boolean' && !isOptionsObject(watch)) throw optionError('watch', 'must be a boolean or watch options', watch);
   if (watch && !modelsRoot) throw optionError('watch', 'needs `modelsRoot`', watch);
   return {
@@ -190,5 +192,6 @@ export function preRankAdmin(preRanker: PreRanker, options: AdminOptions = {}): 
 
   router.use(bodyErrors);
   const watcher = config.watch ? watchModels(preRanker, { ...config.watch, modelsRoot: config.modelsRoot as string }) : null;
-  return Object.assign(router, { watcher, close: () => watcher?.close() });
+  // The host calls the router with its own Express request and response; the public type names only what it needs.
+  return Object.assign(router as unknown as HostMiddleware, { watcher, close: () => watcher?.close() });
 }

@@ -47,7 +47,8 @@ function adminEntries(): PluginManifest['admin'] {
   const stub = Object.assign(() => undefined, { events: new EventEmitter(), ready: () => false, models: () => ({ model: null, baseline: null }) });
   const router = preRankAdmin(stub as unknown as PreRanker);
   const routes: { method: string; path: string; auth: 'none' | 'bearer' }[] = [];
-  for (const layer of router.stack as unknown as { route?: { path: string; methods: Record<string, boolean> } }[]) {
+  const { stack } = router as unknown as { stack: { route?: { path: string; methods: Record<string, boolean> } }[] };
+  for (const layer of stack) {
     if (!layer.route) continue;
     for (const method of Object.keys(layer.route.methods).filter((m) => layer.route?.methods[m])) {
       const upper = method.toUpperCase();

@@ -25,6 +25,15 @@ export interface PreRankMetrics {
   close(): void;
 }
 
+/**
+ * True for a prom-client Registry, checked by shape: the host's prom-client may be another copy (or major version) than
+ * the one this package resolves, so `instanceof` would refuse a real registry.
+ */
+export function isRegistry(value: unknown): value is Registry {
+  const r = value as Partial<Record<keyof Registry, unknown>> | null;
+  return typeof r === 'object' && r !== null && ['registerMetric', 'getSingleMetric', 'metrics'].every((m) => typeof r[m as keyof Registry] === 'function') && typeof r.contentType === 'string';
+}
+
 /** Breaker states as gauge values. */
 export const BREAKER_STATE_VALUE = { closed: 0, halfOpen: 1, open: 2 } as const;
 
@@ -89,7 +98,7 @@ function preRankHandlers(m: Instruments): { [E in keyof PreRankEventMap]: (...ar
 function parseOptions(options: MetricsOptions): { registry: Registry; prefix: string; buckets: number[] } {
   checkKnownOptions(options, ['registry', 'prefix', 'latencyBuckets', 'teacherLogger'], 'preRankMetrics');
   const registry = given(options.registry, new Registry());
-  if (!(registry instanceof Registry)) throw optionError('registry', 'must be a prom-client Registry', registry);
+  if (!isRegistry(registry)) throw optionError('registry', 'must be a prom-client Registry', registry);
   const prefix = given(options.prefix, 'autofas_');
   if (typeof prefix !== 'string' || !/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(prefix)) throw optionError('prefix', 'must be a valid Prometheus metric name prefix', prefix);
   const latency = given(options.latencyBuckets, [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1]);

@@ -1,6 +1,6 @@
 // Types of the pre-ranker's code-valued options: item store, request accessors, baseline embeddings, logger.
-import type { Request, Response } from 'express';
 import type { RawFeatureValue } from '../schema/teacher-log.js';
+import type { HostRequest, HostResponse } from './http-types.js';
 import type { Candidate, FlagEvaluator } from './types.js';
 
 /** Item features of one item, by feature name. */
@@ -24,18 +24,21 @@ export interface PreRankLogger {
   warn(message: string, details?: Readonly<Record<string, unknown>>): void;
 }
 
-/** Options given in code: hooks that fit other gateway shapes, stores, flags and logging. */
+/**
+ * Options given in code: hooks that fit other gateway shapes, stores, flags and logging. The hooks are declared as
+ * methods so a hook typed with the host's own `Request`/`Response` (Express 4 or 5) is accepted.
+ */
 export interface PreRankerCodeOptions {
   /** Batch store for item features with `source: "store"`. @default an empty in-memory store (defaults apply) */
   readonly itemStore?: ItemStore;
   /** Reads the request context. @default `res.locals.search.context` */
-  readonly getContext?: (req: Request, res: Response) => unknown;
+  getContext?(req: HostRequest, res: HostResponse): unknown;
   /** Reads the candidates. @default `res.locals.search.candidates` */
-  readonly getCandidates?: (req: Request, res: Response) => unknown;
+  getCandidates?(req: HostRequest, res: HostResponse): unknown;
   /** Writes the kept candidates back. @default sets `res.locals.search.candidates` */
-  readonly setCandidates?: (req: Request, res: Response, candidates: Candidate[]) => void;
+  setCandidates?(req: HostRequest, res: HostResponse, candidates: Candidate[]): void;
   /** The A/B unit of a request. @default `res.locals.search.unitId`, then `context.user_id`, then a request counter */
-  readonly getUnitId?: (req: Request, res: Response) => string | undefined;
+  getUnitId?(req: HostRequest, res: HostResponse): string | undefined;
   /** Per-request flags. @default static: enabled, arm `autofas`, no shadow, no teacher logging */
   readonly flags?: FlagEvaluator;
   /** Receives one line per error code (the first time it occurs). @default console.warn */

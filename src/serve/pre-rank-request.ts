@@ -1,5 +1,5 @@
 // One request through the pre-ranker: read and check the input, resolve flags, score the arms, keep the top k, record.
-import type { Request, Response } from 'express';
+import type { HostRequest as Request, HostResponse as Response } from './http-types.js';
 import { describeValue } from '../schema/errors.js';
 import type { RawFeatureValue } from '../schema/teacher-log.js';
 import { RequestDeadline } from './deadline.js';

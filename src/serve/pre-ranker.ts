@@ -1,7 +1,7 @@
 // createPreRanker: loads and warms the model, builds the fallback chain, and returns the Express middleware with its controls.
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import type { NextFunction, Request, Response } from 'express';
+import type { HostNext, HostRequest, HostResponse } from './http-types.js';
 import { loadArtifact } from '../schema/artifact.js';
 import { autofasError } from '../schema/errors.js';
 import { loadFeatureSpec } from '../schema/feature-spec.js';
@@ -127,7 +127,7 @@ export function engineOf(preRanker: PreRanker): Engine {
 
 function assemble(engine: Engine, spec: FeatureSpec | undefined): PreRanker {
   const { counters, events } = engine;
-  const preRank = function autofasPreRank(req: Request, res: Response, next: NextFunction): void {
+  const preRank = function autofasPreRank(req: HostRequest, res: HostResponse, next: HostNext): void {
     counters.inFlight++;
     preRankRequest(engine, req, res)
       .catch((err: unknown) => {

@@ -1,13 +1,13 @@
 // Teacher-log collection: after the ranking hop, one teacher-log line per sampled request, plus online Recall@K per arm.
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type { NextFunction, Request, Response } from 'express';
 import { optionError } from '../schema/errors.js';
 import { checkKnownOptions, given, integerOption, isOptionsObject } from './known-options.js';
 import type { FeatureSpec } from '../schema/feature-spec.js';
 import type { PreRankLogInfo, RawFeatureValue, TeacherCandidate, TeacherLogRecord } from '../schema/teacher-log.js';
 import { RotatingLogSink } from './log-sink.js';
 import type { LogSinkOptions } from './log-sink.js';
+import type { HostNext, HostRequest, HostResponse } from './http-types.js';
 import type { Arm, Candidate, PreRankRecord, SearchState } from './types.js';
 
 export interface TeacherLoggerOptions {
@@ -20,11 +20,11 @@ export interface TeacherLoggerOptions {
   /** A click (or other) label when already known; usually joined later by `request_id`. @default none */
   readonly label?: CandidateAccessor<number | undefined>;
   /** The request id written as `request_id` (the key labels are joined on). @default X-Request-Id, else generated */
-  readonly requestId?: (req: Request, res: Response) => string | undefined;
+  requestId?(req: HostRequest, res: HostResponse): string | undefined;
   /** Context and candidates after the ranking hop. @default res.locals.search */
-  readonly getState?: (req: Request, res: Response) => SearchState | undefined;
+  getState?(req: HostRequest, res: HostResponse): SearchState | undefined;
   /** Whether to log this request. @default res.locals.preRank?.teacherLogged === true (the pre-ranker samples by flag) */
-  readonly isSampled?: (req: Request, res: Response) => boolean;
+  isSampled?(req: HostRequest, res: HostResponse): boolean;
   /** Log when the middleware runs ('now') or when the response has finished ('finish', mount it anywhere). @default 'now' */
   readonly when?: 'now' | 'finish';
   /** When set, only the features this spec declares are logged (context side for the context, item/cross for candidates). @default log all */
@@ -34,7 +34,7 @@ export interface TeacherLoggerOptions {
 }
 
 /** Reads something of the candidate at `index` of the request's candidates (after the ranking hop). */
-export type CandidateAccessor<T> = (candidate: Candidate, req: Request, res: Response, index: number) => T;
+export type CandidateAccessor<T> = (candidate: Candidate, req: HostRequest, res: HostResponse, index: number) => T;
 
 export type SkipReason = 'no-state' | 'teacher-score' | 'sink' | 'error';
 
@@ -47,7 +47,7 @@ export interface TeacherLoggerEventMap {
 
 /** The middleware with its control surface. */
 export interface TeacherLogger {
-  (req: Request, res: Response, next: NextFunction): void;
+  (req: HostRequest, res: HostResponse, next: HostNext): void;
   readonly events: EventEmitter<TeacherLoggerEventMap>;
   readonly sink: RotatingLogSink;
   flush(): Promise<void>;
@@ -61,9 +61,9 @@ interface LoggerConfig {
   readonly teacherScore: CandidateAccessor<number | undefined>;
   readonly features: CandidateAccessor<Readonly<Record<string, RawFeatureValue>> | undefined>;
   readonly label: CandidateAccessor<number | undefined> | null;
-  readonly requestId: (req: Request, res: Response) => string;
-  readonly getState: (req: Request, res: Response) => SearchState | undefined;
-  readonly isSampled: (req: Request, res: Response) => boolean;
+  readonly requestId: (req: HostRequest, res: HostResponse) => string;
+  readonly getState: (req: HostRequest, res: HostResponse) => SearchState | undefined;
+  readonly isSampled: (req: HostRequest, res: HostResponse) => boolean;
   readonly when: 'now' | 'finish';
   readonly recallTop: number;
   readonly contextNames: ReadonlySet<string> | null;
@@ -100,8 +100,8 @@ function parseOptions(options: TeacherLoggerOptions): LoggerConfig {
     label: options.label === undefined ? null : fn('label', options.label, () => undefined),
     requestId: (req, res) =>
       (options.requestId ? options.requestId(req, res) : req.get('x-request-id')) ?? `${idPrefix}-${(counter++).toString(36)}`,
-    getState: fn('getState', options.getState, (_req: Request, res: Response) => res.locals.search as SearchState | undefined),
-    isSampled: fn('isSampled', options.isSampled, (_req: Request, res: Response) => (res.locals.preRank as PreRankRecord | undefined)?.teacherLogged === true),
+    getState: fn('getState', options.getState, (_req: HostRequest, res: HostResponse) => res.locals.search as SearchState | undefined),
+    isSampled: fn('isSampled', options.isSampled, (_req: HostRequest, res: HostResponse) => (res.locals.preRank as PreRankRecord | undefined)?.teacherLogged === true),
     when,
     recallTop,
     contextNames: options.spec ? new Set(options.spec.features.filter((f) => f.side === 'context').map((f) => f.name)) : null,
@@ -135,7 +135,7 @@ function preRankInfo(preRank: PreRankRecord | undefined): { pre_rank?: PreRankLo
 }
 
 /** Builds the teacher-log record of a request, or the reason it cannot be logged. */
-function buildRecord(config: LoggerConfig, req: Request, res: Response): TeacherLogRecord | SkipReason {
+function buildRecord(config: LoggerConfig, req: HostRequest, res: HostResponse): TeacherLogRecord | SkipReason {
   const state = config.getState(req, res);
   if (!state || !Array.isArray(state.candidates)) return 'no-state';
   const preRank = res.locals.preRank as PreRankRecord | undefined;
@@ -205,7 +205,7 @@ export function teacherLogger(options: TeacherLoggerOptions = {}): TeacherLogger
   let deferred = 0;
   let drained: (() => void) | null = null;
   // The snapshot (accessors, scores) is taken now; serialising and writing wait for the next turn of the event loop.
-  const log = (req: Request, res: Response): void => {
+  const log = (req: HostRequest, res: HostResponse): void => {
     try {
       if (!config.isSampled(req, res)) return;
       const record = buildRecord(config, req, res);
@@ -226,7 +226,7 @@ export function teacherLogger(options: TeacherLoggerOptions = {}): TeacherLogger
     }
   };
   const settle = (): Promise<void> => (deferred === 0 ? Promise.resolve() : new Promise((resolve) => (drained = resolve)));
-  const middleware = function logTeacherScores(req: Request, res: Response, next: NextFunction): void {
+  const middleware = function logTeacherScores(req: HostRequest, res: HostResponse, next: HostNext): void {
     if (config.when === 'finish') res.once('finish', () => log(req, res));
     else log(req, res);
     next();

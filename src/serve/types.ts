@@ -2,6 +2,7 @@
 import type { EventEmitter } from 'node:events';
 import type { RawFeatureValue } from '../schema/teacher-log.js';
 import type { ModelCard } from '../schema/model-card.js';
+import type { HostNext, HostRequest, HostResponse } from './http-types.js';
 
 /** A candidate as the matching hop hands it over: an id plus raw feature values (item and cross features). */
 export interface Candidate {
@@ -106,7 +107,7 @@ export interface PreRankStats {
 
 /** The middleware `createPreRanker` returns, with its control surface. */
 export interface PreRanker {
-  (req: import('express').Request, res: import('express').Response, next: import('express').NextFunction): void;
+  (req: HostRequest, res: HostResponse, next: HostNext): void;
   readonly events: EventEmitter<PreRankEventMap>;
   /** Loads, validates and warms an artifact directory, then swaps it in atomically; refuses bad ones (old keeps serving). */
   reload(dir: string): Promise<ModelCard>;

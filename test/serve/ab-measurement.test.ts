@@ -25,9 +25,9 @@ function gateway(preRanker: PreRanker, logDir: string) {
     next();
   }, preRanker, function rank(_req, res, next) {
     // The teacher: a fixed function of the item (here its numeric id), scored on whatever the pre-ranker kept.
-    for (const c of res.locals.search.candidates as Candidate[]) (c as Record<string, unknown>).rankScore = -Number(c.item_id.slice(1));
+    for (const c of res.locals.search?.candidates ?? []) (c as Record<string, unknown>).rankScore = -Number(c.item_id.slice(1));
     next();
-  }, logger, (_req, res) => res.json({ preRank: res.locals.preRank, n: res.locals.search.candidates.length }));
+  }, logger, (_req, res) => res.json({ preRank: res.locals.preRank, n: res.locals.search?.candidates.length }));
   return { app, logger };
 }
 

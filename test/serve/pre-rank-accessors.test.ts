@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import express from 'express';
+import type { Request } from 'express';
 import request from 'supertest';
 import type { Candidate, PreRanker } from '../../src/serve/types.js';
 import { testCandidates, testContext } from '../helpers/serve-models.js';
@@ -13,10 +14,10 @@ before(async () => {
   const paths = await writeTestArtifacts();
   preRanker = await testPreRanker(paths, {
     k: 5,
-    getContext: (req) => (req.body as { user: unknown }).user,
+    getContext: (req: Request) => (req.body as { user: unknown }).user,
     getCandidates: (_req, res) => res.locals.hits,
     setCandidates: (_req, res, kept) => void (res.locals.hits = kept),
-    getUnitId: (req) => String((req.body as { session: unknown }).session),
+    getUnitId: (req: Request) => String((req.body as { session: unknown }).session),
     flags: { evaluate: async (unit) => (units.push(unit), { enabled: true, arm: 'autofas', shadow: false, teacherLogRate: 0 }) },
   });
 });
@@ -28,7 +29,7 @@ test('a gateway keeping candidates in res.locals.hits and the context in the bod
   let nexts = 0;
   app.post('/s', (_req, res, next) => ((res.locals.hits = testCandidates(40)), next()), preRanker, (_req, res) => {
     nexts++;
-    res.json({ ids: (res.locals.hits as Candidate[]).map((c) => c.item_id), path: res.locals.preRank.path });
+    res.json({ ids: (res.locals.hits as Candidate[]).map((c) => c.item_id), path: res.locals.preRank?.path });
   });
   const res = await request(app).post('/s').send({ user: testContext(), session: 's-42' });
   assert.equal(res.body.path, 'model');

@@ -6,7 +6,7 @@ import type { NextFunction, Request, Response } from 'express';
 import request from 'supertest';
 import { loadDataset } from '../../src/search/data/dataset.js';
 import { recallAtK, teacherLogger } from '../../src/serve/teacher-logger.js';
-import type { Candidate, PreRankRecord } from '../../src/serve/types.js';
+import type { Candidate, PreRankRecord, SearchState } from '../../src/serve/types.js';
 import { TEST_SPEC, testCandidates, testContext } from '../helpers/serve-models.js';
 import { logFiles, readLines, tempDir } from './ops-helpers.js';
 
@@ -19,11 +19,11 @@ function gateway(dir: string, extra: Parameters<typeof teacherLogger>[0] = {}) {
     const candidates = testCandidates(20, n).map((c, i) => ({ ...c, preRankScore: i, shadowScore: 20 - i }));
     res.locals.search = { context: testContext(n), candidates };
     const record: Partial<PreRankRecord> = { arm: 'autofas', shadowArm: 'baseline', k: 5, teacherLogged: n++ % 2 === 0 };
-    res.locals.preRank = record;
+    res.locals.preRank = record as PreRankRecord;
     next();
   });
   app.post('/search', function rank(_req: Request, res: Response, next: NextFunction) {
-    for (const c of res.locals.search.candidates as Candidate[]) (c as Record<string, unknown>).rankScore = Number(c.item_id.slice(1));
+    for (const c of res.locals.search?.candidates ?? []) (c as Record<string, unknown>).rankScore = Number(c.item_id.slice(1));
     next();
   });
   app.post('/search', logger, (_req: Request, res: Response) => res.json({ ok: true }));
@@ -92,7 +92,8 @@ test('typed-array features are logged as JSON arrays', async () => {
   const logger = teacherLogger({ sink: { dir, gzip: false, checkIntervalMs: 0 }, isSampled: () => true });
   const app = express();
   app.post('/search', (_req, res, next) => {
-    res.locals.search = { context: { q: Float32Array.of(0.5, 1) }, candidates: [{ item_id: 'x', rankScore: 1, features: { v: Float64Array.of(1, 2) } }] };
+    // Typed arrays are accepted at run time although the declared feature type is `readonly number[]`.
+    res.locals.search = { context: { q: Float32Array.of(0.5, 1) }, candidates: [{ item_id: 'x', rankScore: 1, features: { v: Float64Array.of(1, 2) } }] } as unknown as SearchState;
     next();
   }, logger, (_req, res) => res.json({}));
   await request(app).post('/search').set('X-Request-Id', 't1').expect(200);
