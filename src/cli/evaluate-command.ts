@@ -54,7 +54,7 @@ export function registerEvaluateCommand(program: Command): void {
     .option('--k <n>', 'the model\'s kept set size for Recall@K and NDCG@K', int('--k'), 100)
     .option('--top <n>', 'the teacher\'s top set size that Recall@K looks for', int('--top'), 10)
     .option('--threads <n>', 'ORT intra-op threads', int('--threads'), 1)
-    .option('--split-seed <n>', 'evaluate only the test requests that autofas search / train hold out with this --seed (default shares 0.1/0.1)', int('--split-seed', 0))
+    .option('--split-seed <n>', 'evaluate only the test requests that autofas search / train hold out with this --seed (default: shares 0.1/0.1)', int('--split-seed', 0))
     .option('--json', 'print the report as JSON')
     .action(runEvaluate);
   logOptions(command);

@@ -10,6 +10,15 @@ export function int(flag: string, min = 1) {
   };
 }
 
+/** Parser for a positive (or, with `allowZero`, non-negative) finite number. */
+export function positive(flag: string, allowZero = false) {
+  return (text: string): number => {
+    const v = Number(text);
+    if (!Number.isFinite(v) || v < 0 || (!allowZero && v === 0)) throw optionError(flag, `must be a ${allowZero ? 'non-negative' : 'positive'} number`, text);
+    return v;
+  };
+}
+
 /** Parser for a held-out share of requests, in [0, 0.5). */
 export function share(flag: string) {
   return (text: string): number => {

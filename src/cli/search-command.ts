@@ -1,5 +1,6 @@
 // `autofas search`: feature and architecture search from teacher logs, then retrain and export the searched model.
 import { Presets, SingleBar } from 'cli-progress';
+import { Option } from 'commander';
 import type { Command } from 'commander';
 import { optionError } from '../schema/errors.js';
 import { loadSpecWithCosts } from '../schema/feature-costs.js';
@@ -9,9 +10,12 @@ import type { EpochRecord } from '../search/search/history.js';
 import { loadLatencyTable } from '../search/latency/latency-table.js';
 import { runSearch } from '../search/search/run-search.js';
 import { sweepSearchOf } from '../search/search/sweep.js';
+import { formatMetric } from '../search/evaluate/table.js';
 import { logOptions, loadLogs, type LogFlags } from './load-logs.js';
-import { int, intList } from './option-parsers.js';
+import { int, intList, positive } from './option-parsers.js';
 import { writeReport } from './search-report.js';
+
+const DISTILL_MODES = ['pointwise', 'listwise'] as const satisfies readonly NonNullable<SearchOptions['distill']>[];
 
 interface SearchFlags extends LogFlags {
   features: string;
@@ -32,14 +36,6 @@ interface SearchFlags extends LogFlags {
   compare?: string[];
   sweep?: number[];
   report: boolean;
-}
-
-function positive(flag: string, allowZero = false) {
-  return (text: string): number => {
-    const v = Number(text);
-    if (!Number.isFinite(v) || v < 0 || (!allowZero && v === 0)) throw optionError(flag, `must be a ${allowZero ? 'non-negative' : 'positive'} number`, text);
-    return v;
-  };
 }
 
 /** Progress: one bar per epoch (steps, loss, expected latency, kept features) and one line per finished epoch. */
@@ -110,7 +106,7 @@ async function runSearchCommand(flags: SearchFlags): Promise<void> {
   }
   const { card, derived } = result;
   warnOverBudget(flags.budgetUs, card.latency.measuredUs);
-  const test = Object.entries(card.metrics.test ?? {}).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ');
+  const test = Object.entries(card.metrics.test ?? {}).map(([k, v]) => `${k} ${formatMetric(v)}`).join(', ');
   process.stdout.write(
     `wrote ${flags.out}: ${card.modelId}\n  features (${derived.architecture.features.length}): ${derived.architecture.features.join(', ')}\n` +
       `  layers: ${derived.architecture.layers.join('-')}\n  latency per ${card.latency.candidates} candidates: expected ${derived.totalUs.toFixed(0)} µs, ` +
@@ -137,18 +133,18 @@ export function registerSearchCommand(program: Command): void {
     .requiredOption('--features <file>', 'feature spec (features.json)')
     .requiredOption('--out <dir>', 'artifact directory to write (model.onnx, model.json, history.json)')
     .option('--budget-us <us>', 'latency budget per 1000 candidates, features + network (tunes lambda2)', positive('--budget-us'))
-    .option('--lambda2 <x>', 'fixed latency weight per ms of expected latency (instead of a budget; default 0.05)', positive('--lambda2', true))
+    .option('--lambda2 <x>', 'fixed latency weight per ms of expected latency (instead of a budget; default: 0.05)', positive('--lambda2', true))
     .option('--latency-table <file>', 'latency table from `autofas profile` (default: the shipped table)')
     .option('--costs <file>', 'measured feature costs from `autofas profile --store` (default: the spec\'s declared costUs)')
     .option('--seed <n>', 'seed of splits, initialisation, sampling and gates', int('--seed', 0), 1)
     .option('--threads <n>', 'ORT intra-op threads for training', int('--threads', 1), 1)
-    .option('--epochs <n>', 'search epochs (default 6)', int('--epochs', 1))
-    .option('--retrain-epochs <n>', 'retrain epochs of the derived model (default 6)', int('--retrain-epochs', 1))
-    .option('--widths <list>', 'candidate widths of each Mixop (default 256,128,64,32)', intList('--widths'))
-    .option('--mixops <n>', 'number of Mixops (default 3)', int('--mixops', 1))
-    .option('--distill <mode>', 'pointwise | listwise (default listwise)')
-    .option('--lambda1 <x>', 'distillation weight in [0, 1] (default 0.7)', positive('--lambda1', true))
-    .option('--sparsity <x>', 'weight of the feature masks\' complexity prior per ms of fetch work; 0 disables (default 0.5)', positive('--sparsity', true))
+    .option('--epochs <n>', 'search epochs (default: 6)', int('--epochs', 1))
+    .option('--retrain-epochs <n>', 'retrain epochs of the derived model (default: 6)', int('--retrain-epochs', 1))
+    .option('--widths <list>', 'candidate widths of each Mixop (default: 256,128,64,32)', intList('--widths'))
+    .option('--mixops <n>', 'number of Mixops (default: 3)', int('--mixops', 1))
+    .addOption(new Option('--distill <mode>', 'distillation loss (default: listwise)').choices(DISTILL_MODES))
+    .option('--lambda1 <x>', 'distillation weight in [0, 1] (default: 0.7)', positive('--lambda1', true))
+    .option('--sparsity <x>', 'weight of the feature masks\' complexity prior per ms of fetch work; 0 disables (default: 0.5)', positive('--sparsity', true))
     .option('--quiet', 'no progress output')
     .option('--compare <dirs...>', 'baseline artifacts to place in the report\'s latency-recall plane (evaluated on the test split)')
     .option('--sweep <budgets>', 'also search these budgets (µs, comma separated) into OUT/sweep-<budget> and draw the Pareto front', intList('--sweep'))

@@ -1,10 +1,10 @@
 // `autofas train`: trains a baseline pre-ranker (vector two-tower or dnn-all MLP) from teacher logs and exports it.
 import { Presets, SingleBar } from 'cli-progress';
+import { Option } from 'commander';
 import type { Command } from 'commander';
 import { loadFeatureSpec } from '../schema/feature-spec.js';
-import { optionError } from '../schema/errors.js';
 import { logOptions, loadLogs, type LogFlags } from './load-logs.js';
-import { int, intList, share } from './option-parsers.js';
+import { int, intList, positive, share } from './option-parsers.js';
 import { BASELINE_KINDS, provenanceOf, trainBaselineOfKind, trainFscd, writeBaseline, type BaselineKind } from '../search/baselines/index.js';
 import type { DistillMode, StepStatus } from '../search/search/config.js';
 import type { ModelCard } from '../schema/model-card.js';
@@ -26,6 +26,7 @@ interface TrainFlags extends LogFlags {
 }
 
 const KINDS = [...BASELINE_KINDS, 'fscd'] as const;
+const DISTILL_MODES = ['pointwise', 'listwise'] as const satisfies readonly DistillMode[];
 
 function summary(out: string, card: ModelCard, recall?: number): string {
   const tail = recall === undefined ? '' : `, validation Recall@100 ${recall.toFixed(4)}`;
@@ -43,7 +44,6 @@ function progressBar(flags: TrainFlags): { bar: SingleBar | null; onStep: (s: St
 }
 
 async function runTrain(flags: TrainFlags): Promise<void> {
-  if (!(KINDS as readonly string[]).includes(flags.kind)) throw optionError('--kind', `must be one of ${KINDS.join(', ')}`, flags.kind);
   const spec = await loadFeatureSpec(flags.features);
   const dataset = await loadLogs(flags, spec);
   if (flags.kind === 'fscd') {
@@ -78,16 +78,16 @@ export function registerTrainCommand(program: Command): void {
   const command = program
     .command('train')
     .description('train a baseline pre-ranker (vector two-tower, dnn-all MLP, cold, fscd) from teacher logs by distillation and export it')
-    .requiredOption('--kind <kind>', `baseline kind: ${KINDS.join(' | ')}`)
+    .addOption(new Option('--kind <kind>', 'baseline kind').choices(KINDS).makeOptionMandatory())
     .requiredOption('--logs <files...>', 'teacher log files (.jsonl or .jsonl.gz)')
     .requiredOption('--features <file>', 'feature spec (features.json)')
     .requiredOption('--out <dir>', 'artifact directory to write (model.onnx + model.json)')
-    .option('--epochs <n>', 'training epochs, as the search\'s retrain (default 6)', int('--epochs', 1))
+    .option('--epochs <n>', 'training epochs, as the search\'s retrain (default: 6)', int('--epochs', 1))
     .option('--seed <n>', 'seed of the split, initialisation and sampling', int('--seed', 0), 1)
     .option('--threads <n>', 'ORT intra-op threads', int('--threads', 1), 1)
-    .option('--layers <list>', 'dnn-all hidden widths (default 512,256,128)', intList('--layers'))
-    .option('--learning-rate <rate>', 'Adam learning rate, as the search (default 0.003)', Number)
-    .option('--distill <mode>', 'pointwise | listwise, as the search (default listwise)')
+    .option('--layers <list>', 'dnn-all hidden widths (default: 512,256,128)', intList('--layers'))
+    .option('--learning-rate <rate>', 'Adam learning rate, as the search (default: 0.003)', positive('--learning-rate'))
+    .addOption(new Option('--distill <mode>', 'distillation loss, as the search (default: listwise)').choices(DISTILL_MODES))
     .option('--validation <share>', 'share of requests held out for the per-epoch validation recall (as autofas search)', share('--validation'), 0.1)
     .option('--test <share>', 'share of requests held out and never trained on (as autofas search, same --seed)', share('--test'), 0.1)
     .option('--budget-us <us>', 'fscd: latency budget per 1000 candidates (default: the searcher\'s lambda2)', int('--budget-us', 1))

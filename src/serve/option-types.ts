@@ -29,7 +29,7 @@ export interface PreRankLogger {
  * methods so a hook typed with the host's own `Request`/`Response` (Express 4 or 5) is accepted.
  */
 export interface PreRankerCodeOptions {
-  /** Batch store for item features with `source: "store"`. @default an empty in-memory store (defaults apply) */
+  /** Batch store for item and cross features with `source: "store"`. @default none: a model that reads such features is refused at start-up unless `storeFeaturesFrom` is `'candidates'` */
   readonly itemStore?: ItemStore;
   /** Reads the request context. @default `res.locals.search.context` */
   getContext?(req: HostRequest, res: HostResponse): unknown;

@@ -32,6 +32,10 @@ export const preRankerJsonOptionsSchema = z.strictObject({
   workers: z.number().int().min(1).max(64).optional().describe('Worker threads, one ONNX Runtime session each (default: half the CPUs, 1 to 4).'),
   threadsPerWorker: z.number().int().min(1).max(64).default(1).describe('ONNX Runtime intra-op threads per worker.'),
   maxQueue: z.number().int().min(0).default(0).describe('Model runs allowed to wait for a worker (0 = 8 per CPU, from os.availableParallelism()); beyond it, or when the expected wait exceeds the time left, the request is shed to the fallback.'),
+  storeFeaturesFrom: z
+    .enum(['itemStore', 'candidates'])
+    .default('itemStore')
+    .describe("Where the model's `source: \"store\"` item and cross features come from: `itemStore` (start-up refuses a model that reads any when no `itemStore` is given) or `candidates` (the matching hop puts them on each candidate's `features`)."),
   itemCacheSize: z.number().int().min(0).default(100_000).describe('Entries of the item-feature LRU in front of `itemStore` (0 = off).'),
   itemCacheTtlMs: z.number().int().min(0).default(300_000).describe('Lifetime of an item-feature cache entry (0 = no expiry).'),
   embeddingCacheSize: z.number().int().min(1).default(200_000).describe('Entries of the item-embedding LRU of the vector fallback.'),

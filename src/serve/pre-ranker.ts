@@ -18,6 +18,7 @@ import { preRankRequest } from './pre-rank-request.js';
 import { RunQueue } from './run-queue.js';
 import type { ScoreResult } from './score-worker.js';
 import { staticFlags } from './static-flags.js';
+import { checkStoreFeatures, storeFeaturesFromCandidates } from './store-features.js';
 import type { ActiveModels, PreRanker, PreRankEventMap, PreRankStats } from './types.js';
 import { AccessorVectorScorer, ArtifactVectorScorer } from './vector-scorer.js';
 import type { VectorScorer } from './vector-scorer.js';
@@ -30,7 +31,7 @@ export function createPreRanker(options: PreRankerOptions): Promise<PreRanker> {
   return createPreRankerWithHooks(options, {});
 }
 
-/** `createPreRanker` with internal test and bench hooks. */
+/** @internal `createPreRanker` with internal test and bench hooks. */
 export async function createPreRankerWithHooks(options: PreRankerOptions, hooks: PreRankerHooks): Promise<PreRanker> {
   const config = parseOptions(options);
   const spec = config.featureSpec ? await loadFeatureSpec(config.featureSpec) : undefined;
@@ -49,23 +50,27 @@ export async function createPreRankerWithHooks(options: PreRankerOptions, hooks:
   return assemble(engine, spec);
 }
 
-/** How a model's features are planned: store features from the candidates when there is no store, the row cache. */
+/** How a model's features are planned: store features from the candidates when declared so or when there is no store, the row cache. */
 function planOptions(config: PreRankerConfig, hooks: PreRankerHooks): PlanOptions {
   const rowCache = { max: config.itemCacheSize, ttlMs: config.itemCacheTtlMs, ...(hooks.cachePerf ? { perf: hooks.cachePerf } : {}) };
-  return { storeFromCandidates: config.itemStore === null, rowCache };
+  return { storeFromCandidates: storeFeaturesFromCandidates(config), rowCache };
 }
 
 function openPool(config: PreRankerConfig, hooks: PreRankerHooks, dir: string, spec: FeatureSpec | undefined, previous?: ModelPool): Promise<ModelPool> {
   const options = { workers: config.workers, threadsPerWorker: config.threadsPerWorker, plan: planOptions(config, hooks) };
   // The workers check the sessions they open against the card: no extra session just for the check.
-  return loadArtifact(dir, { spec, checkOnnx: false }).then((artifact) => ModelPool.open(artifact, options, previous));
+  return loadArtifact(dir, { spec, checkOnnx: false }).then((artifact) => {
+    checkStoreFeatures(config, artifact.card, dir);
+    return ModelPool.open(artifact, options, previous);
+  });
 }
 
 async function openVector(config: PreRankerConfig, store: GuardedItemStore, spec: FeatureSpec | undefined): Promise<VectorScorer | null> {
   if (config.baseline === null) return null;
   if (typeof config.baseline !== 'string') return new AccessorVectorScorer(config.baseline, config.embeddingCacheSize);
   const artifact = await loadArtifact(config.baseline, { spec, checkOnnx: false }); // checked on the scorer's own session
-  return ArtifactVectorScorer.open(artifact, store, config.embeddingCacheSize, config.itemStore === null);
+  checkStoreFeatures(config, artifact.card, config.baseline);
+  return ArtifactVectorScorer.open(artifact, store, config.embeddingCacheSize, storeFeaturesFromCandidates(config));
 }
 
 function newCounters(): Counters {
@@ -118,7 +123,7 @@ function buildEngine(
 
 const engines = new WeakMap<PreRanker, Engine>();
 
-/** The engine behind a pre-ranker (tests and benches reach the active pool through it). */
+/** @internal The engine behind a pre-ranker (tests and benches reach the active pool through it). */
 export function engineOf(preRanker: PreRanker): Engine {
   const engine = engines.get(preRanker);
   if (!engine) throw autofasError('ERR_AUTOFAS_OPTION', 'not a pre-ranker made by createPreRanker');

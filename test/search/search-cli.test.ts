@@ -36,6 +36,7 @@ test('autofas search writes a valid artifact and a history with one record per e
     const r = cli([...args, '--lambda2', '0.1', '--epochs', '2', '--retrain-epochs', '1', '--widths', '32,16', '--mixops', '2', '--quiet']);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /wrote .*autofas-[0-9a-f]{16}/);
+    assert.match(r.stdout, /requests \d+(,|\n)/, 'counts print as integers');
     const spec = await loadFeatureSpec(`${WORLD}features.json`);
     const artifact = await loadArtifact(out, { spec });
     assert.equal(artifact.card.kind, 'autofas');
@@ -44,7 +45,9 @@ test('autofas search writes a valid artifact and a history with one record per e
     assert.equal(history.epochs.length, 2);
     assert.equal(history.epochs[0].mixops.length, 2);
     assert.deepEqual(history.derived.features, artifact.card.inputs.map((i) => i.feature.name));
-    assert.match(readFileSync(join(out, 'report.html'), 'utf8'), /<svg/);
+    const report = readFileSync(join(out, 'report.html'), 'utf8');
+    assert.match(report, /<svg/);
+    assert.match(report, /<th>test requests<\/th><td[^>]*>\d+<\/td>/, 'counts print as integers');
     assert.equal(artifact.card.provenance.featureCosts?.source, 'measured');
     assert.equal(artifact.card.provenance.featureCosts?.file, join(dir, 'costs.json'));
     for (const f of history.features.filter((x) => x.source === 'store')) assert.equal(f.costUs, measured[f.name], `${f.name}: the latency model used the measured cost`);

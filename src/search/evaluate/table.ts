@@ -5,6 +5,11 @@ function fixed(value: number | null, digits: number): string {
   return value === null || !Number.isFinite(value) ? '-' : value.toFixed(digits);
 }
 
+/** A metric of a model card or history: counts (test `requests`) as integers, ratios with 4 decimals. */
+export function formatMetric(value: number): string {
+  return Number.isInteger(value) ? String(value) : value.toFixed(4);
+}
+
 /** The report as an aligned plain-text table (names left, figures right), ending with a newline. */
 export function formatEvaluationTable(report: EvaluationReport): string {
   const head = ['model', 'kind', 'features', `Recall@${report.k}`, `NDCG@${report.k}`, 'AUC', 'network µs', 'feature µs', 'total µs', 'FLOPs/cand'];

@@ -1,6 +1,7 @@
 // Assembles the self-contained report page: inline CSS, inline SVG charts, summary and comparison tables.
 import type { ReportComparison } from '../evaluate/types.js';
 import type { SearchHistory } from '../search/history.js';
+import { formatMetric } from '../evaluate/table.js';
 
 /** A rendered chart with its heading and a sentence saying how to read it. */
 export interface ChartSection {
@@ -32,7 +33,7 @@ function summaryTable(history: SearchHistory): string {
     ['hidden layers', d.layers.length ? d.layers.join(' → ') : 'none (linear)'],
     ['expected latency', `${fixed(d.expectedUs, 0)} µs (features ${fixed(d.featureUs, 0)}, network ${fixed(d.networkUs, 0)})`],
     ['measured latency', d.measuredUs === undefined ? '–' : `${fixed(d.measuredUs, 0)} µs`],
-    ...Object.entries(history.test ?? {}).map(([k, v]): [string, string] => [`test ${k}`, fixed(v, 4)]),
+    ...Object.entries(history.test ?? {}).map(([k, v]): [string, string] => [`test ${k}`, Number.isFinite(v) ? formatMetric(v) : '–']),
   ];
   return `<table>${rows.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td style="text-align:left">${escapeHtml(v)}</td></tr>`).join('')}</table>`;
 }
