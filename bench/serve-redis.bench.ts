@@ -35,7 +35,7 @@ async function itemRows(hops: WorldHops): Promise<{ rows: Map<string, ItemFeatur
 
 function runOnce(preRanker: PreRanker, search: SearchState): Promise<Record<string, unknown>> {
   const res = { locals: { search } } as unknown as Response;
-  return new Promise((resolve) => preRanker({} as Request, res, () => resolve(res.locals.preRank)));
+  return new Promise((resolve) => preRanker({} as Request, res, () => resolve(res.locals.preRank as unknown as Record<string, unknown>)));
 }
 
 /** ITERS requests over 50 user x query pairs; the model is the vector baseline, which reads five item store features. */

@@ -17,6 +17,7 @@ export function memoryItemStore(data: ReadonlyMap<string, ItemFeatures> | Readon
   };
 }
 
+/** @internal */
 export interface StoreGuardOptions {
   /** The store's breaker: a hung or failing store fails fast once it opens. */
   readonly breaker: BreakerOptions;
@@ -24,6 +25,7 @@ export interface StoreGuardOptions {
 }
 
 /**
+ * @internal
  * What one request has spent of the store: the time it has left, and whether the store already failed it (then a
  * fallback that needs the store fails at once instead of waiting on it a second time).
  */
@@ -35,7 +37,7 @@ export interface StoreScope {
 type Context = Readonly<Record<string, RawFeatureValue>>;
 type Rows = readonly (ItemFeatures | undefined)[];
 
-/** Every store call of the plugin: through the store breaker, within the request's time, checked for shape. */
+/** @internal Every store call of the plugin: through the store breaker, within the request's time, checked for shape. */
 export class GuardedItemStore {
   readonly #store: ItemStore;
   readonly #breaker: CircuitBreaker<[readonly string[], readonly string[], Context, number], Rows>;
