@@ -107,13 +107,13 @@ export async function checkOnnxAgainstCard(bytes: Uint8Array, card: ModelCard, o
   }
 }
 
-/** What the ONNX check reads of an open session: an ORT InferenceSession, or the engine's or a worker's session. */
+/** @internal What the ONNX check reads of an open session: an ORT InferenceSession, or the engine's or a worker's session. */
 export interface SessionSignature {
   readonly inputMetadata: readonly ort.InferenceSession.ValueMetadata[];
   readonly outputNames: readonly string[];
 }
 
-/** Checks an open session's inputs (names, dtypes, dims) and outputs against the card; ERR_AUTOFAS_MODEL_SCHEMA. */
+/** @internal Checks an open session's inputs (names, dtypes, dims) and outputs against the card; ERR_AUTOFAS_MODEL_SCHEMA. */
 export function checkSessionAgainstCard(session: SessionSignature, card: ModelCard, origin: string): void {
   const problem = onnxInputProblem(session.inputMetadata, card.inputs) ?? onnxOutputProblem(session.outputNames, card);
   if (problem) throw autofasError('ERR_AUTOFAS_MODEL_SCHEMA', `${origin}: ${problem}`, {});
