@@ -1,7 +1,8 @@
 // MovieLens 100K example: build teacher logs from ../shared/data/movielens-100k, search a pre-ranker, train the
 // baselines on the same split, print the comparison. Skips cleanly when the data is absent.
 // Usage: node dist/examples/movielens/main.js [--data DIR] [--out DIR] [--candidates N] [--users N] [--k N] [--top N]
-//        [--budget-us N | --sweep N,N,...] [--teacher-epochs N] [--baseline-epochs N] [--seed N] [--reuse-world]
+//        [--budget-us N | --sweep N,N,...] [--epochs N] [--teacher-epochs N] [--baseline-epochs N] [--seed N] [--reuse-world]
+//        [--baselines vector,dnn-all,cold,fscd]
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -21,6 +22,7 @@ const { values } = parseArgs({
     sweep: { type: 'string' },
     'teacher-epochs': { type: 'string', default: '6' },
     'baseline-epochs': { type: 'string' },
+    epochs: { type: 'string' },
     seed: { type: 'string', default: '1' },
     'reuse-world': { type: 'boolean', default: false },
     baselines: { type: 'string', default: 'vector,dnn-all' },
@@ -53,6 +55,7 @@ const result = await runComparison({
   budgetUs: values['budget-us'] === undefined ? undefined : Number(values['budget-us']),
   sweep: values.sweep?.split(',').map(Number),
   baselineEpochs: values['baseline-epochs'] === undefined ? undefined : Number(values['baseline-epochs']),
+  epochs: values.epochs === undefined ? undefined : Number(values.epochs),
   baselines: (values.baselines as string).split(','),
   k: Number(values.k),
   top: Number(values.top),

@@ -60,3 +60,13 @@ test('the masks complexity prior prices features of the non-binding source: a sm
   const { kept } = await fillBudget({ ...base, config: parseSearchOptions({ sparsity: 1 }) }, 5000, loss);
   assert.ok(!kept.has('c') && kept.has('b'), `kept: ${[...kept].join(', ')}`);
 });
+
+test('every candidate the choice evaluates is a try: accepted moves match the steps, the rest say why not', async () => {
+  const budget = (await cost(['a', 'c'])) + 1;
+  const { steps, tries } = await fillBudget(await input(['a', 'n']), budget, loss);
+  const accepted = tries.filter((t) => t.result === 'added' || t.result === 'dropped').map((t) => t.feature);
+  assert.deepEqual(accepted, steps.map((s) => s.feature));
+  assert.ok(tries.some((t) => t.action === 'add' && t.feature === 'b' && t.result === 'over budget'), 'b (300 us) does not fit');
+  assert.ok(tries.some((t) => t.action === 'drop' && t.feature === 'a' && t.result === 'kept'), 'a is worth keeping');
+  assert.ok(tries.every((t) => t.result === 'over budget' || Number.isFinite(t.deltaLoss)), 'evaluated tries carry their loss change');
+});

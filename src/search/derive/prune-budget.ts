@@ -2,7 +2,7 @@
 // worth nothing, then add back the feature (or context x item pair) with the best significant gain per microsecond.
 import type { Feature } from '../../schema/feature-spec.js';
 import { mean } from '../../util/stats.js';
-import type { PruneInput, PruneStep } from './prune.js';
+import type { DeriveTry, PruneInput, PruneStep } from './prune.js';
 
 /** Student loss of each fixed held-out minibatch with the gates set to `kept`. */
 export type BatchLosses = (kept: ReadonlySet<string>) => Promise<Float64Array>;
@@ -19,6 +19,8 @@ const CONFIRM_TRIES = 3;
 interface Choice {
   readonly kept: Set<string>;
   readonly steps: PruneStep[];
+  /** Every candidate evaluated, in order, with what became of it. */
+  readonly tries: DeriveTry[];
 }
 
 /**
@@ -27,18 +29,18 @@ interface Choice {
  * the feature or pair with the best significant gain per us while the model fits the budget.
  */
 export async function fillBudget(input: PruneInput, budgetUs: number, loss: BatchLosses, confirm?: BatchLosses): Promise<Choice> {
-  const choice: Choice = { kept: new Set(input.kept), steps: [] };
+  const choice: Choice = { kept: new Set(input.kept), steps: [], tries: [] };
   let base = await loss(choice.kept);
   for (;;) {
     const over = costUs(input, choice.kept) > budgetUs;
-    const best = await cheapestRemoval(input, choice.kept, base, loss, over, confirm);
+    const best = await cheapestRemoval(input, choice.kept, base, loss, over, choice.tries, confirm);
     if (!best) break;
     choice.kept.delete(best.step.feature);
     choice.steps.push(best.step);
     base = best.losses;
   }
   for (;;) {
-    const added = await bestAddition(input, budgetUs, choice.kept, base, loss, confirm);
+    const added = await bestAddition(input, budgetUs, choice.kept, base, loss, choice.tries, confirm);
     if (!added) break;
     for (const name of added.names) choice.kept.add(name);
     choice.steps.push(added.step);
@@ -54,7 +56,15 @@ interface Removal {
 }
 
 /** Over the budget: the removal losing least per us saved; otherwise the least valuable feature, if not significant. */
-async function cheapestRemoval(input: PruneInput, kept: ReadonlySet<string>, base: Float64Array, loss: BatchLosses, over: boolean, confirm?: BatchLosses) {
+async function cheapestRemoval(input: PruneInput, kept: ReadonlySet<string>, base: Float64Array, loss: BatchLosses, over: boolean, tries: DeriveTry[], confirm?: BatchLosses) {
+  const chosen = await pickRemoval(input, kept, base, loss, over, confirm);
+  for (const o of chosen.options) {
+    tries.push({ action: 'drop', feature: o.step.feature, deltaLoss: o.step.deltaLoss, deltaUs: -o.step.savedUs, result: o === chosen.pick ? 'dropped' : 'kept' });
+  }
+  return chosen.pick;
+}
+
+async function pickRemoval(input: PruneInput, kept: ReadonlySet<string>, base: Float64Array, loss: BatchLosses, over: boolean, confirm?: BatchLosses) {
   const latencyUs = costUs(input, kept);
   const itemKept = input.supernet.features.filter((f) => f.side !== 'context' && kept.has(f.name)).length;
   const options: Removal[] = [];
@@ -68,14 +78,14 @@ async function cheapestRemoval(input: PruneInput, kept: ReadonlySet<string>, bas
     options.push({ step: { feature: f.name, deltaLoss: delta, savedUs }, losses, value: over ? delta / savedUs : delta });
   }
   options.sort((a, b) => a.value - b.value);
-  if (over) return options[0] ?? null;
+  if (over) return { options, pick: options[0] ?? null };
   const before = confirm && (await confirm(kept));
   for (const option of options) {
     // A feature stays when it passes the test an addition must pass (on both held-out sets).
-    if (!significantGain(option.losses, base, Z, priorPrice(input, [option.step.feature], kept))) return option;
-    if (confirm && before && !significantGain(await confirm(without(kept, option.step.feature)), before, Z)) return option;
+    if (!significantGain(option.losses, base, Z, priorPrice(input, [option.step.feature], kept))) return { options, pick: option };
+    if (confirm && before && !significantGain(await confirm(without(kept, option.step.feature)), before, Z)) return { options, pick: option };
   }
-  return null;
+  return { options, pick: null };
 }
 
 function without(kept: ReadonlySet<string>, name: string): Set<string> {
@@ -92,29 +102,41 @@ interface Addition {
 }
 
 /** The single feature (or, when none pays, the pair) with the best significant gain per us that fits the budget. */
-async function bestAddition(input: PruneInput, budgetUs: number, kept: ReadonlySet<string>, base: Float64Array, loss: BatchLosses, confirm?: BatchLosses) {
+async function bestAddition(input: PruneInput, budgetUs: number, kept: ReadonlySet<string>, base: Float64Array, loss: BatchLosses, tries: DeriveTry[], confirm?: BatchLosses) {
   const dropped = droppedByTheta(input, kept);
-  let options = await rankAdditions(input, budgetUs, kept, dropped.map((f) => [f.name]), base, loss);
-  if (options.length === 0) options = await rankAdditions(input, budgetUs, kept, pairs(dropped), base, loss);
-  if (!confirm) return options[0] ?? null;
+  let options = await rankAdditions(input, budgetUs, kept, dropped.map((f) => [f.name]), base, loss, tries);
+  if (options.length === 0) options = await rankAdditions(input, budgetUs, kept, pairs(dropped), base, loss, tries);
+  const record = (o: Addition, result: DeriveTry['result']) => tries.push({ action: 'add', feature: o.step.feature, deltaLoss: o.step.deltaLoss, deltaUs: -o.step.savedUs, result });
+  if (!confirm) {
+    if (options[0]) record(options[0], 'added');
+    return options[0] ?? null;
+  }
   const before = await confirm(kept);
   for (const option of options.slice(0, CONFIRM_TRIES)) {
     // The gain must show on a second held-out set the gates never trained on (the validation split).
-    if (significantGain(before, await confirm(new Set([...kept, ...option.names])), Z)) return option;
+    const confirmed = significantGain(before, await confirm(new Set([...kept, ...option.names])), Z);
+    record(option, confirmed ? 'added' : 'not confirmed');
+    if (confirmed) return option;
   }
   return null;
 }
 
-async function rankAdditions(input: PruneInput, budgetUs: number, kept: ReadonlySet<string>, sets: string[][], base: Float64Array, loss: BatchLosses): Promise<Addition[]> {
+async function rankAdditions(input: PruneInput, budgetUs: number, kept: ReadonlySet<string>, sets: string[][], base: Float64Array, loss: BatchLosses, tries: DeriveTry[]): Promise<Addition[]> {
   const latencyUs = costUs(input, kept);
   const out: Addition[] = [];
   for (const names of sets) {
     const withThem = new Set([...kept, ...names]);
     const addedUs = costUs(input, withThem) - latencyUs;
-    if (latencyUs + addedUs > budgetUs) continue;
+    if (latencyUs + addedUs > budgetUs) {
+      tries.push({ action: 'add', feature: names.join('+'), deltaUs: addedUs, result: 'over budget' });
+      continue;
+    }
     const losses = await loss(withThem);
-    if (!significantGain(base, losses, Z, priorPrice(input, names, withThem))) continue;
     const delta = mean(losses) - mean(base);
+    if (!significantGain(base, losses, Z, priorPrice(input, names, withThem))) {
+      tries.push({ action: 'add', feature: names.join('+'), deltaLoss: delta, deltaUs: addedUs, result: 'not significant' });
+      continue;
+    }
     out.push({ names, losses, value: -delta / Math.max(addedUs, 1), step: { feature: names.join('+'), deltaLoss: delta, savedUs: -addedUs } });
   }
   // Stable sort on a deterministic order: ties keep spec order.

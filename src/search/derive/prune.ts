@@ -20,6 +20,19 @@ export interface PruneStep {
   readonly savedUs: number;
 }
 
+/** One candidate the budget's feature choice evaluated, kept or not (history.json -> derived.tries). */
+export interface DeriveTry {
+  /** `drop` a kept feature, or `add` a dropped one (a pair is `a+b`). */
+  readonly action: 'drop' | 'add';
+  readonly feature: string;
+  /** Mean held-out loss change of the move (negative helps); absent when it was not evaluated (over the budget). */
+  readonly deltaLoss?: number;
+  /** Table latency the move adds (negative: saves). */
+  readonly deltaUs: number;
+  /** dropped / added; kept (its removal costs significantly); not significant, not confirmed (on validation), over budget. */
+  readonly result: 'dropped' | 'added' | 'kept' | 'not significant' | 'not confirmed' | 'over budget';
+}
+
 /** What pruneFeatures reads. */
 export interface PruneInput {
   readonly supernet: Supernet;
@@ -41,7 +54,7 @@ export interface PruneInput {
  * Greedy elimination (and re-admission) by the search objective: student loss + lambda2 * latency / 1000, measured
  * on held-out minibatches with the gates fixed to each candidate set.
  */
-export async function pruneFeatures(input: PruneInput): Promise<{ kept: Set<string>; steps: PruneStep[] }> {
+export async function pruneFeatures(input: PruneInput): Promise<{ kept: Set<string>; steps: PruneStep[]; tries?: DeriveTry[] }> {
   const { supernet, config } = input;
   const sg = supernet.build(config.distill, config.lambda1, config.candidatesPerRequest);
   const evaluator = await createEvaluator(sg.g, [sg.losses.student], { threads: config.threads });

@@ -49,6 +49,16 @@ function comparisonTable(comparisons: readonly ReportComparison[], k: number, to
   return `<table><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr>${body.join('')}</table>`;
 }
 
+/** Every candidate the budget's feature choice evaluated (history.derived.tries), in order. */
+function triesTable(history: SearchHistory): string {
+  const tries = history.derived.tries ?? [];
+  if (tries.length === 0) return '';
+  const head = ['#', 'move', 'feature', 'Δ held-out loss', 'Δ latency µs', 'result'];
+  const body = tries.map((t, i) => [String(i + 1), t.action, t.feature, t.deltaLoss === undefined ? '–' : t.deltaLoss.toFixed(4), t.deltaUs.toFixed(0), t.result]);
+  const rows = body.map((cells) => `<tr>${cells.map((v) => `<td>${escapeHtml(v)}</td>`).join('')}</tr>`);
+  return `<h2>Feature choice under the budget: every try</h2><p class="caption">Drops and additions evaluated on held-out minibatches of the trained supernet (negative Δ loss helps); an addition must fit the budget and gain significantly on both held-out sets.</p><table><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr>${rows.join('')}</table>`;
+}
+
 /** The whole page. */
 export function reportPage(history: SearchHistory, comparisons: readonly ReportComparison[], charts: readonly ChartSection[], k: number, top: number): string {
   const sections = charts.map(
@@ -62,6 +72,7 @@ export function reportPage(history: SearchHistory, comparisons: readonly ReportC
 <title>AutoFAS search report</title><style>${STYLE}</style></head>
 <body><h1>AutoFAS search report</h1>
 <h2>Derived model</h2>${summaryTable(history)}
+${triesTable(history)}
 ${compared}
 ${sections.join('\n')}
 </body></html>

@@ -64,6 +64,8 @@ export interface SearchHistory {
     readonly measuredUs?: number;
     /** Features dropped by counterfactual pruning on the supernet, in order, with the loss they cost and latency saved. */
     readonly pruned?: readonly { readonly feature: string; readonly deltaLoss: number; readonly savedUs: number }[];
+    /** Under a budget, every candidate the feature choice evaluated (drops and additions), with its result. */
+    readonly tries?: readonly { readonly action: string; readonly feature: string; readonly deltaLoss?: number; readonly deltaUs: number; readonly result: string }[];
     /** Near-exact copies of cheaper features, left out of the search space. */
     readonly redundant?: readonly { readonly feature: string; readonly copyOf: string; readonly correlation: number }[];
     /** Repairs derive made to meet the budget. */

@@ -21,7 +21,7 @@ import { exportSearched, type SearchProvenance } from '../retrain/export-model.j
 import { testMetrics } from '../retrain/test-metrics.js';
 import { searchSupernet } from './search-loop.js';
 import { findRedundant, type RedundantFeature } from '../data/redundancy.js';
-import { pruneFeatures, type PruneStep } from '../derive/prune.js';
+import { pruneFeatures, type DeriveTry, type PruneStep } from '../derive/prune.js';
 import { searchSpace, Supernet } from '../model/supernet.js';
 import type { ModelCard } from '../../schema/model-card.js';
 
@@ -54,7 +54,7 @@ export async function runSearch(dataset: Dataset, options: SearchOptions = {}, o
   });
   const { derived, trained, measuredUs, pruned } = await deriveAndRetrain(ctx, config, options);
   const test = await testMetrics(trained.mlp, ctx.splits.test, config);
-  const history = makeHistory(config, dataset.spec.features, epochs, derived, measuredUs, trained.records, test, pruned.steps, ctx.redundant);
+  const history = makeHistory(config, dataset.spec.features, epochs, derived, measuredUs, trained.records, test, pruned, ctx.redundant);
   const card = await exportSearched({
     out: output.out, mlp: trained.mlp, bytes: trained.bytes, derived, config, supernet: ctx.supernet, lambda2: ctx.lambda2.value,
     measuredUs, validRecall: trained.records.at(-1)?.validRecall, test, provenance: output.provenance, redundant: ctx.redundant,
@@ -177,7 +177,7 @@ function makeHistory(
   measuredUs: number,
   retrain: readonly RetrainRecord[],
   test: Record<string, number>,
-  pruned: readonly PruneStep[],
+  pruned: { readonly steps: readonly PruneStep[]; readonly tries?: readonly DeriveTry[] },
   redundant: readonly RedundantFeature[],
 ): SearchHistory {
   return {
@@ -193,7 +193,8 @@ function makeHistory(
       featureUs: derived.featureUs,
       networkUs: derived.networkUs,
       measuredUs,
-      pruned,
+      pruned: pruned.steps,
+      ...(pruned.tries ? { tries: pruned.tries } : {}),
       redundant,
       repairs: derived.repairs,
     },
