@@ -15,7 +15,8 @@ import { gunzipSync } from 'node:zlib';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const CONSUMER_FILES = join(REPO, 'scripts', 'consumer');
-const BUDGET = { packedBytes: 320_000, unpackedBytes: 1_000_000, files: 350 };
+// Room for growth of the code, but not for source maps (+1 file per module) or fixture logs and models (MBs).
+const BUDGET = { packedBytes: 400_000, unpackedBytes: 1_300_000, files: 450 };
 /** Every shipped path matches one of these; anything else (source maps, tests, fixture logs, models) fails. */
 const ALLOWED = [/^dist\/src\/.+\.(js|d\.ts)$/, /^fixtures\/latency\/default\.json$/, /^dashboards\/[a-z-]+\.json$/, /^docs\/[a-z-]+\.md$/, /^(package\.json|README\.md|LICENSE|plugin\.manifest\.json)$/];
 const REQUIRED = ['LICENSE', 'README.md', 'package.json', 'plugin.manifest.json', 'fixtures/latency/default.json', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/cli/main.js', 'dist/src/serve/score-worker.js', 'dist/src/search/index.d.ts'];
