@@ -30,7 +30,10 @@ export interface EpochRecord {
   readonly mixops: readonly MixopSnapshot[];
   /** Features whose theta passes the keep threshold right now. */
   readonly features: readonly string[];
-  /** Validation Recall@K of the supernet (teacher top set kept in the student's top K), when measured. */
+  /**
+   * Validation Recall@K of the supernet (teacher top set kept in the student's top K), when measured: on the first 64
+   * validation requests (a progress diagnostic; retrain records score the whole split).
+   */
   readonly validRecall?: number;
   /** Wall-clock seconds since the search started. */
   readonly elapsedS: number;
