@@ -77,7 +77,9 @@ async function arm(name: 'plugin' | 'vector', candidates: number): Promise<{ c10
     const at70 = await phase(gateway, `gateway ${name}, 50 connections at 70% of saturation (${f(0.7 * c50.rps, 0)} req/s)`, 50, 0.7 * c50.rps);
     return { c10, c50, at70 };
   } finally {
-    await ask(gateway.child, 'stop', 'never').catch(() => undefined);
+    const exited = new Promise((resolve) => gateway.child.once('exit', resolve));
+    gateway.child.send('stop');
+    await exited;
   }
 }
 

@@ -14,9 +14,10 @@ export interface BreakerOptions {
 export type BreakerState = 'open' | 'halfOpen' | 'closed';
 
 /**
- * A breaker guarding `action` (opossum's open/halfOpen/close go to `onState`). The last argument of every call is the
- * time left of the request's deadline: the call is bounded by it (`timeoutCode`, counted as a failure), so the stages
- * before it share one `timeoutMs` instead of each adding its own.
+ * A breaker guarding `action` (opossum's open/halfOpen/close go to `onState`). Every call is bounded by `timeoutMs`
+ * from its own start (`timeoutCode`, counted as a failure): the breaker judges the guarded thing by whether it
+ * answers within `timeoutMs`, not by how much time the request had left when it started. The request races its own
+ * deadline outside the breaker, so a request that ran out of time waiting elsewhere never counts against the model.
  */
 export function createBreaker<A extends unknown[], R>(
   name: string,
@@ -24,13 +25,9 @@ export function createBreaker<A extends unknown[], R>(
   options: BreakerOptions,
   onState: (state: BreakerState) => void,
   timeoutCode: AutofasErrorCode = 'ERR_AUTOFAS_TIMEOUT',
-): CircuitBreaker<[...A, number], R> {
-  const bounded = (...args: [...A, number]): Promise<R> => {
-    const remainingMs = args[args.length - 1] as number;
-    const run = action(...(args.slice(0, -1) as unknown as A));
-    return withDeadline(run, Math.max(1, remainingMs), timeoutCode, name);
-  };
-  const breaker = new CircuitBreaker<[...A, number], R>(bounded, {
+): CircuitBreaker<A, R> {
+  const bounded = (...args: A): Promise<R> => withDeadline(action(...args), options.timeoutMs, timeoutCode, name);
+  const breaker = new CircuitBreaker<A, R>(bounded, {
     name,
     timeout: false,
     errorThresholdPercentage: options.errorThresholdPercentage,

@@ -49,8 +49,8 @@ export interface Engine {
   readonly flags: FlagEvaluator;
   readonly store: GuardedItemStore;
   readonly vector: VectorScorer | null;
-  /** Fired with (pool, feeds, the run's worker slot, remaining ms of the request's deadline). */
-  readonly breaker: CircuitBreaker<[ModelPool, FeedBatch, ModelSlot, number], ScoreResult>;
+  /** Fired with (pool, feeds, the run's worker slot); bounded by `timeoutMs` from the run's start. */
+  readonly breaker: CircuitBreaker<[ModelPool, FeedBatch, ModelSlot], ScoreResult>;
   /** Worker slots and the bounded wait for them (load shedding). */
   readonly queue: RunQueue;
   readonly counters: Counters;

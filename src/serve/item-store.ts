@@ -4,6 +4,7 @@ import type CircuitBreaker from 'opossum';
 import { autofasError } from '../schema/errors.js';
 import type { RawFeatureValue } from '../schema/teacher-log.js';
 import { createBreaker } from './breaker.js';
+import { withDeadline } from './deadline.js';
 import type { BreakerOptions, BreakerState } from './breaker.js';
 import type { ItemFeatures, ItemStore } from './option-types.js';
 
@@ -40,7 +41,7 @@ type Rows = readonly (ItemFeatures | undefined)[];
 /** @internal Every store call of the plugin: through the store breaker, within the request's time, checked for shape. */
 export class GuardedItemStore {
   readonly #store: ItemStore;
-  readonly #breaker: CircuitBreaker<[readonly string[], readonly string[], Context, number], Rows>;
+  readonly #breaker: CircuitBreaker<[readonly string[], readonly string[], Context], Rows>;
 
   constructor(store: ItemStore, options: StoreGuardOptions) {
     this.#store = store;
@@ -64,7 +65,9 @@ export class GuardedItemStore {
   async get(ids: readonly string[], featureNames: readonly string[], context: Context, scope: StoreScope): Promise<Rows> {
     if (scope.failed) throw autofasError('ERR_AUTOFAS_STORE', 'the item store already failed this request; not asked again');
     try {
-      return await this.#breaker.fire(ids, featureNames, context, scope.remainingMs());
+      const left = scope.remainingMs();
+      if (left <= 0) throw autofasError('ERR_AUTOFAS_STORE', 'the request deadline passed before the store read');
+      return await withDeadline(this.#breaker.fire(ids, featureNames, context), left, 'ERR_AUTOFAS_STORE', 'the item store');
     } catch (err) {
       scope.failed = true;
       if ((err as { code?: unknown }).code === 'EOPENBREAKER') throw autofasError('ERR_AUTOFAS_STORE_BREAKER_OPEN', 'the item-store breaker is open', {}, err);

@@ -111,7 +111,8 @@ async function scoreWithModel(engine: Engine, scope: RequestScope, context: Cont
     const { batch } = await encodeRequest(engine.store, plan, { ids: scope.ids, candidates, rows, context }, scope.store, report);
     const slot: ModelSlot = { release: await engine.queue.acquire(scope.deadline.remaining()), taken: false };
     try {
-      const result = await engine.breaker.fire(pool, batch, slot, scope.deadline.remaining());
+      // The breaker judges the run by timeoutMs from its start; the request waits only for what its deadline has left.
+      const result = await scope.deadline.bound(engine.breaker.fire(pool, batch, slot), 'ERR_AUTOFAS_TIMEOUT', 'the model run');
       engine.events.emit('scorer-time', { arm: 'autofas', ms: result.runMs, candidates: rows });
       return result.scores;
     } finally {

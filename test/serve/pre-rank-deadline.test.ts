@@ -15,7 +15,7 @@ before(async () => {
 after(() => Promise.all(open.map((p) => p.close())));
 
 /** A store that answers after `delayMs` of (fake) time, and a model run that takes 20 ms of it. */
-async function slowPath(delayMs: number) {
+async function slowPath(delayMs: number, options = {}) {
   let storeCalled!: () => void;
   let runStarted!: () => void;
   const storeCall = new Promise<void>((resolve) => (storeCalled = resolve));
@@ -27,7 +27,7 @@ async function slowPath(delayMs: number) {
     runStarted();
     return new Promise((resolve) => setTimeout(() => resolve({ scores: new Float32Array(rows).fill(1), runMs: 20 }), 20));
   };
-  const preRanker = await testPreRanker(paths, { timeoutMs: 40, itemStore }, { runModel, now: () => Date.now() });
+  const preRanker = await testPreRanker(paths, { timeoutMs: 40, itemStore, ...options }, { runModel, now: () => Date.now() });
   open.push(preRanker);
   return { preRanker, storeCall, runStart };
 }
@@ -57,4 +57,26 @@ test('the same 20 ms run after an instant store read is served by the model', as
   const preRank = await scoreWithFakeClock(0, 20);
   assert.equal(preRank.path, 'model');
   assert.equal(preRank.fallbackReason, undefined);
+});
+
+test('a run that starts late and answers within timeoutMs: the request falls back, the model breaker counts no failure', async () => {
+  // The most sensitive breaker: one counted failure opens it.
+  const { preRanker, storeCall, runStart } = await slowPath(30, { volumeThreshold: 1, errorThresholdPercentage: 1 });
+  const states: string[] = [];
+  preRanker.events.on('breaker', (state) => void states.push(state));
+  mock.timers.enable({ apis: ['setTimeout', 'Date'] });
+  try {
+    const pending = runOnce(preRanker, testSearch(50));
+    await storeCall;
+    mock.timers.tick(30);
+    await runStart;
+    mock.timers.tick(10); // the request's 40 ms are spent; the run is 10 ms into its 20
+    assert.equal((await pending).preRank.fallbackReason, 'ERR_AUTOFAS_TIMEOUT');
+    mock.timers.tick(10); // the run answers, 20 ms after its start: well within timeoutMs
+    await new Promise((resolve) => setImmediate(resolve));
+  } finally {
+    mock.timers.reset();
+  }
+  assert.equal(preRanker.stats().breaker, 'closed');
+  assert.deepEqual(states, []);
 });
