@@ -103,7 +103,9 @@ function buildEngine(
     store,
     vector,
     breaker: createBreaker('the model run', runInSlot, config, (state) => events.emit('breaker', state)),
-    queue: new RunQueue({ slots: config.workers, maxQueue: config.maxQueue, now }),
+    // Two slots per worker: one run on it and one ready behind it, so a worker never idles while the main thread is
+    // busy picking up the answer of its last run.
+    queue: new RunQueue({ slots: 2 * config.workers, maxQueue: config.maxQueue, now }),
     counters: newCounters(),
     now,
     random: hooks.random ?? Math.random,

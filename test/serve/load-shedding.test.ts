@@ -32,22 +32,22 @@ function gatedRuns() {
 
 test('queue-full: the excess is shed to the vector scorer as ERR_AUTOFAS_OVERLOAD and the breaker stays closed', async () => {
   const runs = gatedRuns();
-  // The most sensitive breaker there is: one counted failure in one call would open it.
+  // The most sensitive breaker there is: one counted failure would open it.
   const options = { workers: 1, maxQueue: 2, volumeThreshold: 1, errorThresholdPercentage: 1 };
   const preRanker = await testPreRanker(paths, options, { runModel: runs.runModel });
   open.push(preRanker);
   const states = collect(preRanker, 'breaker');
-  const pending = Array.from({ length: 6 }, () => runOnce(preRanker, testSearch(40)));
-  // 1 run on the worker + 2 waiting; the other 3 are shed at once, without waiting for the gate.
-  const shed = (await Promise.all(pending.slice(3))).map((r) => [r.preRank.arm, r.preRank.path, r.preRank.fallbackReason]);
-  assert.deepEqual(shed, Array(3).fill(['autofas', 'vector', 'ERR_AUTOFAS_OVERLOAD']));
+  const pending = Array.from({ length: 8 }, () => runOnce(preRanker, testSearch(40)));
+  // 2 slots on the one worker (one running, one ready) + 2 waiting; the other 4 are shed at once, without the gate.
+  const shed = (await Promise.all(pending.slice(4))).map((r) => [r.preRank.arm, r.preRank.path, r.preRank.fallbackReason]);
+  assert.deepEqual(shed, Array(4).fill(['autofas', 'vector', 'ERR_AUTOFAS_OVERLOAD']));
   runs.release();
-  const served = (await Promise.all(pending.slice(0, 3))).map((r) => r.preRank.path);
-  assert.deepEqual(served, ['model', 'model', 'model']);
-  assert.equal(runs.calls(), 3, 'shed requests never reach the pool');
+  const served = (await Promise.all(pending.slice(0, 4))).map((r) => r.preRank.path);
+  assert.deepEqual(served, ['model', 'model', 'model', 'model']);
+  assert.equal(runs.calls(), 4, 'shed requests never reach the pool');
   assert.equal(preRanker.stats().breaker, 'closed');
   assert.deepEqual(states, [], 'the breaker never changed state');
-  assert.equal(preRanker.stats().fallbacks.ERR_AUTOFAS_OVERLOAD, 3);
+  assert.equal(preRanker.stats().fallbacks.ERR_AUTOFAS_OVERLOAD, 4);
   const after = await runOnce(preRanker, testSearch(40));
   assert.equal(after.preRank.path, 'model', 'once the load is gone the model serves again');
 });
