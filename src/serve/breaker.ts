@@ -18,6 +18,7 @@ export type BreakerState = 'open' | 'halfOpen' | 'closed';
  * from its own start (`timeoutCode`, counted as a failure): the breaker judges the guarded thing by whether it
  * answers within `timeoutMs`, not by how much time the request had left when it started. The request races its own
  * deadline outside the breaker, so a request that ran out of time waiting elsewhere never counts against the model.
+ * `limitMs` replaces `timeoutMs` as that bound when the action judges its own time (the model run, on its worker).
  */
 export function createBreaker<A extends unknown[], R>(
   name: string,
@@ -25,8 +26,9 @@ export function createBreaker<A extends unknown[], R>(
   options: BreakerOptions,
   onState: (state: BreakerState) => void,
   timeoutCode: AutofasErrorCode = 'ERR_AUTOFAS_TIMEOUT',
+  limitMs = options.timeoutMs,
 ): CircuitBreaker<A, R> {
-  const bounded = (...args: A): Promise<R> => withDeadline(action(...args), options.timeoutMs, timeoutCode, name);
+  const bounded = (...args: A): Promise<R> => withDeadline(action(...args), limitMs, timeoutCode, name);
   const breaker = new CircuitBreaker<A, R>(bounded, {
     name,
     timeout: false,

@@ -91,7 +91,7 @@ function buildEngine(
     slot.taken = true;
     const running = run(p, batch, batch.rows);
     running.then(slot.release, slot.release);
-    return running;
+    return running.then((result) => judgeRunTime(result, config.timeoutMs));
   };
   const now = hooks.now ?? (() => performance.now());
   const logged = new Set<string>();
@@ -102,7 +102,9 @@ function buildEngine(
     flags: config.flags ?? staticFlags(),
     store,
     vector,
-    breaker: createBreaker('the model run', runInSlot, config, (state) => events.emit('breaker', state)),
+    // The worker's own clock judges a run; the main-thread timer (4 x timeoutMs) only catches a worker that never answers,
+    // so a busy event loop picking up an answer late is not a model failure.
+    breaker: createBreaker('the model run', runInSlot, config, (state) => events.emit('breaker', state), 'ERR_AUTOFAS_TIMEOUT', 4 * config.timeoutMs),
     // Two slots per worker: one run on it and one ready behind it, so a worker never idles while the main thread is
     // busy picking up the answer of its last run.
     queue: new RunQueue({ slots: 2 * config.workers, maxQueue: config.maxQueue, now }),
@@ -121,6 +123,14 @@ function buildEngine(
       }
     },
   };
+}
+
+/** A run that took longer than `timeoutMs` on its worker is a model failure (ERR_AUTOFAS_TIMEOUT), even if it answered. */
+function judgeRunTime(result: ScoreResult, timeoutMs: number): ScoreResult {
+  if (result.workerMs !== undefined && result.workerMs > timeoutMs) {
+    throw autofasError('ERR_AUTOFAS_TIMEOUT', `the model run took ${result.workerMs.toFixed(1)} ms on its worker (timeoutMs ${timeoutMs})`);
+  }
+  return result;
 }
 
 const engines = new WeakMap<PreRanker, Engine>();

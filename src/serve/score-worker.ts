@@ -38,6 +38,8 @@ export interface ScoreTask {
 export interface ScoreResult {
   readonly scores: Float32Array;
   readonly runMs: number;
+  /** The task's time on its worker (stall, tensors, run): what the model breaker judges, free of the main thread's lag. */
+  readonly workerMs?: number;
   readonly problem?: string;
 }
 
@@ -78,6 +80,7 @@ export default async function score(task: ScoreTask): Promise<ScoreResult> {
       return { scores: new Float32Array(0), runMs: 0, problem: (err as Error).message }; // the code is set again on the main thread
     }
   }
+  const taskStart = performance.now();
   if (task.stallMs) Atomics.wait(stallCell, 0, 0, task.stallMs);
   const feeds: Record<string, ort.Tensor> = {};
   for (const feed of feedViews(task.model.layout, task.buffer, task.rows)) feeds[feed.name] = new ort.Tensor(feed.dtype, feed.data, feed.dims);
@@ -87,7 +90,7 @@ export default async function score(task: ScoreTask): Promise<ScoreResult> {
   const tensor = out[task.model.scoreOutput];
   if (tensor.size !== task.rows) throw new Error(`score output has ${tensor.size} values for ${task.rows} candidates`);
   const scores = tensor.data instanceof Float32Array ? tensor.data : Float32Array.from(tensor.data as ArrayLike<number>);
-  const result: ScoreResult = { scores, runMs };
+  const result: ScoreResult = { scores, runMs, workerMs: performance.now() - taskStart };
   // The scores' buffer travels back in the transfer list instead of being copied.
   return move({ [transferableSymbol]: [scores.buffer], [valueSymbol]: result } as never) as unknown as ScoreResult;
 }
