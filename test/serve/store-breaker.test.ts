@@ -1,6 +1,7 @@
 // A hung item store costs one request deadline, then fails fast once the store's own breaker is open (fake clock).
 import assert from 'node:assert/strict';
 import { after, before, mock, test } from 'node:test';
+import { GuardedItemStore } from '../../src/serve/item-store.js';
 import type { PreRanker } from '../../src/serve/types.js';
 import { collect, runOnce, testPreRanker, testSearch, writeTestArtifacts } from '../helpers/serve-app.js';
 import type { TestArtifacts } from '../helpers/serve-app.js';
@@ -39,4 +40,18 @@ test('a hung store: the first request spends one deadline (not one per stage), t
   } finally {
     mock.timers.reset();
   }
+});
+
+test('within one request, a store that already failed is not asked again (the fallback does not wait on it twice)', async () => {
+  let calls = 0;
+  const breaker = { timeoutMs: 30, errorThresholdPercentage: 50, volumeThreshold: 10, resetTimeoutMs: 1000, rollingWindowMs: 1000 };
+  const store = new GuardedItemStore({ get: async () => (calls++, Promise.reject(new Error('down'))) }, { breaker, onBreaker: () => {} });
+  const scope = { remainingMs: () => 30, failed: false };
+  await assert.rejects(store.get(['a'], ['x'], {}, scope), (err: { code?: string }) => err.code === 'ERR_AUTOFAS_STORE');
+  assert.equal(scope.failed, true);
+  await assert.rejects(store.get(['a'], ['x'], {}, scope), (err: { code?: string }) => err.code === 'ERR_AUTOFAS_STORE');
+  assert.equal(calls, 1, 'the second read failed at once');
+  await store.get(['a'], ['x'], {}, { remainingMs: () => 30, failed: false }).catch(() => undefined);
+  assert.equal(calls, 2, 'another request asks again (the breaker is still closed)');
+  store.shutdown();
 });
