@@ -59,7 +59,7 @@ export async function runComparison(input: ComparisonInput): Promise<{ table: st
   }
   const splits = (first as SearchResult).splits;
   const t0 = Date.now();
-  const wanted = input.baselines ?? ['vector', 'dnn-all'];
+  const wanted = (input.baselines ?? ['vector', 'dnn-all']).filter((k) => k !== 'none' && k !== '');
   const kinds = wanted.filter((k): k is BaselineKind => k !== 'fscd');
   const references = [...(input.extraModels ?? [])];
   if (wanted.includes('fscd')) {

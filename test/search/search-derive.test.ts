@@ -58,3 +58,18 @@ test('an impossible budget leaves the cheapest derivable model, which the result
   assert.deepEqual(d.architecture.layers, [64]);
   assert.equal(d.architecture.features.length, 1);
 });
+
+test('over the budget the network gives way before a kept feature that fits with a smaller network', async () => {
+  // Argmax 64-64; pricey barely passed the threshold, so by latency saved per unit of theta it would go first.
+  const base = await setup();
+  const input = { ...base, theta: [0.9, 0.8, 0.51, 0.2], mixops: [{ ...base.mixops[0], probs: [0.3, 0.7] }, base.mixops[1], base.mixops[2]] };
+  assert.deepEqual(derive(input).architecture.layers, [64, 64]);
+  // A budget the kept features fit with one 64-wide layer, not with two.
+  const budgetUs = input.latency.derivedUs(new Set(['u', 'cheap', 'pricey']), [64]).totalUs + 1;
+  assert.ok(derive(input).totalUs > budgetUs);
+  const d = derive({ ...input, budgetUs });
+  assert.deepEqual(d.architecture.features, ['u', 'cheap', 'pricey'], `repairs: ${d.repairs.join('; ')}`);
+  assert.deepEqual(d.architecture.layers, [64]);
+  const onlyNetwork = derive({ ...input, budgetUs: 10, networkOnly: true });
+  assert.deepEqual(onlyNetwork.architecture.features, ['u', 'cheap', 'pricey'], 'networkOnly never drops a feature');
+});

@@ -24,8 +24,9 @@ export interface DeriveInput {
   /** Start from these features instead of the theta threshold (e.g. after pruning). */
   readonly kept?: ReadonlySet<string>;
   /**
-   * Meet the budget by narrowing or removing layers only, keeping every feature: used before the feature choice,
-   * whose value is measured, so an unpriced wide network does not push measured-useful features out. @default false
+   * Meet the budget by narrowing or removing layers only, keeping every feature (used before the feature choice).
+   * Without it, layers still give way first and features are dropped only when the network cannot shrink further.
+   * @default false
    */
   readonly networkOnly?: boolean;
 }
@@ -61,7 +62,8 @@ export function derive(input: DeriveInput): Derived {
   const cost = (s: State): number => input.latency.derivedUs(s.kept, s.layers.map((x) => x.width)).totalUs;
   if (input.budgetUs !== undefined) {
     while (cost(state) > input.budgetUs) {
-      const move = bestMove(state, input, cost, input.networkOnly ?? false);
+      // The network gives way before the features (their value was measured; a width's was not).
+      const move = bestMove(state, input, cost, true) ?? (input.networkOnly ? null : bestMove(state, input, cost, false));
       if (!move) break;
       move.apply();
       repairs.push(move.label);

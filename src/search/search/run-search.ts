@@ -124,9 +124,11 @@ async function deriveAndRetrain(ctx: SearchContext, config: SearchConfig, option
   };
   const retrainRng = ctx.rng.fork();
   // Over the budget, the network shrinks first: the feature choice that follows weighs each feature's measured value.
-  const first = derive({ ...deriveInput, budgetUs: config.budgetUs, networkOnly: true });
-  const refine = (kept: ReadonlySet<string>, budgetUs: number | undefined) =>
-    pruneFeatures({ supernet, data: ctx.arch ?? splits.validation, confirm: ctx.arch ? splits.validation : undefined, config, latency, lambda2: ctx.lambda2.value, kept, layers: first.architecture.layers, budgetUs });
+  const refine = (kept: ReadonlySet<string> | undefined, budgetUs: number | undefined) => {
+    const net = derive({ ...deriveInput, kept, budgetUs, networkOnly: true });
+    const layers = net.architecture.layers;
+    return pruneFeatures({ supernet, data: ctx.arch ?? splits.validation, confirm: ctx.arch ? splits.validation : undefined, config, latency, lambda2: ctx.lambda2.value, kept: new Set(net.architecture.features), layers, budgetUs });
+  };
   const build = async (kept: ReadonlySet<string>, budgetUs: number | undefined) => {
     const derived = derive({ ...deriveInput, kept, budgetUs });
     const trained = await retrain(derived, ctx.features, ctx.stats, splits, config, options, retrainRng.fork());
@@ -134,7 +136,7 @@ async function deriveAndRetrain(ctx: SearchContext, config: SearchConfig, option
     const measuredUs = derived.fetchUs + (await measure(trained.bytes, trained.mlp.cardInputs(), derived.networkUs));
     return { derived, trained, measuredUs };
   };
-  let pruned = await refine(new Set(first.architecture.features), config.budgetUs);
+  let pruned = await refine(undefined, config.budgetUs);
   let built = await build(pruned.kept, config.budgetUs);
   // Budget check on the measured latency: when the real run is slower than the table says, refine once more.
   if (config.budgetUs !== undefined && built.measuredUs > config.budgetUs) {
