@@ -1,4 +1,5 @@
-// `npm run demo:load`: random users and queries against the demo for $DURATION seconds (default 30), then the share each arm served.
+// `npm run demo:load`: random users and queries against the demo for $DURATION seconds (default 30) at $RATE requests/s
+// (default 40, evenly spaced; 0 = flat out), then the share each arm served and how much of it the model scored.
 import { createRequire } from 'node:module';
 
 interface CannonResult {
@@ -15,19 +16,56 @@ const pad = (n: number, width: number): string => String(n).padStart(width, '0')
 const randomSearch = (): string =>
   JSON.stringify({ user_id: `user-${pad(Math.floor(Math.random() * 2000), 4)}`, query: `query-${pad(Math.floor(Math.random() * 400), 3)}` });
 
-type Status = { arms: { arm: string; requests: number }[] };
-const armCounts = async (): Promise<Map<string, number>> =>
-  new Map(((await (await fetch(`${base}/autofas/status.json`)).json()) as Status).arms.map((a) => [a.arm, a.requests]));
+type Status = { arms: { arm: string; requests: number; pathShare: Record<string, number> }[] };
+type ArmCount = { requests: number; model: number };
+const armCounts = async (): Promise<Map<string, ArmCount>> =>
+  new Map(((await (await fetch(`${base}/autofas/status.json`)).json()) as Status).arms.map((a) => [a.arm, { requests: a.requests, model: Math.round(a.requests * (a.pathShare.model ?? 0)) }]));
+
+/**
+ * Open-loop load at `rate` requests/s, evenly spaced (as independent users arrive), not autocannon's per-second bursts:
+ * a burst of N requests makes each wait for the others' work on the one event loop, which no deadline survives.
+ */
+async function paced(rate: number, seconds: number): Promise<CannonResult> {
+  const latencies: number[] = [];
+  let non2xx = 0;
+  let errors = 0;
+  const inFlight: Promise<void>[] = [];
+  const started = performance.now();
+  for (let i = 0; i < rate * seconds; i++) {
+    const due = started + (i * 1000) / rate;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - performance.now())));
+    const sent = performance.now();
+    inFlight.push(
+      fetch(`${base}/search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: randomSearch() })
+        .then(async (res) => {
+          await res.arrayBuffer();
+          if (res.status >= 300) non2xx++;
+          latencies.push(performance.now() - sent);
+        })
+        .catch(() => void errors++),
+    );
+  }
+  await Promise.all(inFlight);
+  latencies.sort((a, b) => a - b);
+  const at = (q: number): number => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0);
+  const total = latencies.length + errors;
+  return { requests: { total, average: Math.round((10 * total) / ((performance.now() - started) / 1000)) / 10 }, latency: { p50: at(0.5), p99: at(0.99) }, non2xx, errors };
+}
 
 const before = await armCounts();
-const result = await autocannon({
+const rate = Number(process.env.RATE ?? 40);
+const durationS = Number(process.env.DURATION ?? 30);
+const result = rate > 0 ? await paced(rate, durationS) : await autocannon({
+  // RATE=0: flat out (closed loop, CONNECTIONS at once), where event-loop lag, not the model, decides the deadline.
   url: base,
   connections: Number(process.env.CONNECTIONS ?? 8),
-  duration: Number(process.env.DURATION ?? 30),
+  duration: durationS,
   requests: [{ method: 'POST', path: '/search', headers: { 'content-type': 'application/json' }, setupRequest: (req: object) => ({ ...req, body: randomSearch() }) }],
 });
 console.log(`${result.requests.total} requests, ${result.requests.average} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, non-2xx ${result.non2xx}, errors ${result.errors}`);
 const after = await armCounts();
-const served = [...after].map(([arm, n]) => [arm, n - (before.get(arm) ?? 0)] as const);
+const served = [...after].map(([arm, n]) => [arm, n.requests - (before.get(arm)?.requests ?? 0), n.model - (before.get(arm)?.model ?? 0)] as const);
 const total = served.reduce((sum, [, n]) => sum + n, 0);
-for (const [arm, n] of served) console.log(`  arm ${arm.padEnd(8)} ${String(n).padStart(6)} requests (${((100 * n) / Math.max(1, total)).toFixed(1)}%)`);
+for (const [arm, n, model] of served) {
+  console.log(`  arm ${arm.padEnd(8)} ${String(n).padStart(6)} requests (${((100 * n) / Math.max(1, total)).toFixed(1)}%), ${((100 * model) / Math.max(1, n)).toFixed(1)}% on the model path`);
+}

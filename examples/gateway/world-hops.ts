@@ -41,7 +41,7 @@ function itemTables(world: World): ItemTables {
   // Vectors as views into one Float32Array: contiguous, and copied into the model's feeds with one memcpy each.
   const vectors = Float32Array.from(world.items.vec);
   const dim = vectors.length / world.items.ids.length;
-  const store = new Map(all.map((c, i) => [c.item_id, { ...pick(c.features, storeNames), item_vec: vectors.subarray(i * dim, (i + 1) * dim) as unknown as number[] }]));
+  const store = new Map(all.map((c, i) => [c.item_id, Object.assign(pick(c.features, storeNames), { item_vec: vectors.subarray(i * dim, (i + 1) * dim) as unknown as number[] })]));
   return { request: all.map((c) => pick(c.features, requestItem)), store, storeNames };
 }
 
@@ -66,7 +66,9 @@ function worldMatcher(world: World, itemRequest: readonly Row[]): WorldHops['mat
       const q = world.queryIndex.get(queryId) as number;
       matched = matchCandidates(world, queryId, n).map((id) => {
         const i = world.itemIndex.get(id) as number;
-        return { item_id: id, features: Object.freeze({ ...itemRequest[i], match_score: matchScore(world, q, i) }) };
+        // Object.assign, not a spread: V8 gives every `{ ...row, extra }` its own hidden class, which makes any reader
+        // of these objects (the plugin's encoder among them) megamorphic; real hosts' JSON.parse'd candidates share one.
+        return { item_id: id, features: Object.freeze(Object.assign({}, itemRequest[i], { match_score: matchScore(world, q, i) })) };
       });
       matchedByQuery.set(queryId, matched);
     }

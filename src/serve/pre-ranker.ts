@@ -77,6 +77,9 @@ function newCounters(): Counters {
   return { requests: 0, inFlight: 0, unitSeq: 0, byPath: { model: 0, vector: 0, 'matching-order': 0, passthrough: 0 }, fallbacks: {}, badInputs: {} };
 }
 
+/** Runs handed to each worker at once (see the queue in buildEngine). */
+const RUNS_PER_WORKER = 4;
+
 function buildEngine(
   config: PreRankerConfig,
   hooks: PreRankerHooks,
@@ -90,7 +93,7 @@ function buildEngine(
   const runInSlot = (p: ModelPool, batch: FeedBatch, slot: ModelSlot): Promise<ScoreResult> => {
     slot.taken = true;
     const running = run(p, batch, batch.rows);
-    running.then(slot.release, slot.release);
+    running.then((result) => slot.release(result.workerMs), () => slot.release());
     return running.then((result) => judgeRunTime(result, config.timeoutMs));
   };
   const now = hooks.now ?? (() => performance.now());
@@ -105,9 +108,9 @@ function buildEngine(
     // The worker's own clock judges a run; the main-thread timer (4 x timeoutMs) only catches a worker that never answers,
     // so a busy event loop picking up an answer late is not a model failure.
     breaker: createBreaker('the model run', runInSlot, config, (state) => events.emit('breaker', state), 'ERR_AUTOFAS_TIMEOUT', 4 * config.timeoutMs),
-    // Two slots per worker: one run on it and one ready behind it, so a worker never idles while the main thread is
-    // busy picking up the answer of its last run.
-    queue: new RunQueue({ slots: 2 * config.workers, maxQueue: config.maxQueue, now }),
+    // Four slots per worker: runs queue on the worker itself, so it never idles while a busy main thread has not yet
+    // picked up its last answers; the expected wait counts them against the workers, at their own run time.
+    queue: new RunQueue({ slots: RUNS_PER_WORKER * config.workers, workers: config.workers, maxQueue: config.maxQueue, now }),
     counters: newCounters(),
     now,
     random: hooks.random ?? Math.random,

@@ -4,8 +4,10 @@ import type { AutofasError } from '../schema/errors.js';
 
 /** How the queue was sized; both default from the machine (see `options.ts`). */
 export interface RunQueueOptions {
-  /** Runs at once: one per worker thread. */
+  /** Runs handed to the pool at once (a few per worker, so a worker never idles while the main thread is busy). */
   readonly slots: number;
+  /** Runs that execute at once: the worker threads. @default slots */
+  readonly workers?: number;
   /** Runs allowed to wait for a slot; beyond it a request is shed at once. */
   readonly maxQueue: number;
   readonly now: () => number;
@@ -46,10 +48,14 @@ export class RunQueue {
     return this.#waiting.length;
   }
 
-  /** Time a run asked for now would wait for a slot, from the queue length and the average run time (0 with a free slot). */
+  /**
+   * Time a run asked for now would wait before a worker starts it: the runs ahead of it (handed out or waiting) beyond
+   * the workers, each worker taking one per average run (0 while a worker is free).
+   */
   expectedWaitMs(): number {
-    if (this.#running < this.#options.slots) return 0;
-    return Math.ceil((this.#waiting.length + 1) / this.#options.slots) * this.#runMs;
+    const workers = this.#options.workers ?? this.#options.slots;
+    const ahead = this.#running + this.#waiting.length + 1 - workers;
+    return ahead <= 0 ? 0 : (ahead / workers) * this.#runMs;
   }
 
   /** Why a request with `remainingMs` left should be shed now (a coded error), or null to admit it. */
@@ -57,8 +63,8 @@ export class RunQueue {
     if (this.#running >= this.#options.slots && this.#waiting.length >= this.#options.maxQueue) {
       return autofasError('ERR_AUTOFAS_OVERLOAD', `shed: ${this.#waiting.length} model runs already wait (maxQueue ${this.#options.maxQueue})`, { cause: 'queue-full' });
     }
-    // Only the wait decides: a run that alone outlasts the deadline is the timeout's and the breaker's business, and a
-    // free slot always admits, so the run-time average keeps learning (it could never come down otherwise).
+    // Only the wait decides: a run that alone outlasts the deadline is the timeout's and the breaker's business, and an
+    // idle pool always admits, so the run-time average keeps learning (it could never come down otherwise).
     const waitMs = this.expectedWaitMs();
     if (waitMs > remainingMs) {
       return autofasError('ERR_AUTOFAS_OVERLOAD', `shed: expected wait ${waitMs.toFixed(1)} ms exceeds the ${remainingMs.toFixed(1)} ms left`, { cause: 'deadline' });
@@ -67,10 +73,11 @@ export class RunQueue {
   }
 
   /**
-   * A slot for one run: resolves with its release function (call it once the run has settled on the worker), or
+   * A slot for one run: resolves with its release function (call it once the run has settled, with the run's time on
+   * its worker when known: main-thread delays in picking up answers are not run time), or
    * rejects with ERR_AUTOFAS_OVERLOAD when the queue is full or no slot frees up within `remainingMs`.
    */
-  acquire(remainingMs: number): Promise<() => void> {
+  acquire(remainingMs: number): Promise<(workerMs?: number) => void> {
     const refused = this.refusal(remainingMs);
     if (refused) return Promise.reject(refused);
     if (this.#running < this.#options.slots) return Promise.resolve(this.#start());
@@ -89,14 +96,14 @@ export class RunQueue {
     });
   }
 
-  #start(): () => void {
+  #start(): (workerMs?: number) => void {
     this.#running++;
     const startedAt = this.#options.now();
     let released = false;
-    return () => {
+    return (workerMs?: number) => {
       if (released) return;
       released = true;
-      const ms = this.#options.now() - startedAt;
+      const ms = typeof workerMs === 'number' && Number.isFinite(workerMs) ? workerMs : this.#options.now() - startedAt;
       this.#runMs = this.#runMs === 0 ? ms : this.#runMs + EWMA_WEIGHT * (ms - this.#runMs);
       this.#running--;
       this.#next();

@@ -37,14 +37,14 @@ test('queue-full: the excess is shed to the vector scorer as ERR_AUTOFAS_OVERLOA
   const preRanker = await testPreRanker(paths, options, { runModel: runs.runModel });
   open.push(preRanker);
   const states = collect(preRanker, 'breaker');
-  const pending = Array.from({ length: 8 }, () => runOnce(preRanker, testSearch(40)));
-  // 2 slots on the one worker (one running, one ready) + 2 waiting; the other 4 are shed at once, without the gate.
-  const shed = (await Promise.all(pending.slice(4))).map((r) => [r.preRank.arm, r.preRank.path, r.preRank.fallbackReason]);
+  const pending = Array.from({ length: 10 }, () => runOnce(preRanker, testSearch(40)));
+  // 4 runs handed to the one worker + 2 waiting; the other 4 are shed at once, without the gate.
+  const shed = (await Promise.all(pending.slice(6))).map((r) => [r.preRank.arm, r.preRank.path, r.preRank.fallbackReason]);
   assert.deepEqual(shed, Array(4).fill(['autofas', 'vector', 'ERR_AUTOFAS_OVERLOAD']));
   runs.release();
-  const served = (await Promise.all(pending.slice(0, 4))).map((r) => r.preRank.path);
-  assert.deepEqual(served, ['model', 'model', 'model', 'model']);
-  assert.equal(runs.calls(), 4, 'shed requests never reach the pool');
+  const served = (await Promise.all(pending.slice(0, 6))).map((r) => r.preRank.path);
+  assert.deepEqual(served, Array(6).fill('model'));
+  assert.equal(runs.calls(), 6, 'shed requests never reach the pool');
   assert.equal(preRanker.stats().breaker, 'closed');
   assert.deepEqual(states, [], 'the breaker never changed state');
   assert.equal(preRanker.stats().fallbacks.ERR_AUTOFAS_OVERLOAD, 4);

@@ -57,3 +57,17 @@ test('a waiter granted a worker with less time left than an average run is shed,
   (await early)();
   assert.equal(queue.waiting, 0);
 });
+
+test('with several runs per worker, the wait counts the runs ahead beyond the workers at the workers\' own run time', async () => {
+  let now = 0;
+  const queue = new RunQueue({ slots: 4, workers: 1, maxQueue: 4, now: () => now });
+  const runs = [await queue.acquire(100)];
+  now = 50; // the main thread picked the answer up late: 50 ms of wall time, 2 ms on the worker
+  runs.pop()?.(2);
+  assert.equal(queue.runMs, 2, 'the worker-reported time, not the wall time, feeds the average');
+  assert.equal(queue.expectedWaitMs(), 0, 'an idle worker: no wait');
+  runs.push(await queue.acquire(100), await queue.acquire(100), await queue.acquire(100));
+  assert.equal(queue.expectedWaitMs(), 6, 'three runs ahead of the next on one worker, 2 ms each');
+  await assert.rejects(queue.acquire(5), overload('deadline'), 'a 6 ms wait does not fit in 5 ms');
+  (await queue.acquire(7))(2);
+});
