@@ -2,6 +2,7 @@
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { pacedLoad } from '../examples/gateway/paced-load.js';
 import { f } from './serve-stats.js';
 
 const CANNON_S = Number(process.env.SERVE_CANNON_S ?? 10);
@@ -50,12 +51,23 @@ const requests = Array.from({ length: 40 }, (_, r) => ({
   body: JSON.stringify({ user_id: `user-${String((r * 37) % 2000).padStart(4, '0')}`, query: `query-${String((r * 11) % 400).padStart(3, '0')}` }),
 }));
 
-/** One autocannon phase: warm-up, then CANNON_S seconds; `rate` caps the total requests per second. */
-async function phase(gateway: { child: ChildProcess; url: string }, label: string, connections: number, rate?: number): Promise<LoadResult> {
-  const limit = rate ? { overallRate: Math.max(1, Math.round(rate)) } : {};
-  await autocannon({ url: gateway.url, connections, duration: 2, requests, ...limit });
+type Load = { requests: { average: number }; latency: { p50: number; p99: number }; non2xx: number; errors: number };
+
+/** Load by autocannon (closed loop on `connections`; `rate` caps requests/s, sent in per-second bursts). */
+const cannon = (connections: number, rate?: number) => (url: string, seconds: number): PromiseLike<Load> =>
+  autocannon({ url, connections, duration: seconds, requests, ...(rate ? { overallRate: Math.max(1, Math.round(rate)) } : {}) });
+
+/** Open-loop load: `rate` requests/s, evenly spaced. */
+const paced = (rate: number) => (url: string, seconds: number): PromiseLike<Load> => {
+  let next = 0;
+  return pacedLoad(`${url}/search`, rate, seconds, () => requests[next++ % requests.length].body);
+};
+
+/** One load phase: 2 s of warm-up, then CANNON_S seconds measured. */
+async function phase(gateway: { child: ChildProcess; url: string }, label: string, load: (url: string, seconds: number) => PromiseLike<Load>): Promise<LoadResult> {
+  await load(gateway.url, 2);
   await ask(gateway.child, 'mark', 'marked');
-  const result = await autocannon({ url: gateway.url, connections, duration: CANNON_S, requests, ...limit });
+  const result = await load(gateway.url, CANNON_S);
   const report = await ask<PluginReport>(gateway.child, 'report', 'report');
   const model = report.byPath.model ?? 0;
   const shed = report.reasons.ERR_AUTOFAS_OVERLOAD ?? 0;
@@ -68,14 +80,16 @@ async function phase(gateway: { child: ChildProcess; url: string }, label: strin
   return { rps: result.requests.average, report };
 }
 
-async function arm(name: 'plugin' | 'vector', candidates: number): Promise<{ c10: LoadResult; c50: LoadResult; at70?: LoadResult }> {
+async function arm(name: 'plugin' | 'vector', candidates: number): Promise<{ c10: LoadResult; c50: LoadResult; at70?: LoadResult; paced70?: LoadResult }> {
   const gateway = await startGateway(name, candidates);
   try {
-    const c10 = await phase(gateway, `gateway ${name}, 10 connections`, 10);
-    const c50 = await phase(gateway, `gateway ${name}, 50 connections (saturation)`, 50);
+    const c10 = await phase(gateway, `gateway ${name}, 10 connections`, cannon(10));
+    const c50 = await phase(gateway, `gateway ${name}, 50 connections (saturation)`, cannon(50));
     if (name === 'vector') return { c10, c50 };
-    const at70 = await phase(gateway, `gateway ${name}, 50 connections at 70% of saturation (${f(0.7 * c50.rps, 0)} req/s)`, 50, 0.7 * c50.rps);
-    return { c10, c50, at70 };
+    const rate = 0.7 * c50.rps;
+    const at70 = await phase(gateway, `gateway ${name}, 50 connections at 70% of saturation (${f(rate, 0)} req/s, autocannon bursts)`, cannon(50, rate));
+    const paced70 = await phase(gateway, `gateway ${name}, 70% of saturation evenly spaced (${f(rate, 0)} req/s)`, paced(rate));
+    return { c10, c50, at70, paced70 };
   } finally {
     const exited = new Promise((resolve) => gateway.child.once('exit', resolve));
     gateway.child.send('stop');
@@ -89,9 +103,10 @@ export async function loadSection(candidates: number): Promise<void> {
   const plugin = await arm('plugin', candidates);
   const vector = await arm('vector', candidates);
   const at70 = plugin.at70 as LoadResult;
+  const paced70 = plugin.paced70 as LoadResult;
   const share = (r: LoadResult): number => (100 * (r.report.byPath.model ?? 0)) / Math.max(1, r.report.requests);
   const shed = (r: LoadResult): number => (100 * (r.report.reasons.ERR_AUTOFAS_OVERLOAD ?? 0)) / Math.max(1, r.report.requests);
-  console.log(`  at 70% of saturation: ${f(share(at70), 2)}% of plugin-arm requests on the model path (target >= 99%)`);
+  console.log(`  at 70% of saturation, evenly spaced: ${f(share(paced70), 2)}% of plugin-arm requests on the model path (target >= 99%); in autocannon's per-second bursts: ${f(share(at70), 2)}%`);
   console.log(`  at saturation (50 connections): plugin p99 ${f(plugin.c50.report.pluginP99, 2)} ms (target <= timeoutMs + 2 = ${TIMEOUT_MS + 2}), shed ${f(shed(plugin.c50), 1)}%, model path ${f(share(plugin.c50), 1)}%`);
   console.log(`  plugin / vector throughput: ${f((100 * plugin.c10.rps) / vector.c10.rps, 1)}% at 10 connections, ${f((100 * plugin.c50.rps) / vector.c50.rps, 1)}% at 50`);
 }

@@ -1,6 +1,7 @@
 // `npm run demo:load`: random users and queries against the demo for $DURATION seconds (default 30) at $RATE requests/s
 // (default 40, evenly spaced; 0 = flat out), then the share each arm served and how much of it the model scored.
 import { createRequire } from 'node:module';
+import { pacedLoad } from './paced-load.js';
 
 interface CannonResult {
   requests: { total: number; average: number };
@@ -21,41 +22,10 @@ type ArmCount = { requests: number; model: number };
 const armCounts = async (): Promise<Map<string, ArmCount>> =>
   new Map(((await (await fetch(`${base}/autofas/status.json`)).json()) as Status).arms.map((a) => [a.arm, { requests: a.requests, model: Math.round(a.requests * (a.pathShare.model ?? 0)) }]));
 
-/**
- * Open-loop load at `rate` requests/s, evenly spaced (as independent users arrive), not autocannon's per-second bursts:
- * a burst of N requests makes each wait for the others' work on the one event loop, which no deadline survives.
- */
-async function paced(rate: number, seconds: number): Promise<CannonResult> {
-  const latencies: number[] = [];
-  let non2xx = 0;
-  let errors = 0;
-  const inFlight: Promise<void>[] = [];
-  const started = performance.now();
-  for (let i = 0; i < rate * seconds; i++) {
-    const due = started + (i * 1000) / rate;
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - performance.now())));
-    const sent = performance.now();
-    inFlight.push(
-      fetch(`${base}/search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: randomSearch() })
-        .then(async (res) => {
-          await res.arrayBuffer();
-          if (res.status >= 300) non2xx++;
-          latencies.push(performance.now() - sent);
-        })
-        .catch(() => void errors++),
-    );
-  }
-  await Promise.all(inFlight);
-  latencies.sort((a, b) => a - b);
-  const at = (q: number): number => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0);
-  const total = latencies.length + errors;
-  return { requests: { total, average: Math.round((10 * total) / ((performance.now() - started) / 1000)) / 10 }, latency: { p50: at(0.5), p99: at(0.99) }, non2xx, errors };
-}
-
 const before = await armCounts();
 const rate = Number(process.env.RATE ?? 40);
 const durationS = Number(process.env.DURATION ?? 30);
-const result = rate > 0 ? await paced(rate, durationS) : await autocannon({
+const result = rate > 0 ? await pacedLoad(`${base}/search`, rate, durationS, randomSearch) : await autocannon({
   // RATE=0: flat out (closed loop, CONNECTIONS at once), where event-loop lag, not the model, decides the deadline.
   url: base,
   connections: Number(process.env.CONNECTIONS ?? 8),
