@@ -5,7 +5,8 @@ import { RunQueue } from '../../src/serve/run-queue.js';
 
 const overload = (cause: string) => (err: { code?: string; details?: { cause?: string } }) => err.code === 'ERR_AUTOFAS_OVERLOAD' && err.details?.cause === cause;
 
-test('the expected wait comes from the run-time average; a request that cannot get a worker in its time left is refused at once', async () => {
+test('the expected wait comes from the run-time average; a request that cannot get a worker in its time left is refused at once', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] }); // waiters' timers run on the table clock only, never on a slow machine's
   let now = 0;
   const queue = new RunQueue({ slots: 1, maxQueue: 4, now: () => now });
   const first = await queue.acquire(30);
@@ -42,7 +43,8 @@ test('queue full is refused at once; a waiter whose time runs out leaves the que
   (await queue.acquire(100))();
 });
 
-test('a waiter granted a worker with less time left than an average run is shed, and the slot goes to the next', async () => {
+test('a waiter granted a worker with less time left than an average run is shed, and the slot goes to the next', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
   let now = 0;
   const queue = new RunQueue({ slots: 1, maxQueue: 4, now: () => now });
   const first = await queue.acquire(100);
@@ -58,7 +60,8 @@ test('a waiter granted a worker with less time left than an average run is shed,
   assert.equal(queue.waiting, 0);
 });
 
-test('with several runs per worker, the wait counts the runs ahead beyond the workers at the workers\' own run time', async () => {
+test('with several runs per worker, the wait counts the runs ahead beyond the workers at the workers\' own run time', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
   let now = 0;
   const queue = new RunQueue({ slots: 4, workers: 1, maxQueue: 4, now: () => now });
   const runs = [await queue.acquire(100)];
