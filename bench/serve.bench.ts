@@ -10,13 +10,14 @@ import type { PreRankerHooks } from '../src/serve/engine.js';
 import { staticFlags } from '../src/serve/static-flags.js';
 import type { ItemStore, PreRanker, PreRankerOptions, SearchState } from '../src/index.js';
 import { loadSection } from './serve-load.js';
+import { shapeSection } from './serve-shape.js';
 import { f, pct } from './serve-stats.js';
 
 const N = 1000;
 const ITERS = Number(process.env.SERVE_ITERS ?? 400);
 const REPEATS = Number(process.env.SERVE_REPEATS ?? 3);
-/** Sections to run (comma-separated): overhead, vector, stall, load. @default all */
-const ONLY = new Set((process.env.SERVE_ONLY ?? 'overhead,vector,stall,load').split(','));
+/** Sections to run (comma-separated): overhead, shape, vector, stall, load. @default all */
+const ONLY = new Set((process.env.SERVE_ONLY ?? 'overhead,shape,vector,stall,load').split(','));
 
 /** Requests of the fixture world (user x query), with every store read answered from memory so store time is ~0. */
 function benchRequests(hops: WorldHops, count: number): { searches: () => SearchState[]; store: ItemStore } {
@@ -145,6 +146,7 @@ async function stall(hops: WorldHops, vectorP99: number, workers: number): Promi
 const hops = worldHops();
 console.log(`${N} candidates a request, ${ITERS} requests in process; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 if (ONLY.has('overhead')) await overheadSection(hops);
+if (ONLY.has('shape')) await shapeSection(hops, N);
 const vectorP99 = ONLY.has('vector') || ONLY.has('stall') ? await vectorWarm(hops) : 0;
 if (ONLY.has('stall')) {
   await stall(hops, vectorP99, 1);
