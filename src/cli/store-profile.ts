@@ -4,6 +4,7 @@ import type { FeatureCosts } from '../schema/feature-costs.js';
 import type { Feature, FeatureSpec } from '../schema/feature-spec.js';
 import type { RawFeatureValue } from '../schema/teacher-log.js';
 import { createRng, type Rng } from '../util/random.js';
+import { quantile } from '../util/stats.js';
 import { decodeStoreColumn, encodeStoreValue, redisKeys } from '../serve/redis-layout.js';
 
 export interface StoreProfileOptions {
@@ -59,13 +60,9 @@ async function timeFetch(client: Redis, t: Target): Promise<number> {
   return us;
 }
 
-function percentile(sorted: readonly number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
-}
-
 function summary(times: readonly number[]): { p50: number; p99: number } {
   const sorted = [...times].sort((a, b) => a - b);
-  return { p50: Math.round(percentile(sorted, 0.5) * 10) / 10, p99: Math.round(percentile(sorted, 0.99) * 10) / 10 };
+  return { p50: Math.round(quantile(sorted, 0.5) * 10) / 10, p99: Math.round(quantile(sorted, 0.99) * 10) / 10 };
 }
 
 /**

@@ -4,6 +4,7 @@ import { checkKnownOptions, given, integerOption } from './known-options.js';
 import type { Clock } from './log-sink.js';
 import type { TeacherLogger } from './teacher-logger.js';
 import type { Arm, PreRanker, PreRankRecord, ScoringPath } from './types.js';
+import { quantile } from '../util/stats.js';
 
 export interface StatusOptions {
   /** A teacher logger whose online Recall@K and log counters are shown too. @default none */
@@ -99,10 +100,6 @@ class ArmState {
   constructor(samples: number) {
     this.latencies = new Float64Array(samples);
   }
-}
-
-function quantile(sorted: Float64Array, q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
 }
 
 function summarise(card: ReturnType<PreRanker['models']>['model']): ModelSummary | null {

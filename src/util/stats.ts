@@ -1,8 +1,13 @@
-// Small descriptive statistics over typed arrays, shared by the derive step's loss comparisons.
+// Small descriptive statistics over typed arrays: the derive step's loss comparisons, latency quantiles (status page, store profile).
 
 /** Arithmetic mean (0 for no values). */
 export function mean(values: ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < values.length; i++) s += values[i];
   return values.length === 0 ? 0 : s / values.length;
+}
+
+/** The nearest-rank `q` quantile of ascending `sorted` values (the smallest value with at least q of them at or below it). */
+export function quantile(sorted: ArrayLike<number>, q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
 }
