@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { autofasError, describeValue } from '../schema/errors.js';
 import type { Feature, FeatureSpec } from '../schema/feature-spec.js';
 import type { RawFeatureValue } from '../schema/teacher-log.js';
-import { readLogLines } from '../search/data/log-reader.js';
+import { readLogRecords } from '../search/data/log-reader.js';
 import { encodeStoreValue, redisKeys } from '../serve/redis-layout.js';
 
 /** Item id -> feature name -> latest encoded value. */
@@ -23,14 +23,8 @@ export async function collectItemValues(paths: readonly string[], features: read
   const values: StoreValues = new Map();
   let lines = 0;
   for (const file of paths) {
-    for await (const { text, line } of readLogLines(file)) {
-      if (text.trim() === '') continue;
-      let record: { candidates?: unknown };
-      try {
-        record = JSON.parse(text);
-      } catch (err) {
-        throw autofasError('ERR_AUTOFAS_LOG_PARSE', `${file} line ${line}: not valid JSON (${(err as Error).message})`, { file, line });
-      }
+    for await (const { record: value, line } of readLogRecords(file)) {
+      const record = value as { candidates?: unknown } | null;
       if (!Array.isArray(record?.candidates)) throw logFieldError(file, line, 'candidates', `expected an array, got ${describeValue(record?.candidates)}`);
       record.candidates.forEach((c: { item_id?: unknown; features?: Record<string, RawFeatureValue> }, i: number) => {
         if (typeof c?.item_id !== 'string' || c.item_id === '') throw logFieldError(file, line, `candidates[${i}].item_id`, `expected a non-empty string, got ${describeValue(c?.item_id)}`);

@@ -3,7 +3,7 @@ import { autofasError, optionError } from '../../schema/errors.js';
 import { parseFeatureSpec, type FeatureSpec } from '../../schema/feature-spec.js';
 import { DatasetBuilder } from './dataset-builder.js';
 import type { Dataset, LoadDatasetOptions, LoadProblem, LoadProgress, LoadReport } from './dataset-types.js';
-import { readLogLines } from './log-reader.js';
+import { parseLogLine, readLogLines } from './log-reader.js';
 
 export type * from './dataset-types.js';
 export { heldOutFractions, splitByRequest, subsetRequests } from './dataset-split.js';
@@ -77,9 +77,9 @@ async function loadFile(file: string, fileIndex: number, state: LoadState): Prom
     state.lines++;
     let record: unknown;
     try {
-      record = JSON.parse(text);
+      record = parseLogLine(file, line, text);
     } catch (err) {
-      state.reject({ file, line, code: 'ERR_AUTOFAS_LOG_PARSE', message: `${file} line ${line}: not valid JSON (${(err as Error).message})` });
+      state.reject({ file, line, code: 'ERR_AUTOFAS_LOG_PARSE', message: (err as Error).message });
       continue;
     }
     const bad = builder.add(record);

@@ -1,4 +1,4 @@
-// Streams the lines of a teacher log (.jsonl, or gzip detected by its magic bytes) with 1-based line numbers.
+// Streams the lines of a teacher log (.jsonl, or gzip detected by its magic bytes) with 1-based line numbers, and their JSON values.
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
@@ -87,4 +87,20 @@ export async function* readLogLines(path: string): AsyncGenerator<LogLine> {
     source.destroy();
   }
   if (pending.length > 0) yield emit(pending);
+}
+
+/** The JSON value of one log line, or ERR_AUTOFAS_LOG_PARSE naming the file and line. */
+export function parseLogLine(file: string, line: number, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw autofasError('ERR_AUTOFAS_LOG_PARSE', `${file} line ${line}: not valid JSON (${(err as Error).message})`, { file, line }, err);
+  }
+}
+
+/** Yields the JSON value of every non-blank line of `path` with its line number; a line that is not JSON throws (parseLogLine). */
+export async function* readLogRecords(path: string): AsyncGenerator<{ readonly record: unknown; readonly line: number }> {
+  for await (const { text, line } of readLogLines(path)) {
+    if (text.trim() !== '') yield { record: parseLogLine(path, line, text), line };
+  }
 }

@@ -5,7 +5,7 @@ import { autofasError } from '../../schema/errors.js';
 import type { TeacherLogRecord } from '../../schema/teacher-log.js';
 import { createRng } from '../../util/random.js';
 import type { Rng } from '../../util/random.js';
-import { readLogLines } from '../data/log-reader.js';
+import { readLogRecords } from '../data/log-reader.js';
 import { requestRecall } from './metrics.js';
 
 export interface AbReportOptions {
@@ -145,16 +145,7 @@ export async function abReport(paths: readonly string[], options: AbReportOption
   const files = await abLogFiles(paths);
   const acc = new Accumulator(top);
   for (const file of files) {
-    for await (const { text, line } of readLogLines(file)) {
-      if (text.trim() === '') continue;
-      let record: TeacherLogRecord;
-      try {
-        record = JSON.parse(text) as TeacherLogRecord;
-      } catch (err) {
-        throw autofasError('ERR_AUTOFAS_LOG_PARSE', `${file}:${line}: not valid JSON`, { file, line }, err);
-      }
-      acc.add(record);
-    }
+    for await (const { record } of readLogRecords(file)) acc.add(record as TeacherLogRecord);
   }
   const rng = createRng(options.seed ?? 1);
   const names = [...acc.arms.keys()].sort();
