@@ -137,19 +137,29 @@ class StatusBook {
     const s = this.arm(r.arm);
     s.requests += 1;
     s.paths[r.path] = (s.paths[r.path] ?? 0) + 1;
-    const second = Math.floor(this.clock.now() / 1000);
-    s.perSecond.set(second, (s.perSecond.get(second) ?? 0) + 1);
+    const now = this.clock.now();
+    const second = Math.floor(now / 1000);
+    const count = s.perSecond.get(second);
+    // A new second drops the ones out of the window, so the map stays bounded when no one takes snapshots.
+    if (count === undefined) this.countInWindow(s, now);
+    s.perSecond.set(second, (count ?? 0) + 1);
     s.latencies[s.latencyCount++ % s.latencies.length] = r.latencyMs;
     if (r.shadowOverlap !== undefined) s.overlap.add(r.shadowOverlap);
   }
 
-  status(arm: Arm, s: ArmState, now: number): ArmStatus {
+  /** Requests of the arm within the window ending at `now`; forgets the seconds before it. */
+  countInWindow(s: ArmState, now: number): number {
     const oldest = Math.floor((now - this.windowMs) / 1000);
     let inWindow = 0;
     for (const [second, count] of s.perSecond) {
       if (second <= oldest) s.perSecond.delete(second);
       else inWindow += count;
     }
+    return inWindow;
+  }
+
+  status(arm: Arm, s: ArmState, now: number): ArmStatus {
+    const inWindow = this.countInWindow(s, now);
     const span = Math.max(1, Math.min(this.windowMs, now - this.startedAt)) / 1000;
     const n = Math.min(s.latencyCount, s.latencies.length);
     const sorted = s.latencies.slice(0, n).sort();
