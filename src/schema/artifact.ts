@@ -94,17 +94,28 @@ function featureMismatch(used: Feature, declared: Feature): string | null {
 
 /** Opens the ONNX bytes in ORT and checks its inputs and outputs against the card. */
 export async function checkOnnxAgainstCard(bytes: Uint8Array, card: ModelCard, origin: string): Promise<void> {
+  const session = await openCheckedSession(bytes, card, origin);
+  await session.release();
+}
+
+/**
+ * @internal An ORT session (one thread) on the ONNX bytes, checked against the card; released again when the check fails.
+ * ERR_AUTOFAS_MODEL_FILES (with `details`) when the bytes do not load.
+ */
+export async function openCheckedSession(bytes: Uint8Array, card: ModelCard, origin: string, details: Record<string, unknown> = {}): Promise<ort.InferenceSession> {
   let session: ort.InferenceSession;
   try {
     session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1 });
   } catch (err) {
-    throw autofasError('ERR_AUTOFAS_MODEL_FILES', `${origin}: model.onnx does not load in ONNX Runtime (${(err as Error).message})`, {}, err);
+    throw autofasError('ERR_AUTOFAS_MODEL_FILES', `${origin}: model.onnx does not load in ONNX Runtime (${(err as Error).message})`, details, err);
   }
   try {
     checkSessionAgainstCard(session, card, origin);
-  } finally {
+  } catch (err) {
     await session.release();
+    throw err;
   }
+  return session;
 }
 
 /** @internal What the ONNX check reads of an open session: an ORT InferenceSession, or the engine's or a worker's session. */

@@ -3,7 +3,7 @@ import { LRUCache } from 'lru-cache';
 import { RowSlab } from './row-slab.js';
 import * as ort from 'onnxruntime-node';
 import { autofasError } from '../schema/errors.js';
-import { checkSessionAgainstCard } from '../schema/artifact.js';
+import { openCheckedSession } from '../schema/artifact.js';
 import type { Artifact } from '../schema/artifact.js';
 import type { ModelCard } from '../schema/model-card.js';
 import type { RawFeatureValue } from '../schema/teacher-log.js';
@@ -125,18 +125,7 @@ export class ArtifactVectorScorer extends CachedVectorScorer {
     if (!card.outputs.contextEmbedding || !card.outputs.itemEmbedding) {
       throw autofasError('ERR_AUTOFAS_MODEL_SCHEMA', `${artifact.dir}: a baseline needs outputs.contextEmbedding and outputs.itemEmbedding`, { dir: artifact.dir });
     }
-    let session: ort.InferenceSession;
-    try {
-      session = await ort.InferenceSession.create(artifact.modelBytes, { intraOpNumThreads: 1, interOpNumThreads: 1 });
-    } catch (err) {
-      throw autofasError('ERR_AUTOFAS_MODEL_FILES', `${artifact.dir}: model.onnx does not load in ONNX Runtime (${(err as Error).message})`, { dir: artifact.dir }, err);
-    }
-    try {
-      checkSessionAgainstCard(session, card, artifact.dir);
-    } catch (err) {
-      await session.release();
-      throw err;
-    }
+    const session = await openCheckedSession(artifact.modelBytes, card, artifact.dir, { dir: artifact.dir });
     return new ArtifactVectorScorer(card, session, store, cacheSize, storeFromCandidates);
   }
 
