@@ -30,7 +30,8 @@ export async function writeReport(
     return { ...row, role, ...(budgetUs !== undefined ? { budgetUs } : {}) };
   };
   const rows: ReportComparison[] = [await evaluate(await load(flags.out), 'searched', basename(resolve(flags.out)), result.config.budgetUs)];
-  const main = result.config.budgetUs === undefined ? [] : [{ ...sweepSearchOf(result), budgetUs: result.config.budgetUs, dir: flags.out, searchedValidRecall: sweepSearchOf(result).validRecall }];
+  const searched = sweepSearchOf(result);
+  const main = result.config.budgetUs === undefined ? [] : [{ ...searched, budgetUs: result.config.budgetUs, dir: flags.out, searchedValidRecall: searched.validRecall }];
   const points = await runSweep(flags.sweep ?? [], (budgetUs) => join(flags.out, `sweep-${budgetUs}`), searchAt, main);
   for (const p of points) {
     const name = `budget ${p.budgetUs} µs${p.keptFrom !== undefined ? ` (= ${p.keptFrom} µs model)` : ''}`;
