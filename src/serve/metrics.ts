@@ -2,6 +2,8 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { optionError } from '../schema/errors.js';
 import { checkKnownOptions, given } from './known-options.js';
+import { Subscriptions } from './subscriptions.js';
+import type { Subscribable } from './subscriptions.js';
 import type { TeacherLogger } from './teacher-logger.js';
 import type { PreRanker, PreRankEventMap } from './types.js';
 
@@ -115,18 +117,13 @@ export function preRankMetrics(preRanker: Source, options: MetricsOptions = {}):
   const { registry, prefix, buckets } = parseOptions(options);
   const m = makeInstruments(registry, prefix, buckets);
   m.breaker.set(BREAKER_STATE_VALUE[preRanker.stats?.().breaker ?? 'closed']);
-  const detach: (() => void)[] = [];
+  const subscriptions = new Subscriptions();
   const handlers = preRankHandlers(m);
   for (const name of Object.keys(handlers) as (keyof PreRankEventMap)[]) {
-    const handler = handlers[name] as (...args: unknown[]) => void;
-    preRanker.events.on(name, handler as never);
-    detach.push(() => preRanker.events.off(name, handler as never));
+    subscriptions.on(preRanker.events as Subscribable<keyof PreRankEventMap>, name, handlers[name] as (info: never) => void);
   }
   const attachTeacherLogger = (logger: Pick<TeacherLogger, 'events' | 'sink'>): void => {
-    const on = <E extends string>(emitter: { on(e: E, h: never): unknown; off(e: E, h: never): unknown }, event: E, h: (info: never) => void) => {
-      emitter.on(event, h as never);
-      detach.push(() => emitter.off(event, h as never));
-    };
+    const on = subscriptions.on.bind(subscriptions);
     on(logger.sink, 'written', (w: { lines: number }) => m.logLines.inc(w.lines));
     on(logger.sink, 'drop', (d: { reason: string; lines: number }) => m.logDropped.inc({ reason: d.reason }, d.lines));
     on(logger.sink, 'rotate', () => m.logFiles.inc());
@@ -139,6 +136,6 @@ export function preRankMetrics(preRanker: Source, options: MetricsOptions = {}):
   return {
     registry,
     attachTeacherLogger,
-    close: () => detach.splice(0).forEach((off) => off()),
+    close: () => subscriptions.close(),
   };
 }

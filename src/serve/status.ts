@@ -5,6 +5,8 @@ import type { Clock } from './log-sink.js';
 import type { TeacherLogger } from './teacher-logger.js';
 import type { Arm, PreRanker, PreRankRecord, ScoringPath } from './types.js';
 import { quantile } from '../util/stats.js';
+import { Subscriptions } from './subscriptions.js';
+import type { Subscribable } from './subscriptions.js';
 
 export interface StatusOptions {
   /** A teacher logger whose online Recall@K and log counters are shown too. @default none */
@@ -119,7 +121,7 @@ function parseOptions(options: StatusOptions) {
   return { windowMs: integerOption('windowMs', options.windowMs, 60_000), latencySamples: integerOption('latencySamples', options.latencySamples, 2048), clock, logger };
 }
 
-type Emitter = { on(e: string, h: never): unknown; off(e: string, h: never): unknown };
+type Emitter = Subscribable<string>;
 
 /** What the page shows, accumulated from events. */
 class StatusBook {
@@ -191,11 +193,8 @@ function followTeacherLogger(book: StatusBook, logger: Pick<TeacherLogger, 'even
 export function preRankStatus(preRanker: Pick<PreRanker, 'events' | 'stats' | 'models'>, options: StatusOptions = {}): PreRankStatus {
   const { windowMs, latencySamples, clock, logger } = parseOptions(options);
   const book = new StatusBook(clock, windowMs, latencySamples, clock.now());
-  const detach: (() => void)[] = [];
-  const on = (emitter: Emitter, event: string, handler: (info: never) => void): void => {
-    emitter.on(event, handler as never);
-    detach.push(() => emitter.off(event, handler as never));
-  };
+  const subscriptions = new Subscriptions();
+  const on = (emitter: Emitter, event: string, handler: (info: never) => void): void => subscriptions.on(emitter, event, handler);
   on(preRanker.events as never, 'request', (r: PreRankRecord) => book.request(r));
   if (logger) followTeacherLogger(book, logger, on);
   return {
@@ -212,6 +211,6 @@ export function preRankStatus(preRanker: Pick<PreRanker, 'events' | 'stats' | 'm
         teacherLog: logger ? { written: log.written, files: log.files, dropped: { ...log.dropped }, skipped: { ...log.skipped } } : null,
       };
     },
-    close: () => detach.splice(0).forEach((off) => off()),
+    close: () => subscriptions.close(),
   };
 }
