@@ -4,7 +4,7 @@ import * as ort from 'onnxruntime-node';
 import { move, transferableSymbol, valueSymbol, workerData } from 'piscina';
 import { checkSessionAgainstCard } from '../schema/artifact.js';
 import type { ModelCard } from '../schema/model-card.js';
-import { feedViews } from './feature-plan.js';
+import { feedTensors } from './feed-tensors.js';
 import type { FeedLayout } from './feature-plan.js';
 
 /** What each worker is started with. [issue-7 edit] models arrive with the tasks, so workers survive reloads. */
@@ -82,8 +82,7 @@ export default async function score(task: ScoreTask): Promise<ScoreResult> {
   }
   const taskStart = performance.now();
   if (task.stallMs) Atomics.wait(stallCell, 0, 0, task.stallMs);
-  const feeds: Record<string, ort.Tensor> = {};
-  for (const feed of feedViews(task.model.layout, task.buffer, task.rows)) feeds[feed.name] = new ort.Tensor(feed.dtype, feed.data, feed.dims);
+  const feeds = feedTensors(task.model.layout, task.buffer, task.rows);
   const start = performance.now();
   const out = await session.run(feeds, [task.model.scoreOutput]);
   const runMs = performance.now() - start;

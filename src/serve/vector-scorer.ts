@@ -7,7 +7,8 @@ import { openCheckedSession } from '../schema/artifact.js';
 import type { Artifact } from '../schema/artifact.js';
 import type { ModelCard } from '../schema/model-card.js';
 import type { RawFeatureValue } from '../schema/teacher-log.js';
-import { FeaturePlan, feedViews } from './feature-plan.js';
+import { FeaturePlan } from './feature-plan.js';
+import { feedTensors } from './feed-tensors.js';
 import type { Encoding } from './feature-plan.js';
 import type { GuardedItemStore, StoreScope } from './item-store.js';
 import { encodeRequest } from './scoring.js';
@@ -160,8 +161,7 @@ export class ArtifactVectorScorer extends CachedVectorScorer {
   }
 
   async #run(encoding: Encoding, rows: number): Promise<{ contextEmbedding: Float32Array; items: Float32Array[] }> {
-    const tensors: Record<string, ort.Tensor> = {};
-    for (const feed of feedViews(this.#plan.layout, encoding.batch.buffer, encoding.batch.rows)) tensors[feed.name] = new ort.Tensor(feed.dtype, feed.data, feed.dims);
+    const tensors = feedTensors(this.#plan.layout, encoding.batch.buffer, encoding.batch.rows);
     const { contextEmbedding: ctxName, itemEmbedding: itemName } = this.card.outputs as Required<ModelCard['outputs']>;
     const out = await this.#session.run(tensors, [ctxName, itemName]);
     const contextEmbedding = Float32Array.from(out[ctxName].data as Float32Array);
