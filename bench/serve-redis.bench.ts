@@ -12,11 +12,10 @@ import type { ItemFeatures, ItemStore, PreRanker, SearchState } from '../src/ind
 import type { RedisItemStore } from '../src/serve/redis-item-store.js';
 import { encodeStoreValue } from '../src/serve/redis-layout.js';
 import { redisServerAvailable, startRedisServer } from '../test/helpers/redis-server.js';
+import { f, pct } from './serve-stats.js';
 
 const N = 1000;
 const ITERS = Number(process.env.SERVE_ITERS ?? 300);
-const pct = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
-const f = (x: number): string => x.toFixed(3);
 
 /** The world's store item features of every item, as rows (memory store) and as encoded values (Redis). */
 async function itemRows(hops: WorldHops): Promise<{ rows: Map<string, ItemFeatures>; values: StoreValues }> {
