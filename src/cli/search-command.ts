@@ -28,6 +28,8 @@ interface SearchFlags extends LogFlags {
   threads: number;
   epochs?: number;
   retrainEpochs?: number;
+  /** false with --no-neighbours (commander sets true otherwise; the default lives in SearchOptions). */
+  neighbours: boolean;
   widths?: number[];
   mixops?: number;
   distill?: string;
@@ -83,6 +85,7 @@ async function runSearchCommand(flags: SearchFlags): Promise<void> {
     threads: flags.threads,
     epochs: flags.epochs,
     retrainEpochs: flags.retrainEpochs,
+    neighbours: flags.neighbours ? undefined : false,
     widths: flags.widths,
     mixops: flags.mixops,
     distill: flags.distill as SearchOptions['distill'],
@@ -140,6 +143,7 @@ export function registerSearchCommand(program: Command): void {
     .option('--threads <n>', 'ORT intra-op threads for training', int('--threads', 1), 1)
     .option('--epochs <n>', 'search epochs (default: 6)', int('--epochs', 1))
     .option('--retrain-epochs <n>', 'retrain epochs of the derived model (default: 6)', int('--retrain-epochs', 1))
+    .option('--no-neighbours', 'under a budget, do not retrain the derived network\'s neighbours (wider, deeper, every feature that fits)')
     .option('--widths <list>', 'candidate widths of each Mixop (default: 256,128,64,32)', intList('--widths'))
     .option('--mixops <n>', 'number of Mixops (default: 3)', int('--mixops', 1))
     .addOption(new Option('--distill <mode>', 'distillation loss (default: listwise)').choices(DISTILL_MODES))

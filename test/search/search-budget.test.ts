@@ -27,8 +27,10 @@ test('tight vs loose budget: a cheaper model with fewer expensive features, both
   const looseExpensive = expensive(dataset, loose.derived.architecture.features);
   assert.ok(tightExpensive.length < looseExpensive.length, `expensive: tight [${tightExpensive}] vs loose [${looseExpensive}]`);
   assert.ok(tight.derived.totalUs < loose.derived.totalUs, `table total: tight ${tight.derived.totalUs} vs loose ${loose.derived.totalUs}`);
-  assert.equal(measured.get(450)?.length, 2, 'the tight budget needed the second refinement');
-  assert.equal(measured.get(3000)?.length, 1, 'the loose budget was met by the first derived model');
+  // A neighbour that wins on validation (derive's last step) is measured once more.
+  const neighbour = (r: typeof tight) => (r.history.derived.neighbours?.some((t) => t.result === 'kept' || (t.result === 'over budget' && t.validLoss !== undefined)) ? 1 : 0);
+  assert.equal((measured.get(450)?.length ?? 0) - neighbour(tight), 2, 'the tight budget needed the second refinement');
+  assert.equal((measured.get(3000)?.length ?? 0) - neighbour(loose), 1, 'the loose budget was met by the first derived model');
   for (const [r, budget] of [[tight, 450], [loose, 3000]] as const) {
     assert.ok((r.card.latency.measuredUs ?? Infinity) <= budget, `measured ${r.card.latency.measuredUs} > ${budget}`);
   }

@@ -143,8 +143,8 @@ async function rankAdditions(input: PruneInput, budgetUs: number, kept: Readonly
   return out.sort((a, b) => b.value - a.value);
 }
 
-/** Mean paired gain above z standard errors and above MIN_GAIN of the loss. */
-function significantGain(base: Float64Array, after: Float64Array, z: number, price = 0): boolean {
+/** Mean paired gain (base - after, per batch or request) above z standard errors and above MIN_GAIN of the loss. */
+export function significantGain(base: Float64Array, after: Float64Array, z: number, price = 0): boolean {
   const gains = Array.from(base, (b, i) => b - after[i]);
   const g = mean(gains);
   const sd = Math.sqrt(gains.reduce((s, x) => s + (x - g) ** 2, 0) / Math.max(1, gains.length - 1));

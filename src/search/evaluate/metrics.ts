@@ -75,6 +75,35 @@ export function ndcgAtK(lists: RankedLists, k: number): number {
   return meanOverRequests(lists, (r) => requestNdcg(lists, r, k));
 }
 
+/**
+ * Listwise distillation loss of each request: cross-entropy of softmax(model scores) against softmax(teacher logits)
+ * over the request's whole candidate list (`teacherLogit` turns a logged teacher score into a logit). Finer than
+ * Recall@K for comparing two models on a few requests; NaN for an empty request.
+ */
+export function requestListwiseLosses(lists: RankedLists, teacherLogit: (t: number) => number): Float64Array {
+  const out = new Float64Array(lists.offsets.length - 1);
+  for (let r = 0; r < out.length; r++) {
+    const start = lists.offsets[r];
+    const end = lists.offsets[r + 1];
+    if (end === start) {
+      out[r] = Number.NaN;
+      continue;
+    }
+    const t = Float64Array.from({ length: end - start }, (_, i) => teacherLogit(lists.teacher[start + i]));
+    const s = Float64Array.from({ length: end - start }, (_, i) => lists.scores[start + i]);
+    const tMax = t.reduce((m, v) => Math.max(m, v), -Infinity);
+    const sMax = s.reduce((m, v) => Math.max(m, v), -Infinity);
+    let tSum = 0;
+    let sSum = 0;
+    for (let i = 0; i < t.length; i++) (tSum += Math.exp(t[i] - tMax)), (sSum += Math.exp(s[i] - sMax));
+    const sLogZ = sMax + Math.log(sSum);
+    let ce = 0;
+    for (let i = 0; i < t.length; i++) ce -= (Math.exp(t[i] - tMax) / tSum) * (s[i] - sLogZ);
+    out[r] = ce;
+  }
+  return out;
+}
+
 function meanOverRequests(lists: RankedLists, metric: (r: number) => number): number {
   let sum = 0;
   let count = 0;

@@ -61,6 +61,12 @@ export interface SearchOptions {
   readonly warmupEpochs?: number;
   /** Epochs to retrain the derived network from scratch. @default 6 */
   readonly retrainEpochs?: number;
+  /**
+   * Under a budget, after the retrain: retrain up to four neighbours of the derived network that fit the budget (every
+   * dropped feature that fits, the costliest kept feature traded for width, a layer wider, a layer deeper) and keep
+   * one when it wins significantly on validation. @default true
+   */
+  readonly neighbours?: boolean;
   /** Share of training requests held out for the mask and alpha updates (first-order DARTS). @default 0.3 */
   readonly archFraction?: number;
   /** Requests per minibatch. @default 4 */
@@ -129,6 +135,7 @@ export interface SearchConfig {
   readonly searchRowsPerEpoch: number;
   readonly warmupEpochs: number;
   readonly retrainEpochs: number;
+  readonly neighbours: boolean;
   readonly archFraction: number;
   readonly requestsPerBatch: number;
   readonly candidatesPerRequest: number;
@@ -145,7 +152,7 @@ export interface SearchConfig {
 
 const KNOWN = new Set([
   'widths', 'mixops', 'identity', 'embeddingDim', 'lambda1', 'lambda2', 'budgetUs', 'distill', 'gateTemperature',
-  'initialKeep', 'keepThreshold', 'betaUs', 'sparsity', 'epochs', 'weightSteps', 'searchRowsPerEpoch', 'warmupEpochs', 'retrainEpochs', 'archFraction', 'requestsPerBatch', 'candidatesPerRequest',
+  'initialKeep', 'keepThreshold', 'betaUs', 'sparsity', 'epochs', 'weightSteps', 'searchRowsPerEpoch', 'warmupEpochs', 'retrainEpochs', 'neighbours', 'archFraction', 'requestsPerBatch', 'candidatesPerRequest',
   'learningRate', 'archLearningRate', 'candidates', 'seed', 'threads', 'validFraction', 'testFraction', 'recallK',
   'recallTop', 'latencyTable', 'measureNetworkUs', 'onEpoch', 'onStep',
 ]);
@@ -172,6 +179,7 @@ export function parseSearchOptions(options: SearchOptions = {}): SearchConfig {
   const distill = options.distill === undefined ? 'listwise' : options.distill;
   if (distill !== 'pointwise' && distill !== 'listwise') throw optionError('distill', "must be 'pointwise' or 'listwise'", distill);
   if (options.identity !== undefined && typeof options.identity !== 'boolean') throw optionError('identity', 'must be a boolean', options.identity);
+  if (options.neighbours !== undefined && typeof options.neighbours !== 'boolean') throw optionError('neighbours', 'must be a boolean', options.neighbours);
   const weightSteps = options.weightSteps === undefined ? 'path' : options.weightSteps;
   if (weightSteps !== 'path' && weightSteps !== 'mixture') throw optionError('weightSteps', "must be 'path' or 'mixture'", weightSteps);
   const validFraction = num('validFraction', options.validFraction, 0.1, 0, 0.5, true);
@@ -195,6 +203,7 @@ export function parseSearchOptions(options: SearchOptions = {}): SearchConfig {
     searchRowsPerEpoch: int('searchRowsPerEpoch', options.searchRowsPerEpoch, 1 << 19),
     warmupEpochs: int('warmupEpochs', options.warmupEpochs, 1, 0),
     retrainEpochs: int('retrainEpochs', options.retrainEpochs, 6),
+    neighbours: options.neighbours ?? true,
     archFraction: num('archFraction', options.archFraction, 0.3, 0, 0.9),
     requestsPerBatch: int('requestsPerBatch', options.requestsPerBatch, 4),
     candidatesPerRequest: int('candidatesPerRequest', options.candidatesPerRequest, 256, 2),

@@ -1,4 +1,5 @@
 // The per-epoch search history (history.json next to the artifact): the shape the search report renders.
+import type { NeighbourTry } from '../derive/neighbours.js';
 
 /** One Mixop's state at the end of an epoch: operator names and their softmax(alpha) probabilities. */
 export interface MixopSnapshot {
@@ -69,6 +70,8 @@ export interface SearchHistory {
     readonly pruned?: readonly { readonly feature: string; readonly deltaLoss: number; readonly savedUs: number }[];
     /** Under a budget, every candidate the feature choice evaluated (drops and additions), with its result. */
     readonly tries?: readonly { readonly action: string; readonly feature: string; readonly deltaLoss?: number; readonly deltaUs: number; readonly result: string }[];
+    /** Under a budget, every neighbour of the derived network considered after the retrain (src/search/derive/neighbours.ts). */
+    readonly neighbours?: readonly NeighbourTry[];
     /** Near-exact copies of cheaper features, left out of the search space. */
     readonly redundant?: readonly { readonly feature: string; readonly copyOf: string; readonly correlation: number }[];
     /** Repairs derive made to meet the budget. */

@@ -16,7 +16,10 @@ import { LatencyModel } from '../latency/latency-model.js';
 import { LatencyLookup, loadLatencyTable, type LatencyTable } from '../latency/latency-table.js';
 import { measureModelUs } from '../latency/measure.js';
 import { Mlp } from '../model/mlp.js';
-import { trainMlp } from '../retrain/mlp-train.js';
+import { mlpScores, trainMlp } from '../retrain/mlp-train.js';
+import { teacherLogit, teacherScale } from '../data/batches.js';
+import { requestListwiseLosses } from '../evaluate/metrics.js';
+import { chooseNeighbour, type NeighbourTry } from '../derive/neighbours.js';
 import { exportSearched, type SearchProvenance } from '../retrain/export-model.js';
 import { testMetrics } from '../retrain/test-metrics.js';
 import { searchSupernet } from './search-loop.js';
@@ -52,9 +55,10 @@ export async function runSearch(dataset: Dataset, options: SearchOptions = {}, o
     supernet: ctx.supernet, train: ctx.weights, archTrain: ctx.arch, validation: epochValidation(ctx.splits.validation), latency: ctx.latency,
     lambda2: ctx.lambda2, config, rng: ctx.rng.fork(), round: 1, started, onEpoch: options.onEpoch, onStep: options.onStep,
   });
-  const { derived, trained, measuredUs, pruned } = await deriveAndRetrain(ctx, config, options);
+  const retrained = await deriveAndRetrain(ctx, config, options);
+  const { derived, trained, measuredUs, pruned } = retrained;
   const test = await testMetrics(trained.mlp, ctx.splits.test, config);
-  const history = makeHistory(config, dataset.spec.features, epochs, derived, measuredUs, trained.records, test, pruned, ctx.redundant);
+  const history = makeHistory(config, dataset.spec.features, epochs, derived, measuredUs, trained.records, test, pruned, ctx.redundant, 'neighbours' in retrained ? retrained.neighbours : undefined);
   const card = await exportSearched({
     out: output.out, mlp: trained.mlp, bytes: trained.bytes, derived, config, supernet: ctx.supernet, lambda2: ctx.lambda2.value,
     measuredUs, validRecall: trained.records.at(-1)?.validRecall, test, provenance: output.provenance, redundant: ctx.redundant,
@@ -129,22 +133,52 @@ async function deriveAndRetrain(ctx: SearchContext, config: SearchConfig, option
     const layers = net.architecture.layers;
     return pruneFeatures({ supernet, data: ctx.arch ?? splits.validation, confirm: ctx.arch ? splits.validation : undefined, config, latency, lambda2: ctx.lambda2.value, kept: new Set(net.architecture.features), layers, budgetUs });
   };
-  const build = async (kept: ReadonlySet<string>, budgetUs: number | undefined) => {
-    const derived = derive({ ...deriveInput, kept, budgetUs });
-    const trained = await retrain(derived, ctx.features, ctx.stats, splits, config, options, retrainRng.fork());
-    const measure = options.measureNetworkUs ?? ((bytes, inputs) => measureModelUs(bytes, inputs, splits.test, config.candidates));
-    const measuredUs = derived.fetchUs + (await measure(trained.bytes, trained.mlp.cardInputs(), derived.networkUs));
-    return { derived, trained, measuredUs };
-  };
+  const measure = options.measureNetworkUs ?? ((bytes, inputs) => measureModelUs(bytes, inputs, splits.test, config.candidates));
+  const measured = async (b: Omit<Built, 'measuredUs'>): Promise<Built> =>
+    ({ ...b, measuredUs: b.derived.fetchUs + (await measure(b.trained.bytes, b.trained.mlp.cardInputs(), b.derived.networkUs)) });
+  // One retrain seed per build (what retrainRng.fork() would seed): the neighbours retrain with the same one.
+  const trainAt = async (derived: Derived, seed: number) => ({ derived, trained: await retrain(derived, ctx.features, ctx.stats, splits, config, options, createRng(seed)), seed });
+  const build = async (kept: ReadonlySet<string>, budgetUs: number | undefined) => measured(await trainAt(derive({ ...deriveInput, kept, budgetUs }), retrainRng.next() * 2 ** 32));
   let pruned = await refine(undefined, config.budgetUs);
   let built = await build(pruned.kept, config.budgetUs);
+  let budgetUs = config.budgetUs;
   // Budget check on the measured latency: when the real run is slower than the table says, refine once more.
-  if (config.budgetUs !== undefined && built.measuredUs > config.budgetUs) {
-    const tighter = Math.max(0, config.budgetUs - (built.measuredUs - built.derived.totalUs));
-    pruned = await refine(pruned.kept, tighter);
-    built = await build(pruned.kept, tighter);
+  if (budgetUs !== undefined && built.measuredUs > budgetUs) {
+    budgetUs = Math.max(0, budgetUs - (built.measuredUs - built.derived.totalUs));
+    pruned = await refine(pruned.kept, budgetUs);
+    built = await build(pruned.kept, budgetUs);
   }
-  return { ...built, pruned };
+  if (config.budgetUs === undefined || budgetUs === undefined || !config.neighbours) return { ...built, pruned };
+  const chosen = await tryNeighbours(ctx, config, built, budgetUs, trainAt);
+  if (chosen.best === undefined) return { ...built, neighbours: chosen.tries, pruned };
+  const best = await measured(chosen.best);
+  // A neighbour the table admits but the measured run does not is given up for the derived model.
+  if (best.measuredUs > config.budgetUs) return { ...built, neighbours: chosen.tries.map((t) => (t.result === 'kept' ? { ...t, result: 'over budget' as const } : t)), pruned };
+  return { ...best, neighbours: chosen.tries, pruned };
+}
+
+type Built = { derived: Derived; trained: Awaited<ReturnType<typeof retrain>>; measuredUs: number; seed: number };
+type Trained = Omit<Built, 'measuredUs'>;
+
+/** Retrains the derived network's neighbours that fit the budget; returns the one that won on validation, if any. */
+async function tryNeighbours(ctx: SearchContext, config: SearchConfig, built: Built, budgetUs: number, trainAt: (d: Derived, seed: number) => Promise<Trained>) {
+  const { supernet, latency, splits } = ctx;
+  const widths = supernet.mixops[0].ops.flatMap((op) => (op.kind === 'dense' ? [op.width] : []));
+  const input = { architecture: built.derived.architecture, features: ctx.features, theta: supernet.theta(), widths, maxLayers: supernet.mixops.length, latency, budgetUs };
+  const trial = async (b: Trained) => ({ built: b, losses: await validationLosses(b.trained.mlp, splits.validation, config), validRecall: b.trained.records.at(-1)?.validRecall });
+  const derivedNeighbour = { label: 'derived', architecture: built.derived.architecture, expectedUs: built.derived.totalUs };
+  const choice = await chooseNeighbour(input, derivedNeighbour, await trial(built), async (c) => {
+    const derived = { architecture: c.architecture, ...latency.derivedUs(new Set(c.architecture.features), c.architecture.layers), repairs: [...built.derived.repairs, `neighbour: ${c.label}`] };
+    return trial(await trainAt(derived, built.seed));
+  });
+  return { best: choice.chosen ? choice.best.built : undefined, tries: choice.tries };
+}
+
+/** Per-request listwise loss of the model on the validation split (what the neighbours are compared on). */
+async function validationLosses(mlp: Mlp, validation: Dataset, config: SearchConfig): Promise<Float64Array> {
+  const scale = teacherScale(validation.teacher);
+  const scores = await mlpScores(mlp, validation, config.threads);
+  return requestListwiseLosses({ offsets: validation.requestOffsets, scores, teacher: validation.teacher }, (t) => teacherLogit(scale, t));
 }
 
 /** Every request whose index falls in the first `fraction` of each block of ten goes to the architecture half. */
@@ -181,6 +215,7 @@ function makeHistory(
   test: Record<string, number>,
   pruned: { readonly steps: readonly PruneStep[]; readonly tries?: readonly DeriveTry[] },
   redundant: readonly RedundantFeature[],
+  neighbours: readonly NeighbourTry[] | undefined,
 ): SearchHistory {
   return {
     version: 1,
@@ -197,6 +232,7 @@ function makeHistory(
       measuredUs,
       pruned: pruned.steps,
       ...(pruned.tries ? { tries: pruned.tries } : {}),
+      ...(neighbours ? { neighbours } : {}),
       redundant,
       repairs: derived.repairs,
     },
