@@ -3,6 +3,7 @@
 import type { Feature } from '../../schema/feature-spec.js';
 import { mean } from '../../util/stats.js';
 import type { DeriveTry, PruneInput, PruneStep } from './prune.js';
+import type { WeightAdapter } from './adapt.js';
 
 /** Student loss of each fixed held-out minibatch with the gates set to `kept`. */
 export type BatchLosses = (kept: ReadonlySet<string>) => Promise<Float64Array>;
@@ -21,6 +22,8 @@ interface Choice {
   readonly steps: PruneStep[];
   /** Every candidate evaluated, in order, with what became of it. */
   readonly tries: DeriveTry[];
+  /** Features removed once the weights had adapted to doing without them: never re-admitted. */
+  readonly adaptedOut: Set<string>;
 }
 
 /**
@@ -28,19 +31,28 @@ interface Choice {
  * time, the kept feature whose value is least and not significant (a pure-noise feature, a copy); then add back
  * the feature or pair with the best significant gain per us while the model fits the budget.
  */
-export async function fillBudget(input: PruneInput, budgetUs: number, loss: BatchLosses, confirm?: BatchLosses): Promise<Choice> {
-  const choice: Choice = { kept: new Set(input.kept), steps: [], tries: [] };
+export async function fillBudget(input: PruneInput, budgetUs: number, loss: BatchLosses, confirm?: BatchLosses, adapter?: WeightAdapter): Promise<Choice> {
+  const choice: Choice = { kept: new Set(input.kept), steps: [], tries: [], adaptedOut: new Set() };
   let base = await loss(choice.kept);
   for (;;) {
     const over = costUs(input, choice.kept) > budgetUs;
-    const best = await cheapestRemoval(input, choice.kept, base, loss, over, choice.tries, confirm);
+    let best = await cheapestRemoval(input, choice.kept, base, loss, over, choice.tries, confirm);
+    if (!best && !over && adapter) {
+      best = await adaptedRemoval(input, choice.kept, choice.tries, adapter);
+      if (best) {
+        // The supernet goes on from weights adapted to the smaller set (the pick's own losses predate them).
+        choice.adaptedOut.add(best.step.feature);
+        await adapter.adopt(without(choice.kept, best.step.feature));
+        best = { ...best, losses: await loss(without(choice.kept, best.step.feature)) };
+      }
+    }
     if (!best) break;
     choice.kept.delete(best.step.feature);
     choice.steps.push(best.step);
     base = best.losses;
   }
   for (;;) {
-    const added = await bestAddition(input, budgetUs, choice.kept, base, loss, choice.tries, confirm);
+    const added = await bestAddition(input, budgetUs, choice.kept, base, loss, choice.tries, confirm, choice.adaptedOut);
     if (!added) break;
     for (const name of added.names) choice.kept.add(name);
     choice.steps.push(added.step);
@@ -88,6 +100,35 @@ async function pickRemoval(input: PruneInput, kept: ReadonlySet<string>, base: F
   return { options, pick: null };
 }
 
+/** Kept features whose removal saves latency are re-tested with adapted weights, at most this many per round. */
+const ADAPT_TRIES = 2;
+
+/**
+ * When no kept feature may go by the supernet as trained (its weights learned to read every kept feature, a redundant
+ * copy included): those whose removal saves latency, most saved first (of a redundant pair the costlier goes), are
+ * re-tested with the weights adapted to doing without them (adapt.ts); the first not significant then is removed.
+ */
+async function adaptedRemoval(input: PruneInput, kept: ReadonlySet<string>, tries: DeriveTry[], adapter: WeightAdapter): Promise<Removal | null> {
+  const latencyUs = costUs(input, kept);
+  const itemKept = input.supernet.features.filter((f) => f.side !== 'context' && kept.has(f.name)).length;
+  const costly = input.supernet.features
+    .filter((f) => kept.has(f.name) && (f.side === 'context' || itemKept > 1))
+    .map((f) => ({ name: f.name, savedUs: latencyUs - costUs(input, without(kept, f.name)) }))
+    .filter((x) => x.savedUs > 0)
+    .sort((a, b) => b.savedUs - a.savedUs)
+    .slice(0, ADAPT_TRIES);
+  if (costly.length === 0) return null;
+  const base = await adapter.losses(kept);
+  for (const { name, savedUs } of costly) {
+    const rest = await adapter.losses(without(kept, name));
+    const deltaLoss = mean(rest) - mean(base);
+    const significant = significantGain(rest, base, Z, priorPrice(input, [name], kept));
+    tries.push({ action: 'drop', feature: name, deltaLoss, deltaUs: -savedUs, result: significant ? 'kept (adapted)' : 'dropped (adapted)' });
+    if (!significant) return { step: { feature: name, deltaLoss, savedUs }, losses: rest, value: deltaLoss };
+  }
+  return null;
+}
+
 function without(kept: ReadonlySet<string>, name: string): Set<string> {
   const out = new Set(kept);
   out.delete(name);
@@ -102,8 +143,8 @@ interface Addition {
 }
 
 /** The single feature (or, when none pays, the pair) with the best significant gain per us that fits the budget. */
-async function bestAddition(input: PruneInput, budgetUs: number, kept: ReadonlySet<string>, base: Float64Array, loss: BatchLosses, tries: DeriveTry[], confirm?: BatchLosses) {
-  const dropped = droppedByTheta(input, kept);
+async function bestAddition(input: PruneInput, budgetUs: number, kept: ReadonlySet<string>, base: Float64Array, loss: BatchLosses, tries: DeriveTry[], confirm: BatchLosses | undefined, adaptedOut: ReadonlySet<string>) {
+  const dropped = droppedByTheta(input, kept).filter((f) => !adaptedOut.has(f.name));
   let options = await rankAdditions(input, budgetUs, kept, dropped.map((f) => [f.name]), base, loss, tries);
   if (options.length === 0) options = await rankAdditions(input, budgetUs, kept, pairs(dropped), base, loss, tries);
   const record = (o: Addition, result: DeriveTry['result']) => tries.push({ action: 'add', feature: o.step.feature, deltaLoss: o.step.deltaLoss, deltaUs: -o.step.savedUs, result });

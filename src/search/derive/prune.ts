@@ -11,6 +11,7 @@ import type { LatencyModel } from '../latency/latency-model.js';
 import { LATENCY_UNIT_US } from '../latency/latency-model.js';
 import type { Supernet } from '../model/supernet.js';
 import { fillBudget, type BatchLosses } from './prune-budget.js';
+import { weightAdapter } from './adapt.js';
 import { mean } from '../../util/stats.js';
 
 /** One pruning decision, for the history and the card. */
@@ -29,8 +30,11 @@ export interface DeriveTry {
   readonly deltaLoss?: number;
   /** Table latency the move adds (negative: saves). */
   readonly deltaUs: number;
-  /** dropped / added; kept (its removal costs significantly); not significant, not confirmed (on validation), over budget. */
-  readonly result: 'dropped' | 'added' | 'kept' | 'not significant' | 'not confirmed' | 'over budget';
+  /**
+   * dropped / added; kept (its removal costs significantly); not significant, not confirmed (on validation), over
+   * budget; kept (adapted) / dropped (adapted): the removal re-tested with the weights adapted to doing without it.
+   */
+  readonly result: 'dropped' | 'added' | 'kept' | 'not significant' | 'not confirmed' | 'over budget' | 'kept (adapted)' | 'dropped (adapted)';
 }
 
 /** What pruneFeatures reads. */
@@ -44,6 +48,8 @@ export interface PruneInput {
   readonly kept: ReadonlySet<string>;
   readonly layers: readonly number[];
   readonly budgetUs?: number;
+  /** Requests the supernet's weights train on: under a budget, a removal is re-tested with the weights adapted on them. */
+  readonly train?: Dataset;
   /** A second held-out set that must confirm every re-admitted feature (the validation split). */
   readonly confirm?: Dataset;
   /** Fixed minibatches the loss is averaged over. @default 8 (16 under a budget: decisions there rest on significance) */
@@ -75,7 +81,8 @@ export async function pruneFeatures(input: PruneInput): Promise<{ kept: Set<stri
   const loss = lossOn(input.data, config.seed + 1);
   const confirm = input.confirm && input.confirm.requests > 0 ? lossOn(input.confirm, config.seed + 2) : undefined;
   try {
-    if (input.budgetUs !== undefined) return await fillBudget(input, input.budgetUs, loss, confirm);
+    const adapted = input.train && weightAdapter(supernet, config, input.train, loss);
+    if (input.budgetUs !== undefined) return await fillBudget(input, input.budgetUs, loss, confirm, adapted);
     const meanOf = (f: BatchLosses): LossOf => async (kept) => mean(await f(kept));
     return await refine(input, meanOf(loss), confirm && meanOf(confirm));
   } finally {

@@ -131,7 +131,7 @@ async function deriveAndRetrain(ctx: SearchContext, config: SearchConfig, option
   const refine = (kept: ReadonlySet<string> | undefined, budgetUs: number | undefined) => {
     const net = derive({ ...deriveInput, kept, budgetUs, networkOnly: true });
     const layers = net.architecture.layers;
-    return pruneFeatures({ supernet, data: ctx.arch ?? splits.validation, confirm: ctx.arch ? splits.validation : undefined, config, latency, lambda2: ctx.lambda2.value, kept: new Set(net.architecture.features), layers, budgetUs });
+    return pruneFeatures({ supernet, train: ctx.weights, data: ctx.arch ?? splits.validation, confirm: ctx.arch ? splits.validation : undefined, config, latency, lambda2: ctx.lambda2.value, kept: new Set(net.architecture.features), layers, budgetUs });
   };
   const measure = options.measureNetworkUs ?? ((bytes, inputs) => measureModelUs(bytes, inputs, splits.test, config.candidates));
   const measured = async (b: Omit<Built, 'measuredUs'>): Promise<Built> =>
