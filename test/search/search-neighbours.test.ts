@@ -5,8 +5,15 @@ import { test } from 'node:test';
 import type { Feature } from '../../src/schema/feature-spec.js';
 import type { LatencyModel } from '../../src/search/latency/latency-model.js';
 import { chooseNeighbour, MAX_NEIGHBOUR_RETRAINS, type Neighbour } from '../../src/search/derive/neighbours.js';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { reportPage } from '../../src/search/report/html.js';
+import type { SearchHistory } from '../../src/search/search/history.js';
 import { runSearch } from '../../src/search/search/run-search.js';
-import { fixtureDataset, tableClock } from './search-helpers.js';
+import { fixtureDataset, tableClock, WORLD } from './search-helpers.js';
 
 /** A latency model where a feature costs 100 us and a network its summed widths. */
 const toyLatency = { derivedUs: (kept: ReadonlySet<string>, layers: readonly number[]) => ({ totalUs: 100 * kept.size + layers.reduce((s, w) => s + w, 0) }) } as unknown as LatencyModel;
@@ -63,4 +70,26 @@ test('with neighbours off the derived model is the one the neighbours start from
   assert.deepEqual(off.derived.architecture.features, derived.features);
   assert.deepEqual(off.derived.architecture.layers, derived.layers);
   assert.equal(off.history.retrain.at(-1)?.validRecall, derived.validRecall);
+});
+
+test('the report lists every neighbour with its result', async () => {
+  const { history } = await withNeighbours();
+  const page = reportPage(history, [], [], 100, 10);
+  assert.match(page, /Neighbours of the derived network/);
+  for (const t of history.derived.neighbours ?? []) assert.ok(page.includes(t.label.replace(/>/g, '&#62;')), t.label);
+});
+
+test('autofas search --no-neighbours turns them off', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'autofas-neighbours-'));
+  try {
+    const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+    const args = ['search', '--logs', `${WORLD}logs.jsonl.gz`, '--features', `${WORLD}features.json`, '--out', dir, '--budget-us', '5000', '--epochs', '1', '--retrain-epochs', '1', '--widths', '32,16', '--mixops', '2', '--quiet', '--no-report'];
+    const r = spawnSync(process.execPath, [cli, ...args, '--no-neighbours'], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const history = JSON.parse(readFileSync(join(dir, 'history.json'), 'utf8')) as SearchHistory;
+    assert.equal(history.derived.neighbours, undefined);
+    assert.equal(history.config.neighbours, false);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

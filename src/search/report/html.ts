@@ -49,14 +49,29 @@ function comparisonTable(comparisons: readonly ReportComparison[], k: number, to
   return `<table><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr>${body.join('')}</table>`;
 }
 
+/** A titled table of plain text cells. */
+function section(title: string, caption: string, head: readonly string[], body: readonly (readonly string[])[]): string {
+  const rows = body.map((cells) => `<tr>${cells.map((v) => `<td>${escapeHtml(v)}</td>`).join('')}</tr>`);
+  return `<h2>${escapeHtml(title)}</h2><p class="caption">${escapeHtml(caption)}</p><table><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr>${rows.join('')}</table>`;
+}
+
 /** Every candidate the budget's feature choice evaluated (history.derived.tries), in order. */
 function triesTable(history: SearchHistory): string {
   const tries = history.derived.tries ?? [];
   if (tries.length === 0) return '';
   const head = ['#', 'move', 'feature', 'Δ held-out loss', 'Δ latency µs', 'result'];
   const body = tries.map((t, i) => [String(i + 1), t.action, t.feature, t.deltaLoss === undefined ? '–' : t.deltaLoss.toFixed(4), t.deltaUs.toFixed(0), t.result]);
-  const rows = body.map((cells) => `<tr>${cells.map((v) => `<td>${escapeHtml(v)}</td>`).join('')}</tr>`);
-  return `<h2>Feature choice under the budget: every try</h2><p class="caption">Drops and additions evaluated on held-out minibatches of the trained supernet (negative Δ loss helps); an addition must fit the budget and gain significantly on both held-out sets.</p><table><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr>${rows.join('')}</table>`;
+  return section('Feature choice under the budget: every try', 'Drops and additions evaluated on held-out minibatches of the trained supernet (negative Δ loss helps); an addition must fit the budget and gain significantly on both held-out sets; "(adapted)": re-tested with the weights adapted to doing without the feature.', head, body);
+}
+
+/** Every neighbour of the derived network considered after the retrain (history.derived.neighbours), in order. */
+function neighboursTable(history: SearchHistory): string {
+  const tries = history.derived.neighbours ?? [];
+  if (tries.length === 0) return '';
+  const head = ['#', 'network', 'features', 'layers', 'table µs', 'validation loss', 'validation recall', 'result'];
+  const body = tries.map((t, i) => [String(i + 1), t.label, String(t.features.length), t.layers.join('-'), t.expectedUs.toFixed(0),
+    fixed(t.validLoss, 4), fixed(t.validRecall, 3), t.result]);
+  return section('Neighbours of the derived network, retrained', 'Networks that fit the budget on the table latency, retrained with the same seed; one replaces the current model when its per-request validation loss is lower by 2 standard errors (or it is cheaper and no worse).', head, body);
 }
 
 /** The whole page. */
@@ -73,6 +88,7 @@ export function reportPage(history: SearchHistory, comparisons: readonly ReportC
 <body><h1>AutoFAS search report</h1>
 <h2>Derived model</h2>${summaryTable(history)}
 ${triesTable(history)}
+${neighboursTable(history)}
 ${compared}
 ${sections.join('\n')}
 </body></html>
