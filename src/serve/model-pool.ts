@@ -2,27 +2,28 @@
 // [issue-7 edit] The worker threads outlive models: a reload adds a session (keyed by a generation number) to the
 // running workers instead of starting new threads, so a swap costs one ORT session per worker, not a thread start,
 // an ORT add-on load and its memory (measured in docs/benchmarks.md, "Operations").
-import { Piscina } from 'piscina';
 import { autofasError } from '../schema/errors.js';
 import type { Artifact } from '../schema/artifact.js';
 import type { ModelCard } from '../schema/model-card.js';
 import { FeaturePlan } from './feature-plan.js';
 import type { FeedBatch, PlanOptions } from './feature-plan.js';
-import type { ModelRef, ScoreResult, ScoreTask, ScoreWorkerData } from './score-worker.js';
+import type { ModelRef, ScoreResult, ScoreTask } from './score-worker.js';
+import { ScoreThreads } from './score-threads.js';
 
-const WORKER_FILE = new URL('./score-worker.js', import.meta.url).href;
 const WARMUP_ROWS = 256;
 
 export interface ModelPoolOptions {
   readonly workers: number;
   readonly threadsPerWorker: number;
+  /** How long a worker polls for the next run before it sleeps, in microseconds. */
+  readonly spinUs: number;
   /** How the model's features are planned (store source, encoded-row cache). */
   readonly plan: PlanOptions;
 }
 
 /** The worker threads shared by the models of one pre-ranker; closed with the last of them. */
 class WorkerHost {
-  readonly pool: Piscina<ScoreTask, ScoreResult>;
+  readonly pool: ScoreThreads;
   /** Lowest generation still in use: workers drop sessions below it at their next task. */
   readonly #floor = new Int32Array(new SharedArrayBuffer(4));
   readonly #live = new Set<number>();
@@ -30,18 +31,7 @@ class WorkerHost {
   #closing: Promise<void> | null = null;
 
   constructor(options: ModelPoolOptions) {
-    const workerData: ScoreWorkerData = { intraOpThreads: options.threadsPerWorker, floor: this.#floor };
-    this.pool = new Piscina<ScoreTask, ScoreResult>({
-      filename: WORKER_FILE,
-      minThreads: options.workers,
-      maxThreads: options.workers,
-      idleTimeout: 2 ** 31 - 1,
-      concurrentTasksPerWorker: 1,
-      recordTiming: false,
-      closeTimeout: 5000, // piscina keeps a closed pool reachable until this timer fires
-      workerData,
-    });
-    this.pool.on('error', () => undefined); // a worker that dies outside a task is replaced; its tasks reject on their own
+    this.pool = new ScoreThreads({ workers: options.workers, intraOpThreads: options.threadsPerWorker, spinUs: options.spinUs, floor: this.#floor });
   }
 
   get closing(): boolean {
@@ -159,7 +149,7 @@ export class ModelPool {
     const done = this.acquire();
     try {
       const task: ScoreTask = { buffer: batch.buffer, rows: batch.rows, model: this.#model, ...(stallMs ? { stallMs } : {}), ...(check ? { check } : {}) };
-      return await this.#host.pool.run(task, { transferList: [batch.buffer] });
+      return await this.#host.pool.run(task, [batch.buffer]);
     } finally {
       done();
     }

@@ -31,6 +31,13 @@ export const preRankerJsonOptionsSchema = z.strictObject({
   rollingWindowMs: z.number().int().min(10).default(10_000).describe('Length of the breaker statistics window.'),
   workers: z.number().int().min(1).max(64).optional().describe('Worker threads, one ONNX Runtime session each (default: half the CPUs, 1 to 4).'),
   threadsPerWorker: z.number().int().min(1).max(64).default(1).describe('ONNX Runtime intra-op threads per worker.'),
+  workerSpinUs: z
+    .number()
+    .int()
+    .min(0)
+    .max(100_000)
+    .default(1000)
+    .describe('After each model run a worker polls for the next one this many microseconds before it sleeps: waking a sleeping thread costs tens of microseconds a request; spinning costs CPU while idle (0 = sleep at once).'),
   maxQueue: z.number().int().min(0).default(0).describe('Model runs allowed to wait for a worker (0 = 8 per CPU, from os.availableParallelism()); beyond it, or when the expected wait exceeds the time left, the request is shed to the fallback.'),
   storeFeaturesFrom: z
     .enum(['itemStore', 'candidates'])

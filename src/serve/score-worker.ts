@@ -1,7 +1,8 @@
 // Worker-thread side of the scoring pool: ONNX Runtime sessions by model generation, one run per task, scores moved back.
 import { performance } from 'node:perf_hooks';
+import { receiveMessageOnPort, workerData } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
-import { move, transferableSymbol, valueSymbol, workerData } from 'piscina';
 import { checkSessionAgainstCard } from '../schema/artifact.js';
 import type { ModelCard } from '../schema/model-card.js';
 import { feedTensors } from './feed-tensors.js';
@@ -12,6 +13,10 @@ export interface ScoreWorkerData {
   readonly intraOpThreads: number;
   /** Shared cell: the lowest model generation still in use (older sessions are released). */
   readonly floor: Int32Array;
+  /** After a run, poll the port this long for the next task before sleeping (waking a sleeping thread is slow). */
+  readonly spinUs: number;
+  /** Where tasks arrive and answers go. */
+  readonly port: MessagePort;
 }
 
 /** A model as tasks name it: its generation, its ONNX bytes (shared memory, not copied per task), its score output. */
@@ -32,6 +37,8 @@ export interface ScoreTask {
   readonly check?: { readonly card: ModelCard; readonly origin: string };
   /** Test and bench hook: block the worker this long before running (a stalled model). */
   readonly stallMs?: number;
+  /** Test hook: the worker thread exits with this code instead of running (a crashed thread). */
+  readonly exitCode?: number;
 }
 
 /** A task's answer: one score per row and the time ORT spent in `run`; or what a checked session disagrees with. */
@@ -41,6 +48,17 @@ export interface ScoreResult {
   /** The task's time on its worker (stall, tensors, run): what the model breaker judges, free of the main thread's lag. */
   readonly workerMs?: number;
   readonly problem?: string;
+}
+
+/** A task as it travels to a worker, and the worker's answer (a result, or the error the run threw). */
+export interface ScoreMessage {
+  readonly id: number;
+  readonly task: ScoreTask;
+}
+export interface ScoreReply {
+  readonly id: number;
+  readonly result?: ScoreResult;
+  readonly error?: { readonly message: string; readonly code?: string };
 }
 
 const data = workerData as ScoreWorkerData;
@@ -71,7 +89,7 @@ function sessionFor(model: ModelRef): Promise<ort.InferenceSession> {
 }
 
 /** Runs the model once for all rows of a request. */
-export default async function score(task: ScoreTask): Promise<ScoreResult> {
+async function score(task: ScoreTask): Promise<ScoreResult> {
   const session = await sessionFor(task.model);
   if (task.check) {
     try {
@@ -81,6 +99,7 @@ export default async function score(task: ScoreTask): Promise<ScoreResult> {
     }
   }
   const taskStart = performance.now();
+  if (task.exitCode !== undefined) process.exit(task.exitCode);
   if (task.stallMs) Atomics.wait(stallCell, 0, 0, task.stallMs);
   const feeds = feedTensors(task.model.layout, task.buffer, task.rows);
   const start = performance.now();
@@ -89,7 +108,32 @@ export default async function score(task: ScoreTask): Promise<ScoreResult> {
   const tensor = out[task.model.scoreOutput];
   if (tensor.size !== task.rows) throw new Error(`score output has ${tensor.size} values for ${task.rows} candidates`);
   const scores = tensor.data instanceof Float32Array ? tensor.data : Float32Array.from(tensor.data as ArrayLike<number>);
-  const result: ScoreResult = { scores, runMs, workerMs: performance.now() - taskStart };
-  // The scores' buffer travels back in the transfer list instead of being copied.
-  return move({ [transferableSymbol]: [scores.buffer], [valueSymbol]: result } as never) as unknown as ScoreResult;
+  return { scores, runMs, workerMs: performance.now() - taskStart };
 }
+
+async function answer({ id, task }: ScoreMessage): Promise<void> {
+  try {
+    const result = await score(task);
+    // The scores' buffer travels back in the transfer list instead of being copied.
+    data.port.postMessage({ id, result } satisfies ScoreReply, result.scores.byteLength > 0 ? [result.scores.buffer as ArrayBuffer] : []);
+  } catch (err) {
+    const code = (err as { code?: unknown })?.code;
+    data.port.postMessage({ id, error: { message: (err as Error)?.message ?? String(err), ...(typeof code === 'string' ? { code } : {}) } } satisfies ScoreReply);
+  }
+}
+
+/** The next task: already queued, arriving while the thread spins, or (sleeping) whenever it comes. */
+function nextTask(): ScoreMessage | Promise<ScoreMessage> {
+  const until = performance.now() + data.spinUs / 1000;
+  do {
+    const queued = receiveMessageOnPort(data.port);
+    if (queued) return queued.message as ScoreMessage;
+  } while (performance.now() < until);
+  return new Promise((resolve) => data.port.once('message', resolve));
+}
+
+async function serve(): Promise<void> {
+  for (;;) await answer(await nextTask());
+}
+
+void serve();

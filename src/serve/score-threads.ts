@@ -1,0 +1,142 @@
+// The scoring worker threads: one message port each, runs handed to the least busy, dead threads replaced.
+import { MessageChannel, Worker } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
+import { autofasError } from '../schema/errors.js';
+import type { ScoreReply, ScoreResult, ScoreTask, ScoreWorkerData } from './score-worker.js';
+
+const WORKER_FILE = new URL('./score-worker.js', import.meta.url);
+
+export interface ScoreThreadsOptions {
+  readonly workers: number;
+  readonly intraOpThreads: number;
+  /** After a run, a worker polls its port this long for the next one before it sleeps (0: sleep at once). */
+  readonly spinUs: number;
+  /** Shared cell: the lowest model generation still in use. */
+  readonly floor: Int32Array;
+}
+
+interface Pending {
+  readonly resolve: (result: ScoreResult) => void;
+  readonly reject: (err: Error) => void;
+}
+
+/** One worker thread, its port and the runs it has not answered yet. */
+class ScoreThread {
+  readonly worker: Worker;
+  readonly port: MessagePort;
+  readonly pending = new Map<number, Pending>();
+
+  constructor(data: Omit<ScoreWorkerData, 'port'>, onGone: (thread: ScoreThread, err: Error) => void) {
+    const { port1, port2 } = new MessageChannel();
+    const workerData: ScoreWorkerData = { ...data, port: port2 };
+    this.worker = new Worker(WORKER_FILE, { workerData, transferList: [port2] });
+    this.port = port1;
+    this.port.on('message', (reply: ScoreReply) => this.#answer(reply));
+    this.worker.on('error', (err) => onGone(this, err));
+    this.worker.on('exit', (code) => onGone(this, new Error(`the scoring worker exited with code ${code}`)));
+    this.#idle();
+  }
+
+  post(id: number, task: ScoreTask, transfer: ArrayBuffer[], pending: Pending): void {
+    if (this.pending.size === 0) {
+      // While runs are out, the thread keeps the process alive (its exit must still be heard if it dies).
+      this.port.ref();
+      this.worker.ref();
+    }
+    this.pending.set(id, pending);
+    this.port.postMessage({ id, task }, transfer);
+  }
+
+  /** Rejects every run still waiting on this thread. */
+  failAll(err: Error): void {
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+    this.#idle();
+  }
+
+  #answer(reply: ScoreReply): void {
+    const p = this.pending.get(reply.id);
+    if (!p) return;
+    this.pending.delete(reply.id);
+    if (this.pending.size === 0) this.#idle();
+    if (reply.result) p.resolve(reply.result);
+    else p.reject(Object.assign(new Error(reply.error?.message ?? 'the scoring worker failed'), reply.error?.code ? { code: reply.error.code } : {}));
+  }
+
+  /** An idle thread does not keep the host's process alive. */
+  #idle(): void {
+    this.port.unref();
+    this.worker.unref();
+  }
+}
+
+/**
+ * Worker threads that run scoring tasks. A run goes to the thread with the fewest runs in flight (callers bound the
+ * total, see RunQueue); a thread that dies fails its runs and is replaced. Piscina did this before; it woke a sleeping
+ * worker for every run, which cost ~60-90 us a request on a 2-vCPU VM (docs/benchmarks.md, "Serving").
+ */
+export class ScoreThreads {
+  readonly #options: ScoreThreadsOptions;
+  readonly #threads: ScoreThread[] = [];
+  #nextId = 0;
+  #closing = false;
+  #drained: (() => void) | null = null;
+
+  constructor(options: ScoreThreadsOptions) {
+    this.#options = options;
+    for (let i = 0; i < options.workers; i++) this.#threads.push(this.#spawn());
+  }
+
+  /** Runs one task on the least busy thread; `transfer` moves buffers to it instead of copying them. */
+  run(task: ScoreTask, transfer: ArrayBuffer[] = []): Promise<ScoreResult> {
+    if (this.#closing) return Promise.reject(autofasError('ERR_AUTOFAS_CLOSED', 'the scoring workers are closing'));
+    let thread = this.#threads[0];
+    for (const t of this.#threads) if (t.pending.size < thread.pending.size) thread = t;
+    const id = ++this.#nextId;
+    return new Promise<ScoreResult>((resolve, reject) => thread.post(id, task, transfer, { resolve, reject }));
+  }
+
+  /** Stops taking runs, waits for those in flight, then ends the threads. */
+  async close(): Promise<void> {
+    this.#closing = true;
+    if (this.#threads.some((t) => t.pending.size > 0)) await new Promise<void>((resolve) => (this.#drained = resolve));
+    await this.#terminate();
+  }
+
+  /** Ends the threads at once; runs in flight reject. */
+  async destroy(): Promise<void> {
+    this.#closing = true;
+    for (const t of this.#threads) t.failAll(autofasError('ERR_AUTOFAS_CLOSED', 'the scoring workers were stopped'));
+    await this.#terminate();
+  }
+
+  async #terminate(): Promise<void> {
+    const threads = this.#threads.splice(0);
+    await Promise.all(threads.map((t) => t.worker.terminate()));
+    for (const t of threads) t.port.close();
+  }
+
+  #spawn(): ScoreThread {
+    const { intraOpThreads, floor, spinUs } = this.#options;
+    const thread = new ScoreThread({ intraOpThreads, floor, spinUs }, (gone, err) => this.#gone(gone, err));
+    thread.port.on('message', () => this.#checkDrained());
+    return thread;
+  }
+
+  /** A thread died (or ended): its runs fail; unless closing, a new thread takes its place. */
+  #gone(thread: ScoreThread, err: Error): void {
+    const at = this.#threads.indexOf(thread);
+    thread.failAll(err);
+    if (at < 0) return;
+    if (this.#closing) this.#threads.splice(at, 1);
+    else this.#threads[at] = this.#spawn();
+    this.#checkDrained();
+  }
+
+  #checkDrained(): void {
+    if (this.#drained && this.#threads.every((t) => t.pending.size === 0)) {
+      this.#drained();
+      this.#drained = null;
+    }
+  }
+}

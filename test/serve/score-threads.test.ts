@@ -1,0 +1,76 @@
+// The scoring threads: a crashed thread fails its run and is replaced, close() finishes runs in flight, destroy() does
+// not, and idle threads never keep the host's process alive.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { loadArtifact } from '../../src/schema/artifact.js';
+import { FeaturePlan } from '../../src/serve/feature-plan.js';
+import type { ScoreTask } from '../../src/serve/score-worker.js';
+import { ScoreThreads } from '../../src/serve/score-threads.js';
+import { writeTestArtifacts } from '../helpers/serve-app.js';
+
+const ROWS = 50;
+
+async function modelTask(): Promise<() => ScoreTask> {
+  const artifact = await loadArtifact((await writeTestArtifacts()).model);
+  const plan = new FeaturePlan(artifact.card, { storeFromCandidates: true, rowCache: { max: 0 } });
+  const bytes = new Uint8Array(new SharedArrayBuffer(artifact.modelBytes.byteLength));
+  bytes.set(artifact.modelBytes);
+  const model = { gen: 1, bytes, scoreOutput: artifact.card.outputs.score, layout: plan.layout };
+  return () => {
+    const encoding = plan.newEncoding(ROWS);
+    plan.encodeContext(encoding, {});
+    plan.encodeDefaults(encoding);
+    return { buffer: encoding.batch.buffer, rows: ROWS, model };
+  };
+}
+
+const threads = () => new ScoreThreads({ workers: 1, intraOpThreads: 1, spinUs: 0, floor: new Int32Array(new SharedArrayBuffer(4)) });
+
+test('a thread that dies fails its run with the reason, and the next run is served by its replacement', async () => {
+  const task = await modelTask();
+  const pool = threads();
+  try {
+    await assert.rejects(pool.run({ ...task(), exitCode: 3 }), /exited with code 3/);
+    const result = await pool.run(task());
+    assert.equal(result.scores.length, ROWS);
+  } finally {
+    await pool.destroy();
+  }
+});
+
+test('close() lets the runs in flight finish, then refuses new ones; destroy() fails them', async () => {
+  const task = await modelTask();
+  const closing = threads();
+  const inFlight = closing.run({ ...task(), stallMs: 200 });
+  const closed = closing.close();
+  assert.equal((await inFlight).scores.length, ROWS);
+  await closed;
+  await assert.rejects(closing.run(task()), { code: 'ERR_AUTOFAS_CLOSED' });
+  const destroyed = threads();
+  const cut = assert.rejects(destroyed.run({ ...task(), stallMs: 2000 }), { code: 'ERR_AUTOFAS_CLOSED' });
+  await destroyed.destroy();
+  await cut;
+});
+
+test('idle threads do not keep the process alive: a host that never closes the pool still exits', async () => {
+  const script = join(tmpdir(), `autofas-idle-threads-${process.pid}.mjs`);
+  const here = (p: string) => new URL(p, import.meta.url).href;
+  await writeFile(script, `
+    import { ScoreThreads } from ${JSON.stringify(here('../../src/serve/score-threads.js'))};
+    const pool = new ScoreThreads({ workers: 2, intraOpThreads: 1, spinUs: 1000, floor: new Int32Array(new SharedArrayBuffer(4)) });
+    await pool.run({ buffer: new ArrayBuffer(0), rows: 0, model: { gen: 1, bytes: new Uint8Array(0), scoreOutput: 'score', layout: { feeds: [], contextWords: 0, rowWords: 0 } } }).catch(() => {});
+    console.log('ran');
+  `);
+  const child = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  const killer = setTimeout(() => child.kill(), 60_000);
+  const code = await new Promise((resolve) => child.on('exit', (c, signal) => resolve(signal ?? c)));
+  clearTimeout(killer);
+  assert.equal(code, 0, 'the process exited by itself');
+  assert.match(out, /ran/);
+});
