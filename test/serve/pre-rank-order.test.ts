@@ -72,13 +72,14 @@ test('the record counts candidates in and out and the latency spans the model ru
   }
 });
 
-test('orderByScore with a top-k selection agrees with the full sort on the first k (random scores, ties, NaN)', () => {
+test('orderByScore with a top-k selection agrees with the full sort on the first k (random scores, ties, NaN, -0, -Infinity)', () => {
   let seed = 7;
   const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
   for (let t = 0; t < 300; t++) {
     const n = 1 + Math.floor(random() * 1200);
     const k = 1 + Math.floor(random() * n);
-    const scores = Float32Array.from({ length: n }, () => (random() < 0.1 ? NaN : Math.round(random() * 40) / 7));
+    const special = [NaN, -0, -Infinity];
+    const scores = Float32Array.from({ length: n }, () => (random() < 0.15 ? special[Math.floor(random() * 3)] : Math.round(random() * 40) / 7 - 2));
     const full = orderByScore(scores);
     const part = orderByScore(scores, k);
     assert.deepEqual([...part.subarray(0, k)], [...full.subarray(0, k)], `n=${n} k=${k}`);
