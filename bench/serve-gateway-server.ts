@@ -17,8 +17,12 @@ gateway.preRanker.events.on('request', (r) => void records.push(r));
 /** What the plugin saw since the last mark: its own latency, paths and fallback reasons. */
 function report(): Record<string, unknown> {
   const cpu = process.cpuUsage(cpuStart);
-  const latencies = records.map((r) => r.latencyMs).sort((a, b) => a - b);
-  const at = (p: number): number => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? 0;
+  const quantile = (of: readonly PreRankRecord[], p: number): number => {
+    const sorted = of.map((r) => r.latencyMs).sort((a, b) => a - b);
+    return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
+  };
+  const p99ByPath: Record<string, number> = {};
+  for (const path of new Set(records.map((r) => r.path))) p99ByPath[path] = quantile(records.filter((r) => r.path === path), 0.99);
   const count = (pick: (r: PreRankRecord) => string | undefined): Record<string, number> => {
     const out: Record<string, number> = {};
     for (const r of records) {
@@ -29,8 +33,9 @@ function report(): Record<string, unknown> {
   };
   return {
     requests: records.length,
-    pluginP50: at(0.5),
-    pluginP99: at(0.99),
+    pluginP50: quantile(records, 0.5),
+    pluginP99: quantile(records, 0.99),
+    p99ByPath,
     byPath: count((r) => r.path),
     reasons: count((r) => r.fallbackReason),
     cpuMsPerRequest: (cpu.user + cpu.system) / 1000 / Math.max(1, records.length),

@@ -15,6 +15,7 @@ interface PluginReport {
   readonly pluginP50: number;
   readonly pluginP99: number;
   readonly byPath: Record<string, number>;
+  readonly p99ByPath: Record<string, number>;
   readonly reasons: Record<string, number>;
   readonly cpuMsPerRequest: number;
 }
@@ -74,7 +75,7 @@ async function phase(gateway: { child: ChildProcess; url: string }, label: strin
   console.log(
     `${label}: ${f(result.requests.average, 1)} req/s, HTTP p50 ${result.latency.p50} ms / p99 ${result.latency.p99} ms, ` +
       `plugin p50 ${f(report.pluginP50, 2)} / p99 ${f(report.pluginP99, 2)} ms, model path ${f((100 * model) / Math.max(1, report.requests), 1)}%, ` +
-      `shed ${f((100 * shed) / Math.max(1, report.requests), 1)}%, paths ${JSON.stringify(report.byPath)}, reasons ${JSON.stringify(report.reasons)}, ` +
+      `shed ${f((100 * shed) / Math.max(1, report.requests), 1)}%, paths ${JSON.stringify(report.byPath)}, p99 by path ${JSON.stringify(report.p99ByPath, (_, v) => (typeof v === 'number' ? Number(v.toFixed(2)) : v))}, reasons ${JSON.stringify(report.reasons)}, ` +
       `CPU ${f(report.cpuMsPerRequest, 2)} ms/request, non-2xx ${result.non2xx}, errors ${result.errors}`,
   );
   return { rps: result.requests.average, report };

@@ -26,8 +26,8 @@ export interface PreRankerHooks {
 
 /** A worker slot held for one model run: released when the run settles on the worker (not at its timeout). */
 export interface ModelSlot {
-  /** Frees the slot; `workerMs` is the run's time on its worker, when it answered. */
-  readonly release: (workerMs?: number) => void;
+  /** Frees the slot; `workerMs` is the run's time on its worker and `answerDelayMs` how late its answer was picked up. */
+  readonly release: (workerMs?: number, answerDelayMs?: number) => void;
   /** Set once the run was handed to the pool (from then on the run's settling releases the slot). */
   taken: boolean;
 }

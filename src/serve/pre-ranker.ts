@@ -93,7 +93,7 @@ function buildEngine(
   const runInSlot = (p: ModelPool, batch: FeedBatch, slot: ModelSlot): Promise<ScoreResult> => {
     slot.taken = true;
     const running = run(p, batch, batch.rows);
-    running.then((result) => slot.release(result.workerMs), () => slot.release());
+    running.then((result) => slot.release(result.workerMs, result.answerDelayMs), () => slot.release());
     return running.then((result) => judgeRunTime(result, config.timeoutMs));
   };
   const now = hooks.now ?? (() => performance.now());

@@ -1,6 +1,7 @@
 // Admission to the worker threads: one slot per worker, a bounded FIFO of waiting runs, refusals decided from the deadline.
 import { autofasError } from '../schema/errors.js';
 import type { AutofasError } from '../schema/errors.js';
+import { AnswerDelays } from './answer-delays.js';
 
 /** How the queue was sized; both default from the machine (see `options.ts`). */
 export interface RunQueueOptions {
@@ -11,6 +12,8 @@ export interface RunQueueOptions {
   /** Runs allowed to wait for a slot; beyond it a request is shed at once. */
   readonly maxQueue: number;
   readonly now: () => number;
+  /** Runs a callback once the event loop gets to it (the delay probe). @default setImmediate */
+  readonly defer?: (callback: () => void) => void;
 }
 
 interface Waiter {
@@ -34,6 +37,8 @@ export class RunQueue {
   readonly #waiting: Waiter[] = [];
   #running = 0;
   #runMs = 0;
+  readonly #delays = new AnswerDelays();
+  #probing = false;
 
   constructor(options: RunQueueOptions) {
     this.#options = options;
@@ -42,6 +47,11 @@ export class RunQueue {
   /** Moving average of a run's time on a worker (0 before the first run). */
   get runMs(): number {
     return this.#runMs;
+  }
+
+  /** How late answers have lately been picked up on this thread (a recent 90th percentile, in ms). */
+  get answerDelayMs(): number {
+    return this.#delays.estimate(this.#options.now());
   }
 
   get waiting(): number {
@@ -69,15 +79,47 @@ export class RunQueue {
     if (waitMs > remainingMs) {
       return autofasError('ERR_AUTOFAS_OVERLOAD', `shed: expected wait ${waitMs.toFixed(1)} ms exceeds the ${remainingMs.toFixed(1)} ms left`, { cause: 'deadline' });
     }
+    // A saturated event loop picks answers up late whatever the workers do: a run whose answer would come back after
+    // the deadline only times out (and its timer fires late too), so the request is shed now. While shedding, a probe
+    // keeps measuring the loop, so admission resumes once it catches up.
+    // Without a free slot the run also waits for an answer ahead of it to be picked up: two late pickups, not one.
+    const delayMs = this.answerDelayMs;
+    const pickups = this.#running < this.#options.slots ? 1 : 2;
+    if (waitMs + pickups * delayMs > remainingMs) {
+      this.#probe();
+      const late = `${pickups === 2 ? 'twice ' : ''}${delayMs.toFixed(1)} ms`;
+      return autofasError('ERR_AUTOFAS_OVERLOAD', `shed: answers come back ${late} late, over the ${remainingMs.toFixed(1)} ms left`, { cause: 'loop-lag' });
+    }
     return null;
   }
 
   /**
+   * How long a waiter waits for a slot: until its run and the pickup of its answer no longer fit in the time left, so a
+   * request that will be shed falls back while it still has time, not at its deadline.
+   */
+  #giveUpAfterMs(remainingMs: number): number {
+    return Math.max(0, remainingMs - this.#runMs - this.answerDelayMs);
+  }
+
+  /** One delay sample from the event loop itself: the time a deferred callback waits to run. */
+  #probe(): void {
+    if (this.#probing) return;
+    this.#probing = true;
+    const due = this.#options.now();
+    (this.#options.defer ?? setImmediate)(() => {
+      this.#probing = false;
+      const now = this.#options.now();
+      this.#delays.record(now - due, now);
+    });
+  }
+
+  /**
    * A slot for one run: resolves with its release function (call it once the run has settled, with the run's time on
-   * its worker when known: main-thread delays in picking up answers are not run time), or
+   * its worker when known: main-thread delays in picking up answers are not run time; and how late this thread picked
+   * its answer up, when known), or
    * rejects with ERR_AUTOFAS_OVERLOAD when the queue is full or no slot frees up within `remainingMs`.
    */
-  acquire(remainingMs: number): Promise<(workerMs?: number) => void> {
+  acquire(remainingMs: number): Promise<(workerMs?: number, answerDelayMs?: number) => void> {
     const refused = this.refusal(remainingMs);
     if (refused) return Promise.reject(refused);
     if (this.#running < this.#options.slots) return Promise.resolve(this.#start());
@@ -89,20 +131,21 @@ export class RunQueue {
         timer: setTimeout(() => {
           const at = this.#waiting.indexOf(waiter);
           if (at >= 0) this.#waiting.splice(at, 1);
-          reject(autofasError('ERR_AUTOFAS_OVERLOAD', `shed: no worker was free within the ${remainingMs.toFixed(1)} ms left`, { cause: 'queue-wait' }));
-        }, remainingMs),
+          reject(autofasError('ERR_AUTOFAS_OVERLOAD', `shed: no worker was free in time for a run and its answer in the ${remainingMs.toFixed(1)} ms left`, { cause: 'queue-wait' }));
+        }, this.#giveUpAfterMs(remainingMs)),
       };
       this.#waiting.push(waiter);
     });
   }
 
-  #start(): (workerMs?: number) => void {
+  #start(): (workerMs?: number, answerDelayMs?: number) => void {
     this.#running++;
     const startedAt = this.#options.now();
     let released = false;
-    return (workerMs?: number) => {
+    return (workerMs?: number, answerDelayMs?: number) => {
       if (released) return;
       released = true;
+      if (answerDelayMs !== undefined) this.#delays.record(answerDelayMs, this.#options.now());
       const ms = typeof workerMs === 'number' && Number.isFinite(workerMs) ? workerMs : this.#options.now() - startedAt;
       this.#runMs = this.#runMs === 0 ? ms : this.#runMs + EWMA_WEIGHT * (ms - this.#runMs);
       this.#running--;
@@ -111,15 +154,16 @@ export class RunQueue {
   }
 
   /**
-   * Hands the free slot to the oldest waiter that still has time for an average run; the ones that no longer do are
+   * Hands the free slot to the oldest waiter that still has time for an average run and its pickup; the others are
    * shed now rather than started and timed out (a run cut short by its deadline would count against the model).
    */
   #next(): void {
     for (let waiter = this.#waiting.shift(); waiter; waiter = this.#waiting.shift()) {
       clearTimeout(waiter.timer);
       const leftMs = waiter.endsAt - this.#options.now();
-      if (leftMs >= this.#runMs) return waiter.grant(this.#start());
-      waiter.refuse(autofasError('ERR_AUTOFAS_OVERLOAD', `shed: a worker freed up with ${leftMs.toFixed(1)} ms left, under the ${this.#runMs.toFixed(1)} ms average run`, { cause: 'queue-wait' }));
+      const needMs = this.#runMs + this.answerDelayMs;
+      if (leftMs >= needMs) return waiter.grant(this.#start());
+      waiter.refuse(autofasError('ERR_AUTOFAS_OVERLOAD', `shed: a worker freed up with ${leftMs.toFixed(1)} ms left, under the ${needMs.toFixed(1)} ms of an average run and its answer's pickup`, { cause: 'queue-wait' }));
     }
   }
 }

@@ -2,6 +2,7 @@
 import { MessageChannel, Worker } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import { autofasError } from '../schema/errors.js';
+import { processClockMs } from '../util/process-clock.js';
 import type { ScoreReply, ScoreResult, ScoreTask, ScoreWorkerData } from './score-worker.js';
 
 const WORKER_FILE = new URL('./score-worker.js', import.meta.url);
@@ -59,7 +60,7 @@ class ScoreThread {
     if (!p) return;
     this.pending.delete(reply.id);
     if (this.pending.size === 0) this.#idle();
-    if (reply.result) p.resolve(reply.result);
+    if (reply.result) p.resolve({ ...reply.result, answerDelayMs: processClockMs() - reply.postedAt });
     else p.reject(Object.assign(new Error(reply.error?.message ?? 'the scoring worker failed'), reply.error?.code ? { code: reply.error.code } : {}));
   }
 

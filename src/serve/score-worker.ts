@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { receiveMessageOnPort, workerData } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
+import { processClockMs } from '../util/process-clock.js';
 import { checkSessionAgainstCard } from '../schema/artifact.js';
 import type { ModelCard } from '../schema/model-card.js';
 import { feedTensors } from './feed-tensors.js';
@@ -47,6 +48,8 @@ export interface ScoreResult {
   readonly runMs: number;
   /** The task's time on its worker (stall, tensors, run): what the model breaker judges, free of the main thread's lag. */
   readonly workerMs?: number;
+  /** How long the answer waited for the main thread's event loop (set there, on arrival). */
+  readonly answerDelayMs?: number;
   readonly problem?: string;
 }
 
@@ -59,7 +62,10 @@ export interface ScoreReply {
   readonly id: number;
   readonly result?: ScoreResult;
   readonly error?: { readonly message: string; readonly code?: string };
+  /** When the worker posted it, on the process-wide clock (`performance.timeOrigin + performance.now()`). */
+  readonly postedAt: number;
 }
+
 
 const data = workerData as ScoreWorkerData;
 const sessions = new Map<number, Promise<ort.InferenceSession>>();
@@ -115,10 +121,11 @@ async function answer({ id, task }: ScoreMessage): Promise<void> {
   try {
     const result = await score(task);
     // The scores' buffer travels back in the transfer list instead of being copied.
-    data.port.postMessage({ id, result } satisfies ScoreReply, result.scores.byteLength > 0 ? [result.scores.buffer as ArrayBuffer] : []);
+    data.port.postMessage({ id, result, postedAt: processClockMs() } satisfies ScoreReply, result.scores.byteLength > 0 ? [result.scores.buffer as ArrayBuffer] : []);
   } catch (err) {
     const code = (err as { code?: unknown })?.code;
-    data.port.postMessage({ id, error: { message: (err as Error)?.message ?? String(err), ...(typeof code === 'string' ? { code } : {}) } } satisfies ScoreReply);
+    const error = { message: (err as Error)?.message ?? String(err), ...(typeof code === 'string' ? { code } : {}) };
+    data.port.postMessage({ id, error, postedAt: processClockMs() } satisfies ScoreReply);
   }
 }
 

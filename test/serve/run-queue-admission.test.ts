@@ -74,3 +74,35 @@ test('with several runs per worker, the wait counts the runs ahead beyond the wo
   await assert.rejects(queue.acquire(5), overload('deadline'), 'a 6 ms wait does not fit in 5 ms');
   (await queue.acquire(7))(2);
 });
+
+test('answers picked up late shed requests (cause loop-lag); a probe keeps measuring the loop, so admission resumes only once it catches up', async () => {
+  let now = 0;
+  const deferred: (() => void)[] = [];
+  const queue = new RunQueue({ slots: 2, maxQueue: 4, now: () => now, defer: (callback) => void deferred.push(callback) });
+  for (let i = 0; i < 10; i++) {
+    const release = await queue.acquire(100);
+    now += 1;
+    release(0.3, i < 5 ? 2 : 45); // five answers picked up 2 ms late, five 45 ms late
+  }
+  assert.equal(queue.answerDelayMs, 45, 'the 90th percentile of the recent answer delays');
+  (await queue.acquire(50))(); // 45 ms late still fits in 50 ms left
+  await assert.rejects(queue.acquire(40), overload('loop-lag'));
+  await assert.rejects(queue.acquire(40), overload('loop-lag'));
+  assert.equal(deferred.length, 1, 'one probe at a time');
+  // The loop stays saturated: each probe waits 45 ms, so the answers ageing out of the window do not reopen admission.
+  for (let i = 0; i < 30; i++) {
+    now += 45;
+    deferred.shift()?.();
+    await assert.rejects(queue.acquire(40), overload('loop-lag'));
+  }
+  assert.ok(now > 1000, 'every answer sample has aged out');
+  // The loop catches up: probes run at once, and admission resumes.
+  let admitted = false;
+  for (let i = 0; i < 64 && !admitted && deferred.length > 0; i++) {
+    now += 0.5;
+    deferred.shift()?.();
+    const release = await queue.acquire(40).catch(() => null);
+    if (release) (admitted = true), release();
+  }
+  assert.ok(admitted, `admission resumed (delay estimate ${queue.answerDelayMs} ms)`);
+});
