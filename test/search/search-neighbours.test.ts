@@ -72,6 +72,20 @@ test('with neighbours off the derived model is the one the neighbours start from
   assert.equal(off.history.retrain.at(-1)?.validRecall, derived.validRecall);
 });
 
+test('a neighbour that wins on validation but measures over the budget is given up for the derived model', async () => {
+  // The "machine" runs the first (derived) model as the table says and every later one 1000 us slower.
+  let runs = 0;
+  const measureNetworkUs = async (_bytes: Uint8Array, _inputs: readonly unknown[], tableUs: number) => tableUs + (runs++ === 0 ? 0 : 1000);
+  const result = await runSearch(await fixtureDataset(), { budgetUs: 360, epochs: 8, retrainEpochs: 2, widths: [128, 64, 32], seed: 1, measureNetworkUs });
+  const tries = result.history.derived.neighbours ?? [];
+  const derived = tries[0];
+  assert.equal(runs, 2, 'the derived model and the winning neighbour were measured');
+  assert.deepEqual(result.derived.architecture.layers, derived.layers);
+  assert.ok((result.card.latency.measuredUs ?? Infinity) <= 360);
+  assert.ok(!tries.some((t) => t.result === 'kept'), 'no neighbour is reported kept');
+  assert.ok(tries.some((t) => t.result === 'over budget' && t.validLoss !== undefined), 'the winner is reported over budget');
+});
+
 test('the report lists every neighbour with its result', async () => {
   const { history } = await withNeighbours();
   const page = reportPage(history, [], [], 100, 10);
