@@ -1,5 +1,7 @@
-// Runs every compiled test file (dist/test/**/*.test.js) with Node's built-in runner.
-import { readdirSync, statSync } from 'node:fs';
+// Runs every compiled test file (dist/test/**/*.test.js) with Node's built-in runner, in a temp directory of its own
+// (TMPDIR) that is removed afterwards, so no test, CLI child or browser profile leaves files behind in the system's.
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
@@ -19,5 +21,7 @@ if (files.length === 0) {
   console.error('no test files found under dist/test (did the build run?)');
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...files], { stdio: 'inherit' });
+const scratch = mkdtempSync(join(tmpdir(), 'autofas-tests-'));
+const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...files], { stdio: 'inherit', env: { ...process.env, TMPDIR: scratch } });
+rmSync(scratch, { recursive: true, force: true });
 process.exit(result.status ?? 1);
