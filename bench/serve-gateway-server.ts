@@ -2,6 +2,7 @@
 import type { AddressInfo } from 'node:net';
 import { createGatewayApp } from '../examples/gateway/app.js';
 import type { PreRankRecord } from '../src/index.js';
+import { pct } from './serve-stats.js';
 
 const gateway = await createGatewayApp({
   candidates: Number(process.env.SERVE_CANDIDATES ?? 1000),
@@ -17,12 +18,9 @@ gateway.preRanker.events.on('request', (r) => void records.push(r));
 /** What the plugin saw since the last mark: its own latency, paths and fallback reasons. */
 function report(): Record<string, unknown> {
   const cpu = process.cpuUsage(cpuStart);
-  const quantile = (of: readonly PreRankRecord[], p: number): number => {
-    const sorted = of.map((r) => r.latencyMs).sort((a, b) => a - b);
-    return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
-  };
+  const latency = (of: readonly PreRankRecord[], p: number): number => (of.length === 0 ? 0 : pct(of.map((r) => r.latencyMs), p));
   const p99ByPath: Record<string, number> = {};
-  for (const path of new Set(records.map((r) => r.path))) p99ByPath[path] = quantile(records.filter((r) => r.path === path), 0.99);
+  for (const path of new Set(records.map((r) => r.path))) p99ByPath[path] = latency(records.filter((r) => r.path === path), 0.99);
   const count = (pick: (r: PreRankRecord) => string | undefined): Record<string, number> => {
     const out: Record<string, number> = {};
     for (const r of records) {
@@ -33,8 +31,8 @@ function report(): Record<string, unknown> {
   };
   return {
     requests: records.length,
-    pluginP50: quantile(records, 0.5),
-    pluginP99: quantile(records, 0.99),
+    pluginP50: latency(records, 0.5),
+    pluginP99: latency(records, 0.99),
     p99ByPath,
     byPath: count((r) => r.path),
     reasons: count((r) => r.fallbackReason),

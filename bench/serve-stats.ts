@@ -1,8 +1,9 @@
 // Small statistics helpers of the serving benchmark: percentiles and fixed-point formatting.
+import { quantile } from '../src/util/stats.js';
 
-/** The `p` quantile of `xs` (nearest rank). */
+/** The `p` quantile of `xs` (the library's one nearest-rank rule, on a sorted copy). */
 export function pct(xs: readonly number[], p: number): number {
-  return [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
+  return quantile([...xs].sort((a, b) => a - b), p);
 }
 
 /** `x` with `d` decimals. */

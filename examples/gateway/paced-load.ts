@@ -1,4 +1,5 @@
 // Open-loop load: requests evenly spaced at a fixed rate, as independent users arrive (autocannon's rate sends bursts).
+import { quantile } from '../../src/util/stats.js';
 export interface PacedResult {
   readonly requests: { readonly total: number; readonly average: number };
   readonly latency: { readonly p50: number; readonly p99: number };
@@ -30,7 +31,7 @@ export async function pacedLoad(url: string, rate: number, seconds: number, body
   }
   await Promise.all(inFlight);
   latencies.sort((a, b) => a - b);
-  const at = (q: number): number => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0);
+  const at = (q: number): number => Math.round(latencies.length === 0 ? 0 : quantile(latencies, q));
   const total = latencies.length + errors;
   return { requests: { total, average: Math.round((10 * total) / ((performance.now() - started) / 1000)) / 10 }, latency: { p50: at(0.5), p99: at(0.99) }, non2xx, errors };
 }

@@ -1,5 +1,6 @@
 // How late this thread's event loop picks up answers: a quantile over a recent window, which admission weighs against
 // the time a request has left.
+import { quantile } from '../util/stats.js';
 
 /** Samples kept, and how long one counts. */
 const WINDOW = 64;
@@ -40,7 +41,7 @@ export class AnswerDelays {
     let n = 0;
     for (let i = 0; i < this.#count; i++) if (now - this.#at[i] <= MAX_AGE_MS) this.#scratch[n++] = this.#ms[i];
     const recent = this.#scratch.subarray(0, n).sort();
-    this.#estimate = n === 0 ? 0 : recent[Math.min(n - 1, Math.ceil(QUANTILE * n) - 1)];
+    this.#estimate = n === 0 ? 0 : quantile(recent, QUANTILE);
     this.#estimatedAt = now;
     this.#dirty = false;
     return this.#estimate;
