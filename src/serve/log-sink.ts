@@ -78,7 +78,10 @@ function parseOptions(options: LogSinkOptions): SinkConfig {
   const gzip = given(options.gzip, true);
   if (typeof gzip !== 'boolean') throw optionError('gzip', 'must be a boolean', gzip);
   const fileSystem = given(options.fileSystem, NODE_FILE_SYSTEM);
-  if (!isOptionsObject(fileSystem) || typeof fileSystem.open !== 'function') throw optionError('fileSystem', 'must have open, rename and unlink', fileSystem);
+  const fileSystemMethods = ['open', 'rename', 'unlink'] as const;
+  if (!isOptionsObject(fileSystem) || fileSystemMethods.some((m) => typeof fileSystem[m] !== 'function')) {
+    throw optionError('fileSystem', 'must have open, rename and unlink', fileSystem);
+  }
   return {
     dir,
     prefix,

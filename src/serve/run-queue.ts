@@ -34,6 +34,7 @@ const EWMA_WEIGHT = 0.2;
  */
 export class RunQueue {
   readonly #options: RunQueueOptions;
+  readonly #workers: number;
   readonly #waiting: Waiter[] = [];
   #running = 0;
   #runMs = 0;
@@ -42,6 +43,7 @@ export class RunQueue {
 
   constructor(options: RunQueueOptions) {
     this.#options = options;
+    this.#workers = options.workers ?? options.slots;
   }
 
   /** Moving average of a run's time on a worker (0 before the first run). */
@@ -63,9 +65,8 @@ export class RunQueue {
    * the workers, each worker taking one per average run (0 while a worker is free).
    */
   expectedWaitMs(): number {
-    const workers = this.#options.workers ?? this.#options.slots;
-    const ahead = this.#running + this.#waiting.length + 1 - workers;
-    return ahead <= 0 ? 0 : (ahead / workers) * this.#runMs;
+    const ahead = this.#running + this.#waiting.length + 1 - this.#workers;
+    return ahead <= 0 ? 0 : (ahead / this.#workers) * this.#runMs;
   }
 
   /** Why a request with `remainingMs` left should be shed now (a coded error), or null to admit it. */

@@ -96,3 +96,10 @@ test('loadDataset: every option refuses the bad-value table', async () => {
   }
   assert.deepEqual(problems, []);
 });
+
+test('RotatingLogSink: a fileSystem missing rename or unlink is refused, naming it', () => {
+  const open = async () => ({});
+  for (const fileSystem of [{ open }, { open, rename: open }, { open, unlink: open }]) {
+    assert.equal(problem('fileSystem', () => new RotatingLogSink({ dir, checkIntervalMs: 0, fileSystem } as never).close()), null, JSON.stringify(Object.keys(fileSystem)));
+  }
+});
