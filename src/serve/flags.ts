@@ -1,6 +1,7 @@
 // Per-request flags through OpenFeature's named client 'autofas' (never sets a provider); defaults without one.
+import { intOption } from '../schema/option-values.js';
 import { optionError } from '../schema/errors.js';
-import { checkKnownOptions, given, integerOption, isOptionsObject } from './known-options.js';
+import { checkKnownOptions, given, isOptionsObject } from './known-options.js';
 import { clampK, STATIC_FLAG_DEFAULTS } from './static-flags.js';
 import type { Arm, FlagEvaluator, FlagValues } from './types.js';
 
@@ -54,7 +55,7 @@ function parseOptions(options: FlagOptions): FlagConfig {
   checkKnownOptions(options, ['client', 'domain', 'defaults', 'maxK', 'onError'], 'createFlagEvaluator');
   const domain = given(options.domain, 'autofas');
   if (typeof domain !== 'string' || domain === '') throw optionError('domain', 'must be a non-empty string', domain);
-  const maxK = integerOption('maxK', options.maxK, 100_000);
+  const maxK = intOption('maxK', options.maxK, 100_000);
   if (options.defaults !== undefined && !isOptionsObject(options.defaults)) throw optionError('defaults', 'must be an object of flag values', options.defaults);
   const defaults = { ...DEFAULT_FLAGS, ...given(options.defaults, {}) };
   if (!ARMS.includes(defaults.arm)) throw optionError('defaults.arm', "must be 'autofas', 'baseline' or 'off'", defaults.arm);

@@ -18,15 +18,6 @@ export function isOptionsObject(value: unknown): value is Record<string, unknown
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** The option's value (or its default) when it is an integer of at least 1 (or 0 with `allowZero`); else ERR_AUTOFAS_OPTION. */
-export function integerOption(name: string, value: unknown, fallback: number, allowZero = false): number {
-  const v = given(value, fallback);
-  if (!Number.isInteger(v) || (v as number) < (allowZero ? 0 : 1)) {
-    throw optionError(name, allowZero ? 'must be a non-negative integer' : 'must be a positive integer', v);
-  }
-  return v as number;
-}
-
 /** The option's value, or the default when it was not given (`undefined` only: `null` is a value, and refused later). */
 export function given<T>(value: T | undefined, fallback: T): T {
   return value === undefined ? fallback : value;

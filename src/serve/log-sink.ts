@@ -1,9 +1,10 @@
 // Rotating JSONL(.gz) file sink behind a bounded queue: drops and counts when the disk is slower than traffic.
+import { intOption } from '../schema/option-values.js';
 import { EventEmitter } from 'node:events';
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { autofasError, optionError } from '../schema/errors.js';
-import { checkKnownOptions, given, integerOption, isOptionsObject } from './known-options.js';
+import { checkKnownOptions, given, isOptionsObject } from './known-options.js';
 import { LogFile, NODE_FILE_SYSTEM } from './log-file.js';
 import type { LogFileSystem } from './log-file.js';
 
@@ -86,11 +87,11 @@ function parseOptions(options: LogSinkOptions): SinkConfig {
     dir,
     prefix,
     gzip,
-    maxBytes: integerOption('maxBytes', options.maxBytes, 64 * 1024 * 1024),
-    maxAgeMs: integerOption('maxAgeMs', options.maxAgeMs, 3_600_000),
-    maxQueueLines: integerOption('maxQueueLines', options.maxQueueLines, 10_000),
-    maxQueueBytes: integerOption('maxQueueBytes', options.maxQueueBytes, 64 * 1024 * 1024),
-    checkIntervalMs: integerOption('checkIntervalMs', options.checkIntervalMs, 60_000, true),
+    maxBytes: intOption('maxBytes', options.maxBytes, 64 * 1024 * 1024),
+    maxAgeMs: intOption('maxAgeMs', options.maxAgeMs, 3_600_000),
+    maxQueueLines: intOption('maxQueueLines', options.maxQueueLines, 10_000),
+    maxQueueBytes: intOption('maxQueueBytes', options.maxQueueBytes, 64 * 1024 * 1024),
+    checkIntervalMs: intOption('checkIntervalMs', options.checkIntervalMs, 60_000, 0),
     clock,
     fileSystem,
   };

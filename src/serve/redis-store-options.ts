@@ -1,8 +1,9 @@
 // Options of `redisItemStore`, their defaults and their one parser.
+import { intOption } from '../schema/option-values.js';
 import { optionError } from '../schema/errors.js';
 import { parseFeatureSpec } from '../schema/feature-spec.js';
 import type { FeatureSpec } from '../schema/feature-spec.js';
-import { checkKnownOptions, given, integerOption, isOptionsObject } from './known-options.js';
+import { checkKnownOptions, given, isOptionsObject } from './known-options.js';
 import type { ItemStore, PreRankLogger } from './option-types.js';
 import { DEFAULT_KEY_PREFIX } from './redis-layout.js';
 
@@ -60,9 +61,9 @@ export function parseRedisStoreOptions(options: RedisItemStoreOptions): RedisSto
     keyPrefix,
     crossKeys: parseCrossKeys(options.crossKeys, featureSpec),
     resolveCross,
-    commandTimeoutMs: integerOption('commandTimeoutMs', options.commandTimeoutMs, 1000),
-    connectTimeoutMs: integerOption('connectTimeoutMs', options.connectTimeoutMs, 2000),
-    maxReconnectDelayMs: integerOption('maxReconnectDelayMs', options.maxReconnectDelayMs, 2000),
+    commandTimeoutMs: intOption('commandTimeoutMs', options.commandTimeoutMs, 1000),
+    connectTimeoutMs: intOption('connectTimeoutMs', options.connectTimeoutMs, 2000),
+    maxReconnectDelayMs: intOption('maxReconnectDelayMs', options.maxReconnectDelayMs, 2000),
     logger,
   };
 }

@@ -1,6 +1,7 @@
 // The status page's numbers: per arm rate, paths, latency quantiles, online Recall@K with a 95% CI, Overlap@K, fed by events.
+import { intOption } from '../schema/option-values.js';
 import { optionError } from '../schema/errors.js';
-import { checkKnownOptions, given, integerOption } from './known-options.js';
+import { checkKnownOptions, given } from './known-options.js';
 import type { Clock } from './log-sink.js';
 import type { TeacherLogger } from './teacher-logger.js';
 import type { Arm, PreRanker, PreRankRecord, ScoringPath } from './types.js';
@@ -118,7 +119,7 @@ function parseOptions(options: StatusOptions) {
   if (logger !== undefined && !shaped) {
     throw optionError('teacherLogger', 'must be a teacher logger (with `events` and `sink`)', logger);
   }
-  return { windowMs: integerOption('windowMs', options.windowMs, 60_000), latencySamples: integerOption('latencySamples', options.latencySamples, 2048), clock, logger };
+  return { windowMs: intOption('windowMs', options.windowMs, 60_000), latencySamples: intOption('latencySamples', options.latencySamples, 2048), clock, logger };
 }
 
 type Emitter = Subscribable<string>;

@@ -1,8 +1,9 @@
 // Teacher-log collection: after the ranking hop, one teacher-log line per sampled request, plus online Recall@K per arm.
+import { intOption } from '../schema/option-values.js';
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { optionError } from '../schema/errors.js';
-import { checkKnownOptions, given, integerOption, isOptionsObject } from './known-options.js';
+import { checkKnownOptions, given, isOptionsObject } from './known-options.js';
 import type { FeatureSpec } from '../schema/feature-spec.js';
 import type { PreRankLogInfo, RawFeatureValue, TeacherCandidate, TeacherLogRecord } from '../schema/teacher-log.js';
 import { RotatingLogSink } from './log-sink.js';
@@ -89,7 +90,7 @@ function parseOptions(options: TeacherLoggerOptions): LoggerConfig {
   const sink = options.sink instanceof RotatingLogSink ? options.sink : new RotatingLogSink(given(options.sink, {}));
   const when = given(options.when, 'now');
   if (when !== 'now' && when !== 'finish') throw optionError('when', "must be 'now' or 'finish'", when);
-  const recallTop = integerOption('recallTop', options.recallTop, 10);
+  const recallTop = intOption('recallTop', options.recallTop, 10);
   const idPrefix = randomBytes(4).toString('hex');
   let counter = 0;
   return {

@@ -1,11 +1,12 @@
 // Watches the models root and reloads the pre-ranker when a new artifact directory appears (written atomically by the searcher).
+import { intOption } from '../schema/option-values.js';
 import { watch } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { CARD_FILE } from '../schema/artifact.js';
 import { optionError } from '../schema/errors.js';
-import { checkKnownOptions, given, integerOption } from './known-options.js';
+import { checkKnownOptions, given } from './known-options.js';
 import type { PreRanker } from './types.js';
 
 export interface WatchOptions {
@@ -54,8 +55,8 @@ export async function newestArtifact(root: string): Promise<Newest | null> {
 function parseOptions(options: WatchOptions) {
   checkKnownOptions(options, ['modelsRoot', 'debounceMs', 'pollMs', 'onReload'], 'watchModels');
   if (typeof options?.modelsRoot !== 'string' || options.modelsRoot === '') throw optionError('modelsRoot', 'must be a directory path', options?.modelsRoot);
-  const debounceMs = integerOption('debounceMs', options.debounceMs, 250, true);
-  const pollMs = integerOption('pollMs', options.pollMs, 0, true);
+  const debounceMs = intOption('debounceMs', options.debounceMs, 250, 0);
+  const pollMs = intOption('pollMs', options.pollMs, 0, 0);
   const onReload = given(options.onReload, () => {});
   if (typeof onReload !== 'function') throw optionError('onReload', 'must be a function', onReload);
   return { root: resolve(options.modelsRoot), debounceMs, pollMs, onReload };
