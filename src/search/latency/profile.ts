@@ -1,8 +1,7 @@
 // `autofas profile`: measures each dense-layer shape at the serving batch with onnxruntime-node and builds a LatencyTable.
 import { cpus } from 'node:os';
 import { createRequire } from 'node:module';
-import { optionError } from '../../schema/errors.js';
-import { intOption } from '../../schema/option-values.js';
+import { intOption, widthsOption } from '../../schema/option-values.js';
 import { encodeModel } from '../../graph/builder.js';
 import { Graph } from '../../graph/graph.js';
 import { createSession, type Feeds } from '../../graph/runtime.js';
@@ -35,12 +34,9 @@ interface ProfileConfig {
   readonly onProgress: (done: number, total: number) => void;
 }
 
+/** Layer widths to time, each once, ascending. */
 function widths(name: string, value: readonly number[] | undefined, fallback: readonly number[]): readonly number[] {
-  if (value === undefined) return fallback;
-  if (!Array.isArray(value) || value.length === 0 || value.some((v) => !Number.isInteger(v) || v < 1)) {
-    throw optionError(name, 'must be a non-empty array of positive integers', value);
-  }
-  return [...new Set(value)].sort((a, b) => a - b);
+  return [...new Set(widthsOption(name, value, fallback))].sort((a, b) => a - b);
 }
 
 export function parseProfileOptions(options: ProfileOptions = {}): ProfileConfig {
