@@ -6,10 +6,10 @@ import { quantile } from '../util/stats.js';
 const WINDOW = 64;
 const MAX_AGE_MS = 1000;
 /**
- * The share of recent answers that came back within the estimate: the median, so a lone stall (a GC pause) does not
- * shed, while a saturated loop, which makes most answers late, does.
+ * The share of recent answers that came back within the estimate: three in four, so a lone stall (a GC pause, a few
+ * late answers) does not shed, while a loop that makes a quarter of the answers late already does.
  */
-const QUANTILE = 0.5;
+const QUANTILE = 0.75;
 
 /**
  * Recent delays between an answer being ready (a worker posted it, or a probe was due) and this thread running its

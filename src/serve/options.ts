@@ -7,7 +7,7 @@ import { checkKnownOptions } from './known-options.js';
 import type { BaselineEmbeddings, PreRankerCodeOptions } from './option-types.js';
 
 const defaultWorkers = Math.max(1, Math.min(4, Math.floor(availableParallelism() / 2)));
-const defaultMaxQueue = 8 * availableParallelism();
+const defaultMaxQueue = 32 * availableParallelism();
 
 /** The JSON-able options (strings, numbers, enums). Function-valued options are listed in `CODE_OPTION_NAMES`. */
 export const preRankerJsonOptionsSchema = z.strictObject({
@@ -38,7 +38,7 @@ export const preRankerJsonOptionsSchema = z.strictObject({
     .max(100_000)
     .default(1000)
     .describe('After each model run a worker polls for the next one this many microseconds before it sleeps: waking a sleeping thread costs tens of microseconds a request; spinning costs CPU while idle (0 = sleep at once).'),
-  maxQueue: z.number().int().min(0).default(0).describe('Model runs allowed to wait for a worker (0 = 8 per CPU, from os.availableParallelism()); beyond it, or when the expected wait exceeds the time left, the request is shed to the fallback.'),
+  maxQueue: z.number().int().min(0).default(0).describe('Model runs allowed to wait for a worker (0 = 32 per CPU, from os.availableParallelism()); beyond it, or when the expected wait exceeds the time left, the request is shed to the fallback.'),
   storeFeaturesFrom: z
     .enum(['itemStore', 'candidates'])
     .default('itemStore')

@@ -51,7 +51,7 @@ export class RunQueue {
     return this.#runMs;
   }
 
-  /** How late answers have lately been picked up on this thread (the median of the last second's, in ms). */
+  /** How late answers have lately been picked up on this thread (the 75th percentile of the last second's, in ms). */
   get answerDelayMs(): number {
     return this.#delays.estimate(this.#options.now());
   }
