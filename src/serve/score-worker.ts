@@ -4,6 +4,7 @@ import { receiveMessageOnPort, workerData } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import { processClockMs } from '../util/process-clock.js';
+import { pollMs } from './worker-polling.js';
 import { checkSessionAgainstCard } from '../schema/artifact.js';
 import type { ModelCard } from '../schema/model-card.js';
 import { feedTensors } from './feed-tensors.js';
@@ -14,7 +15,7 @@ export interface ScoreWorkerData {
   readonly intraOpThreads: number;
   /** Shared cell: the lowest model generation still in use (older sessions are released). */
   readonly floor: Int32Array;
-  /** After a run, poll the port this long for the next task before sleeping (waking a sleeping thread is slow). */
+  /** After a run, poll the port up to this long for the next task before sleeping (waking a sleeping thread is slow). */
   readonly spinUs: number;
   /** Where tasks arrive and answers go. */
   readonly port: MessagePort;
@@ -129,14 +130,22 @@ async function answer({ id, task }: ScoreMessage): Promise<void> {
   }
 }
 
-/** The next task: already queued, arriving while the thread spins, or (sleeping) whenever it comes. */
-function nextTask(): ScoreMessage | Promise<ScoreMessage> {
-  const until = performance.now() + data.spinUs / 1000;
+/** Weight of the newest gap in the moving average of the gaps between tasks. */
+const GAP_WEIGHT = 0.2;
+let gapMs: number | undefined;
+
+/** The next task: already queued, arriving while the thread polls, or (sleeping) whenever it comes. */
+async function nextTask(): Promise<ScoreMessage> {
+  const idleSince = performance.now();
+  const until = idleSince + pollMs(data.spinUs, gapMs);
+  let task: ScoreMessage | undefined;
   do {
-    const queued = receiveMessageOnPort(data.port);
-    if (queued) return queued.message as ScoreMessage;
-  } while (performance.now() < until);
-  return new Promise((resolve) => data.port.once('message', resolve));
+    task = receiveMessageOnPort(data.port)?.message as ScoreMessage | undefined;
+  } while (!task && performance.now() < until);
+  task ??= await new Promise<ScoreMessage>((resolve) => data.port.once('message', resolve));
+  const gap = performance.now() - idleSince;
+  gapMs = gapMs === undefined ? gap : gapMs + GAP_WEIGHT * (gap - gapMs);
+  return task;
 }
 
 async function serve(): Promise<void> {
