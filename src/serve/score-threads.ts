@@ -73,7 +73,8 @@ class ScoreThread {
 
 /**
  * Worker threads that run scoring tasks. A run goes to the thread with the fewest runs in flight (callers bound the
- * total, see RunQueue); a thread that dies fails its runs and is replaced. Piscina did this before; it woke a sleeping
+ * total, see RunQueue); a thread that dies fails its runs and is replaced by the next run (not at once: a worker that
+ * cannot start must not respawn in a loop; each run then fails, and the breaker opens). Piscina did this before; it woke a sleeping
  * worker for every run, which cost ~60-90 us a request on a 2-vCPU VM (docs/benchmarks.md, "Serving").
  */
 export class ScoreThreads {
@@ -88,9 +89,15 @@ export class ScoreThreads {
     for (let i = 0; i < options.workers; i++) this.#threads.push(this.#spawn());
   }
 
+  /** Threads running now (a dead one is replaced by the next run). */
+  get threads(): number {
+    return this.#threads.length;
+  }
+
   /** Runs one task on the least busy thread; `transfer` moves buffers to it instead of copying them. */
   run(task: ScoreTask, transfer: ArrayBuffer[] = []): Promise<ScoreResult> {
     if (this.#closing) return Promise.reject(autofasError('ERR_AUTOFAS_CLOSED', 'the scoring workers are closing'));
+    if (this.#threads.length < this.#options.workers) this.#threads.push(this.#spawn());
     let thread = this.#threads[0];
     for (const t of this.#threads) if (t.pending.size < thread.pending.size) thread = t;
     const id = ++this.#nextId;
@@ -124,13 +131,12 @@ export class ScoreThreads {
     return thread;
   }
 
-  /** A thread died (or ended): its runs fail; unless closing, a new thread takes its place. */
+  /** A thread died (or ended): its runs fail and it leaves; the next run starts its replacement. */
   #gone(thread: ScoreThread, err: Error): void {
     const at = this.#threads.indexOf(thread);
     thread.failAll(err);
     if (at < 0) return;
-    if (this.#closing) this.#threads.splice(at, 1);
-    else this.#threads[at] = this.#spawn();
+    this.#threads.splice(at, 1);
     this.#checkDrained();
   }
 

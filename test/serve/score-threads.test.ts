@@ -35,7 +35,9 @@ test('a thread that dies fails its run with the reason, and the next run is serv
   const pool = threads();
   try {
     await assert.rejects(pool.run({ ...task(), exitCode: 3 }), /exited with code 3/);
+    assert.equal(pool.threads, 0, 'not restarted before a run needs it (a worker that cannot start must not respawn in a loop)');
     const result = await pool.run(task());
+    assert.equal(pool.threads, 1);
     assert.equal(result.scores.length, ROWS);
   } finally {
     await pool.destroy();
