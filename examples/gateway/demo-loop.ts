@@ -34,6 +34,15 @@ export interface DemoLoop {
   close(): Promise<void>;
 }
 
+/**
+ * Reads the flag file into the `autofas` domain through flagd's in-process resolver (no flagd daemon, no network). The
+ * provider then polls the file for edits every 5 s (`fs.watchFile`, no option to change it); calling this again reads
+ * it now, as that poll does.
+ */
+export function readFlagFile(flagsFile: string): Promise<void> {
+  return OpenFeature.setProviderAndWait('autofas', new FlagdProvider({ resolverType: 'in-process', offlineFlagSourcePath: flagsFile }));
+}
+
 /** Starts the loop: sets the flagd provider (file mode) for the `autofas` domain, then builds the gateway with everything on. */
 export async function startDemoLoop(options: DemoLoopOptions = {}): Promise<DemoLoop> {
   const varDir = resolve(options.varDir ?? process.env.AUTOFAS_VAR ?? 'var');
@@ -43,8 +52,7 @@ export async function startDemoLoop(options: DemoLoopOptions = {}): Promise<Demo
   mkdirSync(modelsRoot, { recursive: true });
   if (!existsSync(flagsFile)) copyFileSync(DEFAULT_FLAGS, flagsFile);
   const token = options.token ?? process.env.AUTOFAS_ADMIN_TOKEN ?? randomBytes(18).toString('base64url');
-  // flagd's in-process resolver reads the file and polls it for edits (every 5 s): no flagd daemon, no network.
-  await OpenFeature.setProviderAndWait('autofas', new FlagdProvider({ resolverType: 'in-process', offlineFlagSourcePath: flagsFile }));
+  await readFlagFile(flagsFile);
   let gateway: Gateway;
   try {
     gateway = await createGatewayApp({

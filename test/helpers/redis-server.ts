@@ -61,14 +61,21 @@ function replyComplete(text: string): boolean {
   return length < 0 || Buffer.byteLength(text) >= head + 2 + length + 2;
 }
 
-async function waitForPing(port: number, child: ChildProcess): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);
-    const reply = await sendCommand(port, ['PING']).catch(() => '');
-    if (reply.startsWith('+PONG')) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`redis-server on port ${port} did not answer PING`);
+/** Resolves when the server logs that it accepts connections (no polling); rejects if it exits first. */
+function waitForReady(child: ChildProcess, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let log = '';
+    const onData = (chunk: Buffer): void => {
+      log += chunk.toString('utf8');
+      if (!log.includes('Ready to accept connections')) return;
+      child.stdout?.off('data', onData).resume(); // keep draining the log, or the server blocks on a full pipe
+      child.off('exit', onExit);
+      resolve();
+    };
+    const onExit = (code: number | null): void => reject(new Error(`redis-server on port ${port} exited with ${code} before it was ready:\n${log}`));
+    child.stdout?.on('data', onData);
+    child.once('exit', onExit);
+  });
 }
 
 /** A redis-server on a free loopback port, no persistence, nothing else. */
@@ -78,8 +85,8 @@ export async function startRedisServer(): Promise<RedisServer> {
   let child: ChildProcess | null = null;
   const start = async (): Promise<void> => {
     const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'];
-    child = spawn('redis-server', args, { stdio: 'ignore' });
-    await waitForPing(port, child);
+    child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    await waitForReady(child, port);
   };
   const stop = async (): Promise<void> => {
     const running = child;
