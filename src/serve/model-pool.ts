@@ -15,7 +15,7 @@ const WARMUP_ROWS = 256;
 export interface ModelPoolOptions {
   readonly workers: number;
   readonly threadsPerWorker: number;
-  /** How long a worker polls for the next run before it sleeps, in microseconds. */
+  /** At most how long a worker polls for the next run before it sleeps, in microseconds (see worker-polling.ts). */
   readonly spinUs: number;
   /** How the model's features are planned (store source, encoded-row cache). */
   readonly plan: PlanOptions;

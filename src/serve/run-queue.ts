@@ -1,6 +1,7 @@
 // Admission to the worker threads: one slot per worker, a bounded FIFO of waiting runs, refusals decided from the deadline.
 import { autofasError } from '../schema/errors.js';
 import type { AutofasError } from '../schema/errors.js';
+import { movingAverage } from '../util/stats.js';
 import { AnswerDelays } from './answer-delays.js';
 
 /** How the queue was sized; both default from the machine (see `options.ts`). */
@@ -148,7 +149,7 @@ export class RunQueue {
       released = true;
       if (answerDelayMs !== undefined) this.#delays.record(answerDelayMs, this.#options.now());
       const ms = typeof workerMs === 'number' && Number.isFinite(workerMs) ? workerMs : this.#options.now() - startedAt;
-      this.#runMs = this.#runMs === 0 ? ms : this.#runMs + EWMA_WEIGHT * (ms - this.#runMs);
+      this.#runMs = movingAverage(this.#runMs === 0 ? undefined : this.#runMs, ms, EWMA_WEIGHT);
       this.#running--;
       this.#next();
     };

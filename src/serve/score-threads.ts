@@ -10,10 +10,16 @@ const WORKER_FILE = new URL('./score-worker.js', import.meta.url);
 export interface ScoreThreadsOptions {
   readonly workers: number;
   readonly intraOpThreads: number;
-  /** After a run, a worker polls its port this long for the next one before it sleeps (0: sleep at once). */
+  /** After a run, a worker polls its port up to this long for the next one, while runs come that close (0: never). */
   readonly spinUs: number;
   /** Shared cell: the lowest model generation still in use. */
   readonly floor: Int32Array;
+}
+
+/** What a thread tells its pool: it died (or ended), or one of its runs settled. */
+interface ThreadEvents {
+  readonly gone: (thread: ScoreThread, err: Error) => void;
+  readonly settled: () => void;
 }
 
 interface Pending {
@@ -26,15 +32,17 @@ class ScoreThread {
   readonly worker: Worker;
   readonly port: MessagePort;
   readonly pending = new Map<number, Pending>();
+  readonly #events: ThreadEvents;
 
-  constructor(data: Omit<ScoreWorkerData, 'port'>, onGone: (thread: ScoreThread, err: Error) => void) {
+  constructor(data: Omit<ScoreWorkerData, 'port'>, events: ThreadEvents) {
+    this.#events = events;
     const { port1, port2 } = new MessageChannel();
     const workerData: ScoreWorkerData = { ...data, port: port2 };
     this.worker = new Worker(WORKER_FILE, { workerData, transferList: [port2] });
     this.port = port1;
     this.port.on('message', (reply: ScoreReply) => this.#answer(reply));
-    this.worker.on('error', (err) => onGone(this, err));
-    this.worker.on('exit', (code) => onGone(this, new Error(`the scoring worker exited with code ${code}`)));
+    this.worker.on('error', (err) => events.gone(this, err));
+    this.worker.on('exit', (code) => events.gone(this, new Error(`the scoring worker exited with code ${code}`)));
     this.#idle();
   }
 
@@ -62,6 +70,7 @@ class ScoreThread {
     if (this.pending.size === 0) this.#idle();
     if (reply.result) p.resolve({ ...reply.result, answerDelayMs: processClockMs() - reply.postedAt });
     else p.reject(Object.assign(new Error(reply.error?.message ?? 'the scoring worker failed'), reply.error?.code ? { code: reply.error.code } : {}));
+    this.#events.settled();
   }
 
   /** An idle thread does not keep the host's process alive. */
@@ -126,9 +135,7 @@ export class ScoreThreads {
 
   #spawn(): ScoreThread {
     const { intraOpThreads, floor, spinUs } = this.#options;
-    const thread = new ScoreThread({ intraOpThreads, floor, spinUs }, (gone, err) => this.#gone(gone, err));
-    thread.port.on('message', () => this.#checkDrained());
-    return thread;
+    return new ScoreThread({ intraOpThreads, floor, spinUs }, { gone: (gone, err) => this.#gone(gone, err), settled: () => this.#checkDrained() });
   }
 
   /** A thread died (or ended): its runs fail and it leaves; the next run starts its replacement. */

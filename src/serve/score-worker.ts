@@ -4,6 +4,7 @@ import { receiveMessageOnPort, workerData } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import { processClockMs } from '../util/process-clock.js';
+import { movingAverage } from '../util/stats.js';
 import { pollMs } from './worker-polling.js';
 import { checkSessionAgainstCard } from '../schema/artifact.js';
 import type { ModelCard } from '../schema/model-card.js';
@@ -15,7 +16,7 @@ export interface ScoreWorkerData {
   readonly intraOpThreads: number;
   /** Shared cell: the lowest model generation still in use (older sessions are released). */
   readonly floor: Int32Array;
-  /** After a run, poll the port up to this long for the next task before sleeping (waking a sleeping thread is slow). */
+  /** After a run, poll the port up to this long for the next task, while tasks come that close (waking a thread is slow). */
   readonly spinUs: number;
   /** Where tasks arrive and answers go. */
   readonly port: MessagePort;
@@ -144,7 +145,7 @@ async function nextTask(): Promise<ScoreMessage> {
   } while (!task && performance.now() < until);
   task ??= await new Promise<ScoreMessage>((resolve) => data.port.once('message', resolve));
   const gap = performance.now() - idleSince;
-  gapMs = gapMs === undefined ? gap : gapMs + GAP_WEIGHT * (gap - gapMs);
+  gapMs = movingAverage(gapMs, gap, GAP_WEIGHT);
   return task;
 }
 

@@ -1,4 +1,4 @@
-// Small descriptive statistics over typed arrays: the derive step's loss comparisons, latency quantiles (status page, store profile).
+// Small descriptive statistics: means, quantiles (the derive step's loss comparisons, latencies) and moving averages (serving).
 
 /** Arithmetic mean (0 for no values). */
 export function mean(values: ArrayLike<number>): number {
@@ -10,4 +10,9 @@ export function mean(values: ArrayLike<number>): number {
 /** The nearest-rank `q` quantile of ascending `sorted` values (the smallest value with at least q of them at or below it). */
 export function quantile(sorted: ArrayLike<number>, q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+}
+
+/** An exponentially weighted moving average after `value`: `value` itself when there is no average yet. */
+export function movingAverage(average: number | undefined, value: number, weight: number): number {
+  return average === undefined ? value : average + weight * (value - average);
 }
