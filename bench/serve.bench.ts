@@ -8,6 +8,7 @@ import type { WorldHops } from '../examples/gateway/world-hops.js';
 import { createPreRankerWithHooks, engineOf } from '../src/serve/pre-ranker.js';
 import type { PreRankerHooks } from '../src/serve/engine.js';
 import { staticFlags } from '../src/serve/static-flags.js';
+import { orderByScore } from '../src/util/order-by-score.js';
 import type { ItemStore, PreRanker, PreRankerOptions, SearchState } from '../src/index.js';
 import { loadSection } from './serve-load.js';
 import { shapeSection } from './serve-shape.js';
@@ -16,8 +17,8 @@ import { f, pct } from './serve-stats.js';
 const N = 1000;
 const ITERS = Number(process.env.SERVE_ITERS ?? 400);
 const REPEATS = Number(process.env.SERVE_REPEATS ?? 3);
-/** Sections to run (comma-separated): overhead, shape, vector, stall, load. @default all */
-const ONLY = new Set((process.env.SERVE_ONLY ?? 'overhead,shape,vector,stall,load').split(','));
+/** Sections to run (comma-separated): overhead, polling, shape, vector, stall, load. @default all */
+const ONLY = new Set((process.env.SERVE_ONLY ?? 'overhead,polling,shape,vector,stall,load').split(','));
 
 /** Requests of the fixture world (user x query), with every store read answered from memory so store time is ~0. */
 function benchRequests(hops: WorldHops, count: number): { searches: () => SearchState[]; store: ItemStore } {
@@ -95,12 +96,12 @@ async function repeated(run: () => Promise<number[]>): Promise<{ best: number; a
 }
 
 /** Overhead beyond ORT of one model through the same pool: request time minus the ORT run measured alongside it. */
-async function overhead(hops: WorldHops, model: string, targetMs: number | null): Promise<{ features: number; best: number }> {
+async function overhead(hops: WorldHops, model: string, targetMs: number | null, options: Partial<PreRankerOptions> = {}, variant = ''): Promise<{ features: number; best: number }> {
   const ortP50: number[] = [];
   let features = 0;
-  const name = model.split('/').slice(-2).join('/');
+  const name = model.split('/').slice(-2).join('/') + variant;
   const over = await repeated(async () => {
-    const run = await inProcess(`plugin, model path, ${name}`, { model, timeoutMs: 10_000 }, {}, hops);
+    const run = await inProcess(`plugin, model path, ${name}`, { model, timeoutMs: 10_000, ...options }, {}, hops);
     ortP50.push(pct(run.scorer, 0.5));
     features = run.features;
     return run.total.map((t, i) => t - (run.scorer[i] ?? 0));
@@ -120,6 +121,24 @@ async function overheadSection(hops: WorldHops): Promise<void> {
     const perFeatureUs = ((big.best - small.best) * 1000) / (big.features - small.features);
     console.log(`  overhead per extra feature: ${f(perFeatureUs, 1)} us per 1000 candidates (${small.features} -> ${big.features} features)`);
   }
+}
+
+/**
+ * What the worker's polling buys, side by side: the bundled model's overhead with polling off and at its default; and
+ * the top-k selection alone (100 of 1000 scores).
+ */
+async function pollingSection(hops: WorldHops): Promise<void> {
+  const off = await overhead(hops, defaultModel(), null, { workerSpinUs: 0 }, ', workerSpinUs 0');
+  const on = await overhead(hops, defaultModel(), null, {}, ', workerSpinUs default');
+  console.log(`  polling saves ${f((off.best - on.best) * 1000, 1)} us a request (overhead ${f(on.best)} / ${f(off.best)} ms = ${f(on.best / off.best, 2)})`);
+  const scores = Array.from({ length: 50 }, (_, r) => Float32Array.from({ length: N }, (_, i) => Math.sin(r * 7919 + i * 104729)));
+  const times: number[] = [];
+  for (let i = 0; i < 4000; i++) {
+    const start = performance.now();
+    orderByScore(scores[i % scores.length], 100);
+    times.push(performance.now() - start);
+  }
+  console.log(`  top-k selection alone, 100 of ${N} scores: p50 ${f(pct(times.slice(1000), 0.5) * 1000, 1)} us`);
 }
 
 async function vectorWarm(hops: WorldHops): Promise<number> {
@@ -146,6 +165,7 @@ async function stall(hops: WorldHops, vectorP99: number, workers: number): Promi
 const hops = worldHops();
 console.log(`${N} candidates a request, ${ITERS} requests in process; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 if (ONLY.has('overhead')) await overheadSection(hops);
+if (ONLY.has('polling')) await pollingSection(hops);
 if (ONLY.has('shape')) await shapeSection(hops, N);
 const vectorP99 = ONLY.has('vector') || ONLY.has('stall') ? await vectorWarm(hops) : 0;
 if (ONLY.has('stall')) {

@@ -83,8 +83,8 @@ class ScoreThread {
 /**
  * Worker threads that run scoring tasks. A run goes to the thread with the fewest runs in flight (callers bound the
  * total, see RunQueue); a thread that dies fails its runs and is replaced by the next run (not at once: a worker that
- * cannot start must not respawn in a loop; each run then fails, and the breaker opens). Piscina did this before; it woke a sleeping
- * worker for every run, which cost ~60-90 us a request on a 2-vCPU VM (docs/benchmarks.md, "Serving").
+ * cannot start must not respawn in a loop; each run then fails, and the breaker opens). Piscina did this before, with
+ * more per-run bookkeeping (the overhead it adds is compared in docs/benchmarks.md, "Serving", run 8).
  */
 export class ScoreThreads {
   readonly #options: ScoreThreadsOptions;
