@@ -15,6 +15,10 @@ export interface RedisServer {
   stop(): Promise<void>;
   /** Starts the server again on the same port (for reconnection tests). */
   restart(): Promise<void>;
+  /** Freezes the server process (SIGSTOP): connections stay open, nothing is answered until `thaw` (a stalled Redis). */
+  freeze(): void;
+  /** Lets a frozen server run again (SIGCONT); the commands sent meanwhile are then answered. */
+  thaw(): void;
   /** Stops it and removes its temp dir. */
   cleanup(): Promise<void>;
 }
@@ -94,6 +98,7 @@ export async function startRedisServer(): Promise<RedisServer> {
     if (!running || running.exitCode !== null) return;
     const exited = new Promise((r) => running.once('exit', r));
     running.kill('SIGTERM');
+    running.kill('SIGCONT'); // a frozen server takes its SIGTERM only once it runs again
     await exited;
   };
   await start();
@@ -103,6 +108,8 @@ export async function startRedisServer(): Promise<RedisServer> {
     command: (...args) => sendCommand(port, args),
     stop,
     restart: start,
+    freeze: () => void child?.kill('SIGSTOP'),
+    thaw: () => void child?.kill('SIGCONT'),
     async cleanup() {
       await stop();
       rmSync(dir, { recursive: true, force: true });

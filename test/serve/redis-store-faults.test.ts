@@ -73,12 +73,13 @@ test('Redis slow: the request answers by the fallback before Redis does; the lat
   const { store, preRanker, close } = await serving('slow:');
   try {
     await ready(store);
-    // CLIENT PAUSE holds every command like DEBUG SLEEP does, but is in force once it has answered (no race).
-    assert.equal(await server.command('CLIENT', 'PAUSE', '3000', 'ALL'), '+OK\r\n');
+    // A frozen process holds every command until it is thawed: the stall lasts as long as the test wants, on any machine.
+    server.freeze();
     let stalled = true;
     const resumed = server.command('PING').then(() => void (stalled = false));
     await expectPath(preRanker, 'vector', 'ERR_AUTOFAS_STORE');
     assert.ok(stalled, 'the request answered while Redis was still holding commands');
+    server.thaw();
     await resumed;
     assert.ok(store.stats().failures.timeout >= 1, 'the command past commandTimeoutMs is counted');
     await expectPath(preRanker, 'model');
