@@ -6,6 +6,8 @@ import type { Feature } from '../schema/feature-spec.js';
 import type { ModelCard } from '../schema/model-card.js';
 import type { RawFeatureValue } from '../schema/teacher-log.js';
 import type { ItemFeatures } from './option-types.js';
+import { compileRowCopy } from './row-copy.js';
+import type { RowCopy } from './row-copy.js';
 import { RowSlab } from './row-slab.js';
 import type { RowSlabOptions } from './row-slab.js';
 import type { Candidate } from './types.js';
@@ -109,6 +111,9 @@ export class FeaturePlan {
   /** Word offset of each stored feature inside a cached row. */
   readonly #rowOffsets: Int32Array;
   readonly #storedWidths: Int32Array;
+  /** Copies cached rows into the stored features' columns; `#slots` is its scratch (each row's cache slot). */
+  readonly #copyRows: RowCopy;
+  #slots = new Int32Array(0);
 
   constructor(card: ModelCard, options: PlanOptions) {
     this.modelId = card.modelId;
@@ -139,6 +144,7 @@ export class FeaturePlan {
     this.#rowCache = rowWidth > 0 && options.rowCache.max > 0 ? new RowSlab(options.rowCache, rowWidth) : null;
     this.#rowOffsets = Int32Array.from(this.#stored.feeds, (_, k) => sumWidths(this.#stored.feeds.slice(0, k)));
     this.#storedWidths = Int32Array.from(this.#stored.feeds, (f) => f.width);
+    this.#copyRows = compileRowCopy(this.#stored.feeds.map((f) => f.width));
   }
 
   /** A buffer for `rows` candidates and fresh missing counts. */
@@ -163,24 +169,15 @@ export class FeaturePlan {
     const cache = this.#rowCache;
     if (this.#stored.features.length === 0) return [];
     if (!cache) return Array.from({ length: rows }, (_, i) => i);
-    const { widths, bases } = this.#storedColumns(rows);
-    const words = cache.words;
+    if (this.#slots.length < rows) this.#slots = new Int32Array(Math.max(rows, 2 * this.#slots.length));
+    const slots = this.#slots;
     const now = cache.now();
     const missAt: number[] = [];
     for (let i = 0; i < rows; i++) {
-      const slot = cache.slot(ids[i], now);
-      if (slot < 0) {
-        missAt.push(i);
-        continue;
-      }
-      const row = slot * cache.width;
-      for (let k = 0; k < widths.length; k++) {
-        const w = widths[k];
-        const to = bases[k] + i * w;
-        const from = row + this.#rowOffsets[k];
-        for (let t = 0; t < w; t++) i32[to + t] = words[from + t];
-      }
+      slots[i] = cache.slot(ids[i], now);
+      if (slots[i] < 0) missAt.push(i);
     }
+    this.#copyRows(cache.words, slots, rows, i32, this.#storedColumns(rows).bases);
     return missAt;
   }
 

@@ -17,6 +17,8 @@ export interface ModelPoolOptions {
   readonly threadsPerWorker: number;
   /** At most how long a worker polls for the next run before it sleeps, in microseconds (see worker-polling.ts). */
   readonly spinUs: number;
+  /** After posting a run, how long the host's event loop polls for its answer instead of sleeping, in microseconds. */
+  readonly answerSpinUs: number;
   /** How the model's features are planned (store source, encoded-row cache). */
   readonly plan: PlanOptions;
 }
@@ -31,7 +33,7 @@ class WorkerHost {
   #closing: Promise<void> | null = null;
 
   constructor(options: ModelPoolOptions) {
-    this.pool = new ScoreThreads({ workers: options.workers, intraOpThreads: options.threadsPerWorker, spinUs: options.spinUs, floor: this.#floor });
+    this.pool = new ScoreThreads({ workers: options.workers, intraOpThreads: options.threadsPerWorker, spinUs: options.spinUs, answerSpinUs: options.answerSpinUs, floor: this.#floor });
   }
 
   get closing(): boolean {

@@ -38,6 +38,13 @@ export const preRankerJsonOptionsSchema = z.strictObject({
     .max(100_000)
     .default(500)
     .describe('After each model run a worker polls for the next one up to this many microseconds before it sleeps, while runs lately came closer together than that: a polling thread needs no wake-up; polling costs CPU (0 = sleep at once).'),
+  answerSpinUs: z
+    .number()
+    .int()
+    .min(0)
+    .max(100_000)
+    .default(2000)
+    .describe("After posting a model run, the host's event loop polls for its answer up to this many microseconds instead of sleeping (each turn still serves I/O and timers): the answer is picked up without a thread wake-up; polling costs CPU on the event loop's core while a run is out (0 = sleep at once)."),
   maxQueue: z.number().int().min(0).default(0).describe('Model runs allowed to wait for a worker (0 = 32 per CPU, from os.availableParallelism()); beyond it, or when the expected wait exceeds the time left, the request is shed to the fallback.'),
   storeFeaturesFrom: z
     .enum(['itemStore', 'candidates'])

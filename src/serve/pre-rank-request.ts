@@ -34,13 +34,27 @@ function checkCandidates(candidates: readonly unknown[]): { ids: string[] } | { 
     }
     ids[i] = c.item_id;
   }
-  if (new Set(ids).size === ids.length) return { ids };
+  return { ids };
+}
+
+/**
+ * The first repeated id, or null. Hashing every id is the costliest input check, so the model path runs it while the
+ * model runs (see `RequestScope.duplicateId`); a request with a repeated id then keeps matching order all the same.
+ */
+function firstDuplicate(ids: readonly string[]): { field: string; message: string } | null {
+  if (new Set(ids).size === ids.length) return null;
   const seen = new Set<string>();
   for (let i = 0; i < ids.length; i++) {
     if (seen.has(ids[i])) return { field: `candidates[${i}].item_id`, message: `duplicate id "${ids[i]}"` };
     seen.add(ids[i]);
   }
-  return { ids };
+  return null;
+}
+
+/** The duplicate-id check of a request, run once: by the model path while its run is out, else after scoring. */
+function duplicateCheck(ids: readonly string[]): () => { field: string; message: string } | null {
+  let result: { field: string; message: string } | null | undefined;
+  return () => (result === undefined ? (result = firstDuplicate(ids)) : result);
 }
 
 function isContext(value: unknown): value is Context {
@@ -103,7 +117,7 @@ export async function preRankRequest(engine: Engine, req: Request, res: Response
     config.setCandidates(req, res, kept);
     return done({ ...common, path: 'matching-order', candidatesOut: kept.length, fallbackReason: refusal, ...teacherFlag(plan) });
   }
-  const scope: RequestScope = { deadline, store: { remainingMs: () => deadline.remaining(), failed: false }, ids };
+  const scope: RequestScope = { deadline, store: { remainingMs: () => deadline.remaining(), failed: false }, ids, duplicateId: duplicateCheck(ids) };
   const record = await scoreAndKeep(engine, req, res, plan, scope, context, candidates as Candidate[], keep);
   return done({ ...common, ...record, ...teacherFlag(plan) });
 }
@@ -149,6 +163,13 @@ async function scoreAndKeep(
     scoreArm(engine, plan.arm, scope, context, candidates, rows),
     shadowArm ? scoreShadow(engine, shadowArm, scope, context, candidates, rows) : Promise.resolve(null),
   ]);
+  const duplicate = scope.duplicateId();
+  if (duplicate) {
+    reportBadInput(engine, 'ERR_AUTOFAS_BAD_CANDIDATES', duplicate.field, duplicate.message);
+    const kept = keepMatchingOrder(candidates, keep);
+    engine.config.setCandidates(req, res, kept);
+    return { path: 'matching-order', modelId: null, candidatesOut: kept.length, fallbackReason: 'ERR_AUTOFAS_BAD_CANDIDATES' };
+  }
   const order = served.scores ? orderByScore(served.scores, keep) : null;
   const extra = shadowExtras(plan, candidates, served, order, shadow, shadowArm);
   const kept = served.scores && order ? keepTop(candidates, served.scores, keep, order) : keepMatchingOrder(candidates, keep);

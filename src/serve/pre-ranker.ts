@@ -57,7 +57,7 @@ function planOptions(config: PreRankerConfig, hooks: PreRankerHooks): PlanOption
 }
 
 function openPool(config: PreRankerConfig, hooks: PreRankerHooks, dir: string, spec: FeatureSpec | undefined, previous?: ModelPool): Promise<ModelPool> {
-  const options = { workers: config.workers, threadsPerWorker: config.threadsPerWorker, spinUs: config.workerSpinUs, plan: planOptions(config, hooks) };
+  const options = { workers: config.workers, threadsPerWorker: config.threadsPerWorker, spinUs: config.workerSpinUs, answerSpinUs: config.answerSpinUs, plan: planOptions(config, hooks) };
   // The workers check the sessions they open against the card: no extra session just for the check.
   return loadArtifact(dir, { spec, checkOnnx: false }).then((artifact) => {
     checkStoreFeatures(config, artifact.card, dir);

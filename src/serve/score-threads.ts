@@ -1,9 +1,10 @@
 // The scoring worker threads: one message port each, runs handed to the least busy, dead threads replaced.
-import { MessageChannel, Worker } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import { autofasError } from '../schema/errors.js';
+import { AnswerPolling } from './answer-polling.js';
 import { processClockMs } from '../util/process-clock.js';
-import type { ScoreReply, ScoreResult, ScoreTask, ScoreWorkerData } from './score-worker.js';
+import type { ScoreMessage, ScoreReply, ScoreResult, ScoreTask, ScoreWorkerData } from './score-worker.js';
 
 const WORKER_FILE = new URL('./score-worker.js', import.meta.url);
 
@@ -12,6 +13,8 @@ export interface ScoreThreadsOptions {
   readonly intraOpThreads: number;
   /** After a run, a worker polls its port up to this long for the next one, while runs come that close (0: never). */
   readonly spinUs: number;
+  /** After posting a run, the host's event loop polls for its answer up to this long instead of sleeping (0: never). */
+  readonly answerSpinUs: number;
   /** Shared cell: the lowest model generation still in use. */
   readonly floor: Int32Array;
 }
@@ -33,11 +36,17 @@ class ScoreThread {
   readonly port: MessagePort;
   readonly pending = new Map<number, Pending>();
   readonly #events: ThreadEvents;
+  /** Tasks posted and answers received so far, each shared with the worker (see `ScoreWorkerData`). */
+  readonly #posted = new Int32Array(new SharedArrayBuffer(4));
+  readonly #answered = new Int32Array(new SharedArrayBuffer(4));
+  #received = 0;
+  /** Model generations this worker was sent (a task carries its model only the first time). */
+  readonly #models = new Set<number>();
 
-  constructor(data: Omit<ScoreWorkerData, 'port'>, events: ThreadEvents) {
+  constructor(data: Omit<ScoreWorkerData, 'port' | 'posted' | 'answered'>, events: ThreadEvents) {
     this.#events = events;
     const { port1, port2 } = new MessageChannel();
-    const workerData: ScoreWorkerData = { ...data, port: port2 };
+    const workerData: ScoreWorkerData = { ...data, port: port2, posted: this.#posted, answered: this.#answered };
     this.worker = new Worker(WORKER_FILE, { workerData, transferList: [port2] });
     this.port = port1;
     this.port.on('message', (reply: ScoreReply) => this.#answer(reply));
@@ -53,7 +62,12 @@ class ScoreThread {
       this.worker.ref();
     }
     this.pending.set(id, pending);
-    this.port.postMessage({ id, task }, transfer);
+    const { model, ...rest } = task;
+    const first = !this.#models.has(model.gen);
+    if (first) this.#models.add(model.gen);
+    const message: ScoreMessage = { id, task: first ? { ...rest, gen: model.gen, model } : { ...rest, gen: model.gen } };
+    this.port.postMessage(message, transfer);
+    Atomics.add(this.#posted, 0, 1); // after the post: a worker that sees the count move finds the task on its port
   }
 
   /** Rejects every run still waiting on this thread. */
@@ -63,7 +77,18 @@ class ScoreThread {
     this.#idle();
   }
 
+  /** Takes the answers the worker has posted straight off the port (no message event); false when none is out. */
+  receive(): boolean {
+    while (Atomics.load(this.#answered, 0) !== this.#received) {
+      const reply = receiveMessageOnPort(this.port)?.message as ScoreReply | undefined;
+      if (!reply) break; // counted before its message event was dispatched: already answered
+      this.#answer(reply);
+    }
+    return this.pending.size > 0;
+  }
+
   #answer(reply: ScoreReply): void {
+    this.#received++;
     const p = this.pending.get(reply.id);
     if (!p) return;
     this.pending.delete(reply.id);
@@ -89,12 +114,14 @@ class ScoreThread {
 export class ScoreThreads {
   readonly #options: ScoreThreadsOptions;
   readonly #threads: ScoreThread[] = [];
+  readonly #polling: AnswerPolling;
   #nextId = 0;
   #closing = false;
   #drained: (() => void) | null = null;
 
   constructor(options: ScoreThreadsOptions) {
     this.#options = options;
+    this.#polling = new AnswerPolling(options.answerSpinUs, () => this.#receive());
     for (let i = 0; i < options.workers; i++) this.#threads.push(this.#spawn());
   }
 
@@ -110,7 +137,16 @@ export class ScoreThreads {
     let thread = this.#threads[0];
     for (const t of this.#threads) if (t.pending.size < thread.pending.size) thread = t;
     const id = ++this.#nextId;
-    return new Promise<ScoreResult>((resolve, reject) => thread.post(id, task, transfer, { resolve, reject }));
+    const answer = new Promise<ScoreResult>((resolve, reject) => thread.post(id, task, transfer, { resolve, reject }));
+    this.#polling.posted();
+    return answer;
+  }
+
+  /** Takes every answer already posted; true while runs are still out. */
+  #receive(): boolean {
+    let out = false;
+    for (const t of this.#threads) out = t.receive() || out;
+    return out;
   }
 
   /** Stops taking runs, waits for those in flight, then ends the threads. */
@@ -134,7 +170,7 @@ export class ScoreThreads {
   }
 
   #spawn(): ScoreThread {
-    const { intraOpThreads, floor, spinUs } = this.#options;
+    const { intraOpThreads, floor, spinUs } = this.#options; // answerSpinUs is the host's, not the worker's
     return new ScoreThread({ intraOpThreads, floor, spinUs }, { gone: (gone, err) => this.#gone(gone, err), settled: () => this.#checkDrained() });
   }
 

@@ -20,6 +20,14 @@ export interface ScoreWorkerData {
   readonly spinUs: number;
   /** Where tasks arrive and answers go. */
   readonly port: MessagePort;
+  /**
+   * Shared cell: tasks posted to this worker so far. The worker polls it (a plain memory read) and reads its port only
+   * when it moved: polling the port itself would take the port's lock on every turn, and the host's post would then
+   * wait on that lock.
+   */
+  readonly posted: Int32Array;
+  /** Shared cell: answers posted by this worker so far (the host reads its port when it moved, see answer-polling.ts). */
+  readonly answered: Int32Array;
 }
 
 /** A model as tasks name it: its generation, its ONNX bytes (shared memory, not copied per task), its score output. */
@@ -55,10 +63,13 @@ export interface ScoreResult {
   readonly problem?: string;
 }
 
-/** A task as it travels to a worker, and the worker's answer (a result, or the error the run threw). */
+/**
+ * A task as it travels to a worker: its model by generation, with the model itself only the first time a worker is
+ * sent that generation (the worker keeps it); and the worker's answer (a result, or the error the run threw).
+ */
 export interface ScoreMessage {
   readonly id: number;
-  readonly task: ScoreTask;
+  readonly task: Omit<ScoreTask, 'model'> & { readonly gen: number; readonly model?: ModelRef };
 }
 export interface ScoreReply {
   readonly id: number;
@@ -71,6 +82,8 @@ export interface ScoreReply {
 
 const data = workerData as ScoreWorkerData;
 const sessions = new Map<number, Promise<ort.InferenceSession>>();
+/** The models this worker was sent, by generation (dropped with their sessions). */
+const models = new Map<number, ModelRef>();
 const stallCell = new Int32Array(new SharedArrayBuffer(4));
 
 /** The session of a model generation (created on first use); sessions below the shared floor are released. */
@@ -79,6 +92,7 @@ function sessionFor(model: ModelRef): Promise<ort.InferenceSession> {
   for (const [gen, old] of sessions) {
     if (gen >= floor || gen === model.gen) continue;
     sessions.delete(gen);
+    models.delete(gen);
     void old.then((s) => s.release()).catch(() => undefined);
   }
   let session = sessions.get(model.gen);
@@ -119,9 +133,17 @@ async function score(task: ScoreTask): Promise<ScoreResult> {
   return { scores, runMs, workerMs: performance.now() - taskStart };
 }
 
+/** The task with its model: sent along the first time, else the one this worker keeps for its generation. */
+function withModel(task: ScoreMessage['task']): ScoreTask {
+  if (task.model) models.set(task.gen, task.model);
+  const model = models.get(task.gen);
+  if (!model) throw new Error(`the scoring worker was never sent model generation ${task.gen}`);
+  return { ...task, model };
+}
+
 async function answer({ id, task }: ScoreMessage): Promise<void> {
   try {
-    const result = await score(task);
+    const result = await score(withModel(task));
     // The scores' buffer travels back in the transfer list instead of being copied.
     data.port.postMessage({ id, result, postedAt: processClockMs() } satisfies ScoreReply, result.scores.byteLength > 0 ? [result.scores.buffer as ArrayBuffer] : []);
   } catch (err) {
@@ -129,11 +151,15 @@ async function answer({ id, task }: ScoreMessage): Promise<void> {
     const error = { message: (err as Error)?.message ?? String(err), ...(typeof code === 'string' ? { code } : {}) };
     data.port.postMessage({ id, error, postedAt: processClockMs() } satisfies ScoreReply);
   }
+  Atomics.add(data.answered, 0, 1); // after the post: a host that sees the count move finds the answer on its port
 }
 
 /** Weight of the newest gap in the moving average of the gaps between tasks. */
 const GAP_WEIGHT = 0.2;
 let gapMs: number | undefined;
+
+/** Tasks taken so far (from polling or from the port's message event): `data.posted` ahead of it means one is queued. */
+let taken = 0;
 
 /** The next task: already queued, arriving while the thread polls, or (sleeping) whenever it comes. */
 async function nextTask(): Promise<ScoreMessage> {
@@ -141,9 +167,10 @@ async function nextTask(): Promise<ScoreMessage> {
   const until = idleSince + pollMs(data.spinUs, gapMs);
   let task: ScoreMessage | undefined;
   do {
-    task = receiveMessageOnPort(data.port)?.message as ScoreMessage | undefined;
+    if (Atomics.load(data.posted, 0) !== taken) task = receiveMessageOnPort(data.port)?.message as ScoreMessage | undefined;
   } while (!task && performance.now() < until);
   task ??= await new Promise<ScoreMessage>((resolve) => data.port.once('message', resolve));
+  taken++;
   const gap = performance.now() - idleSince;
   gapMs = movingAverage(gapMs, gap, GAP_WEIGHT);
   return task;

@@ -16,6 +16,8 @@ export interface RequestScope {
   readonly store: StoreScope;
   /** The candidates' item ids, built once. */
   readonly ids: readonly string[];
+  /** The first repeated item id (field and message), or null; checked once, by the model path while its run is out. */
+  readonly duplicateId: () => { readonly field: string; readonly message: string } | null;
 }
 
 /** How one arm scored a request: scores for the first rows, or none (matching order). */
@@ -112,7 +114,9 @@ async function scoreWithModel(engine: Engine, scope: RequestScope, context: Cont
     const slot: ModelSlot = { release: await engine.queue.acquire(scope.deadline.remaining()), taken: false };
     try {
       // The breaker judges the run by timeoutMs from its start; the request waits only for what its deadline has left.
-      const result = await scope.deadline.bound(engine.breaker.fire(pool, batch, slot), 'ERR_AUTOFAS_TIMEOUT', 'the model run');
+      const running = engine.breaker.fire(pool, batch, slot);
+      scope.duplicateId(); // the main thread's costliest input check, while the worker runs
+      const result = await scope.deadline.bound(running, 'ERR_AUTOFAS_TIMEOUT', 'the model run');
       engine.events.emit('scorer-time', { arm: 'autofas', ms: result.runMs, candidates: rows });
       return result.scores;
     } finally {

@@ -4,63 +4,63 @@
 /** Most rows `orderByScore` can rank (the row index lives in the low 21 bits of the sort key). */
 const MAX_RANKED_ROWS = 1 << 21;
 
-const bits = new Uint32Array(1);
-const asFloat = new Float32Array(bits.buffer);
+/** Scratch of the scores' rank keys (float32 written, its bits read as uint32) and of the selection. */
+let floats = new Float32Array(0);
+let keys = new Uint32Array(0);
+let selection = new Uint32Array(0);
 
 /**
- * The `top` best row indices by descending score (all rows by default); NaN ranks last; equal scores keep their input
- * order. Only the kept order is materialised: for a small `top`, a selection of the threshold score, then a sort of
- * the kept rows' keys.
+ * The `top` best row indices by descending score (all rows by default); NaN ranks last; equal scores (0 and -0
+ * included) keep their input order. Only the kept order is materialised: each score becomes an unsigned key that
+ * orders like it, a quickselect finds the key of the `top`-th row, and only the kept rows are sorted.
  */
 export function orderByScore(scores: Float32Array, top = scores.length): Uint32Array {
   const n = scores.length;
   const kept = Math.max(0, Math.min(top, n));
-  if (kept >= n / 2) return sortedKeys(scores, kept);
-  const threshold = kthLargest(scores, kept);
-  const keys = new Float64Array(kept);
+  const rank = rankKeys(scores);
+  const threshold = kept > 0 && kept < n ? kthLargest(rank, n, kept) : 0;
+  const sortable = new Float64Array(kept);
   let m = 0;
   // Rows above the threshold, then rows at it in input order until `kept` (ties keep input order).
-  for (let i = 0; i < n; i++) if (rankValue(scores[i]) > threshold) keys[m++] = sortKey(scores[i], i);
-  for (let i = 0; i < n && m < kept; i++) if (rankValue(scores[i]) === threshold) keys[m++] = sortKey(scores[i], i);
-  keys.sort();
-  return decode(keys, kept);
-}
-
-/** The value a score ranks by: NaN as -Infinity, -0 as 0. */
-function rankValue(score: number): number {
-  return Number.isNaN(score) ? -Infinity : score + 0;
-}
-
-/** A float64 that sorts ascending as (score descending, row ascending): 32 + 21 bits < 53, held exactly. */
-function sortKey(score: number, row: number): number {
-  asFloat[0] = rankValue(score);
-  const u = bits[0];
-  const ascending = u & 0x80000000 ? ~u >>> 0 : (u | 0x80000000) >>> 0;
-  return (0xffffffff - ascending) * MAX_RANKED_ROWS + row;
-}
-
-/** Every row's key, sorted natively. */
-function sortedKeys(scores: Float32Array, kept: number): Uint32Array {
-  const keys = new Float64Array(scores.length);
-  for (let i = 0; i < scores.length; i++) keys[i] = sortKey(scores[i], i);
-  keys.sort();
-  return decode(keys, kept);
-}
-
-function decode(keys: Float64Array, kept: number): Uint32Array {
+  for (let i = 0; i < n; i++) if (rank[i] > threshold) sortable[m++] = sortKey(rank[i], i);
+  for (let i = 0; i < n && m < kept; i++) if (rank[i] === threshold) sortable[m++] = sortKey(threshold, i);
+  sortable.sort();
   const order = new Uint32Array(kept);
-  for (let i = 0; i < kept; i++) order[i] = keys[i] % MAX_RANKED_ROWS;
+  for (let r = 0; r < kept; r++) {
+    const key = sortable[r];
+    order[r] = key - Math.floor(key / MAX_RANKED_ROWS) * MAX_RANKED_ROWS;
+  }
   return order;
 }
 
-let scratch = new Float32Array(0);
-
-/** The k-th largest rank value (k >= 1), by quickselect on a scratch copy (median-of-three pivots). */
-function kthLargest(scores: Float32Array, k: number): number {
+/** Per row, an unsigned key in score order: NaN 0 (last), -0 as 0, otherwise the float's bits made monotone. */
+function rankKeys(scores: Float32Array): Uint32Array {
   const n = scores.length;
-  if (scratch.length < n) scratch = new Float32Array(Math.max(n, 2 * scratch.length));
-  const a = scratch;
-  for (let i = 0; i < n; i++) a[i] = rankValue(scores[i]);
+  if (floats.length < n) {
+    floats = new Float32Array(Math.max(n, 2 * floats.length));
+    keys = new Uint32Array(floats.buffer);
+    selection = new Uint32Array(floats.length);
+  }
+  floats.set(scores);
+  const u = keys;
+  for (let i = 0; i < n; i++) {
+    const b = u[i];
+    if ((b & 0x7fffffff) > 0x7f800000) u[i] = 0; // NaN
+    else if (b === 0x80000000) u[i] = 0x80000000; // -0 ranks as 0
+    else u[i] = b & 0x80000000 ? ~b >>> 0 : (b | 0x80000000) >>> 0;
+  }
+  return u;
+}
+
+/** A float64 that sorts ascending as (key descending, row ascending): 32 + 21 bits < 53, held exactly. */
+function sortKey(key: number, row: number): number {
+  return (0xffffffff - key) * MAX_RANKED_ROWS + row;
+}
+
+/** The k-th largest of the first `n` keys (1 <= k < n), by quickselect on a scratch copy (median-of-three pivots). */
+function kthLargest(rank: Uint32Array, n: number, k: number): number {
+  const a = selection;
+  a.set(rank.subarray(0, n));
   const target = k - 1;
   let lo = 0;
   let hi = n - 1;

@@ -9,7 +9,7 @@ import { writeTestArtifacts } from '../helpers/serve-app.js';
 test('one run per request: the one feed buffer is transferred, not copied, and one score per candidate comes back', async () => {
   const paths = await writeTestArtifacts();
   const plan = { storeFromCandidates: true, rowCache: { max: 0 } };
-  const pool = await ModelPool.open(await loadArtifact(paths.model), { workers: 1, threadsPerWorker: 1, spinUs: 0, plan });
+  const pool = await ModelPool.open(await loadArtifact(paths.model), { workers: 1, threadsPerWorker: 1, spinUs: 0, answerSpinUs: 0, plan });
   try {
     const encoding = pool.plan.newEncoding(300);
     pool.plan.encodeContext(encoding, testContext());

@@ -28,7 +28,7 @@ async function modelTask(): Promise<() => ScoreTask> {
   };
 }
 
-const threads = () => new ScoreThreads({ workers: 1, intraOpThreads: 1, spinUs: 0, floor: new Int32Array(new SharedArrayBuffer(4)) });
+const threads = () => new ScoreThreads({ workers: 1, intraOpThreads: 1, spinUs: 0, answerSpinUs: 0, floor: new Int32Array(new SharedArrayBuffer(4)) });
 
 test('a thread that dies fails its run with the reason, and the next run is served by its replacement', async () => {
   const task = await modelTask();
@@ -64,7 +64,7 @@ test('idle threads do not keep the process alive: a host that never closes the p
   const here = (p: string) => new URL(p, import.meta.url).href;
   await writeFile(script, `
     import { ScoreThreads } from ${JSON.stringify(here('../../src/serve/score-threads.js'))};
-    const pool = new ScoreThreads({ workers: 2, intraOpThreads: 1, spinUs: 1000, floor: new Int32Array(new SharedArrayBuffer(4)) });
+    const pool = new ScoreThreads({ workers: 2, intraOpThreads: 1, spinUs: 1000, answerSpinUs: 0, floor: new Int32Array(new SharedArrayBuffer(4)) });
     await pool.run({ buffer: new ArrayBuffer(0), rows: 0, model: { gen: 1, bytes: new Uint8Array(0), scoreOutput: 'score', layout: { feeds: [], contextWords: 0, rowWords: 0 } } }).catch(() => {});
     console.log('ran');
   `);

@@ -1,0 +1,42 @@
+// Keeps the host's event loop polling (not sleeping) while a scoring run is out, for at most a bounded time.
+
+/**
+ * While runs are out, a chain of `setImmediate` callbacks makes each event-loop turn poll for I/O without blocking,
+ * so a worker's answer is picked up without waking a sleeping thread (a wake-up costs tens of microseconds); each
+ * turn also takes answers straight off the workers' ports (`receive`). The loop stays free: every turn still runs
+ * timers, I/O and other callbacks. Polling stops when no run is out or `spinUs` after the latest run was posted,
+ * whichever comes first; `spinUs` 0 turns it off.
+ */
+export class AnswerPolling {
+  readonly #spinMs: number;
+  readonly #receive: () => boolean;
+  readonly #now: () => number;
+  #until = 0;
+  #polling = false;
+
+  /** `receive` takes the answers already posted and tells whether any run is still out; `now` is the clock in ms. */
+  constructor(spinUs: number, receive: () => boolean, now: () => number = () => performance.now()) {
+    this.#spinMs = spinUs / 1000;
+    this.#receive = receive;
+    this.#now = now;
+  }
+
+  /** Whether the loop is being kept polling now. */
+  get polling(): boolean {
+    return this.#polling;
+  }
+
+  /** A run was posted: keep polling until its answer (or `spinUs` from now). */
+  posted(): void {
+    if (this.#spinMs <= 0) return;
+    this.#until = this.#now() + this.#spinMs;
+    if (this.#polling) return;
+    this.#polling = true;
+    setImmediate(this.#turn);
+  }
+
+  readonly #turn = (): void => {
+    if (this.#receive() && this.#now() < this.#until) setImmediate(this.#turn);
+    else this.#polling = false;
+  };
+}

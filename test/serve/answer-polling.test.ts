@@ -1,0 +1,47 @@
+// While a run is out, the host's event loop keeps polling (setImmediate turns) instead of sleeping, up to answerSpinUs.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { AnswerPolling } from '../../src/serve/answer-polling.js';
+
+const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+const turns = async (n: number): Promise<void> => {
+  for (let i = 0; i < n; i++) await turn();
+};
+
+test('the loop polls while a run is out and stops when its answer is in', async () => {
+  let busy = true;
+  const polling = new AnswerPolling(2000, () => busy, () => 0);
+  polling.posted();
+  await turns(5);
+  assert.equal(polling.polling, true, 'still polling: the run is out and the clock has not moved');
+  busy = false;
+  await turns(2);
+  assert.equal(polling.polling, false, 'no run out: the loop may sleep again');
+});
+
+test('polling stops answerSpinUs after the latest post even while the run is still out (table clock)', async () => {
+  let now = 0;
+  let busy = true;
+  const polling = new AnswerPolling(2000, () => busy, () => now);
+  try {
+    polling.posted();
+    now = 1.5;
+    await turns(2);
+    assert.equal(polling.polling, true, '1.5 ms after the post: still polling');
+    polling.posted(); // a second run 1.5 ms in: polling runs to 3.5 ms
+    now = 3;
+    await turns(2);
+    assert.equal(polling.polling, true, 'the latest post sets the bound');
+    now = 3.6;
+    await turns(2);
+    assert.equal(polling.polling, false, 'past the bound: the loop sleeps until the answer wakes it');
+  } finally {
+    busy = false; // ends the turns even when an assertion failed
+  }
+});
+
+test('answerSpinUs 0 never polls', async () => {
+  const polling = new AnswerPolling(0, () => true, () => 0);
+  polling.posted();
+  assert.equal(polling.polling, false);
+});
