@@ -20,8 +20,14 @@ const REPEATS = Number(process.env.SERVE_REPEATS ?? 3);
 /** Sections to run (comma-separated): overhead, polling, shape, vector, stall, load. @default all */
 const ONLY = new Set((process.env.SERVE_ONLY ?? 'overhead,polling,shape,vector,stall,load').split(','));
 
+/**
+ * When each request's candidates are made: `just-before` (untimed, right before the request, as a gateway's matching
+ * hop hands them over) or `ahead` (all 50 requests' candidates at once, so most are no longer in the CPU's caches).
+ */
+type Built = 'just-before' | 'ahead';
+
 /** Requests of the fixture world (user x query), with every store read answered from memory so store time is ~0. */
-function benchRequests(hops: WorldHops, count: number): { searches: () => SearchState[]; store: ItemStore } {
+function benchRequests(hops: WorldHops, count: number): { searches: () => SearchState[]; search: (i: number) => SearchState; store: ItemStore } {
   const pairs = Array.from({ length: count }, (_, r) => [hops.world.users.ids[(r * 37) % hops.world.users.ids.length], hops.world.queries.ids[(r * 11) % hops.world.queries.ids.length]]);
   const memo = new Map<string, Promise<readonly unknown[]>>();
   const store: ItemStore = {
@@ -31,8 +37,12 @@ function benchRequests(hops: WorldHops, count: number): { searches: () => Search
       return memo.get(key) as never;
     },
   };
-  const searches = (): SearchState[] => pairs.map(([u, q]) => ({ context: hops.context(u, q) as SearchState['context'], candidates: hops.match(u, q, N), unitId: u }));
-  return { searches, store };
+  const search = (i: number): SearchState => {
+    const [u, q] = pairs[i % pairs.length];
+    return { context: hops.context(u, q) as SearchState['context'], candidates: hops.match(u, q, N), unitId: u };
+  };
+  const searches = (): SearchState[] => pairs.map((_, i) => search(i));
+  return { searches, search, store };
 }
 
 function runOnce(preRanker: PreRanker, search: SearchState): Promise<Record<string, unknown>> {
@@ -50,21 +60,22 @@ interface Run {
 }
 
 /** Runs ITERS requests through the middleware in process (after one warm pass per arm) and collects latencies. */
-async function inProcess(label: string, options: Partial<PreRankerOptions>, hooks: PreRankerHooks, hops: WorldHops, live?: { on: boolean }): Promise<Run> {
-  const { searches, store } = benchRequests(hops, 50);
+async function inProcess(label: string, options: Partial<PreRankerOptions>, hooks: PreRankerHooks, hops: WorldHops, live?: { on: boolean }, built: Built = 'ahead'): Promise<Run> {
+  const { searches, search, store } = benchRequests(hops, 50);
   const preRanker = await createPreRankerWithHooks({ model: defaultModel(), baseline: defaultBaseline(), k: 100, workers: 1, itemStore: store, logger: { warn: () => {} }, ...options }, hooks);
   const scorer: number[] = [];
   let breakerOpens = 0;
   preRanker.events.on('scorer-time', (t) => void scorer.push(t.ms));
   preRanker.events.on('breaker', (state) => void (state === 'open' && breakerOpens++));
-  await warmBothArms(preRanker, searches());
+  await warmBothArms(preRanker, searches);
   scorer.length = 0;
   if (live) live.on = true;
   const total: number[] = [];
   const paths: Record<string, number> = {};
   for (let i = 0; i < ITERS; ) {
-    for (const s of searches()) {
+    for (const ahead of built === 'ahead' ? searches() : Array.from({ length: 50 }, () => null)) {
       if (i++ >= ITERS) break;
+      const s = ahead ?? search(i);
       const start = performance.now();
       const record = await runOnce(preRanker, s);
       total.push(performance.now() - start);
@@ -78,13 +89,21 @@ async function inProcess(label: string, options: Partial<PreRankerOptions>, hook
   return { total, scorer, paths, stats, breakerOpens, features };
 }
 
-/** One pass on the model and one on the vector scorer, so both arms' caches and JIT are warm. */
-async function warmBothArms(preRanker: PreRanker, searches: SearchState[]): Promise<void> {
+/** Warm-up passes over the requests before timing: the new worker thread's code and the caches reach steady state. */
+const WARM_PASSES = Number(process.env.SERVE_WARM_PASSES ?? 4);
+
+/** Untimed runs before the overhead section: the process's code and heap (V8 grows its young generation) settle. */
+const WARM_RUNS = Number(process.env.SERVE_WARM_RUNS ?? 3);
+
+/** WARM_PASSES passes on the model and one on the vector scorer, so both arms' caches and JIT are warm. */
+async function warmBothArms(preRanker: PreRanker, searches: () => SearchState[]): Promise<void> {
   const engine = engineOf(preRanker);
-  for (const s of searches) {
-    const all = s.candidates; // the middleware replaces them with the kept ones
-    await runOnce(preRanker, s);
-    await engine.vector?.score(s.context, all, all.length, { remainingMs: () => 10_000, failed: false });
+  for (let pass = 0; pass < WARM_PASSES; pass++) {
+    for (const s of searches()) {
+      const all = s.candidates; // the middleware replaces them with the kept ones
+      await runOnce(preRanker, s);
+      if (pass === 0) await engine.vector?.score(s.context, all, all.length, { remainingMs: () => 10_000, failed: false });
+    }
   }
 }
 
@@ -96,12 +115,12 @@ async function repeated(run: () => Promise<number[]>): Promise<{ best: number; a
 }
 
 /** Overhead beyond ORT of one model through the same pool: request time minus the ORT run measured alongside it. */
-async function overhead(hops: WorldHops, model: string, targetMs: number | null, options: Partial<PreRankerOptions> = {}, variant = ''): Promise<{ features: number; best: number }> {
+async function overhead(hops: WorldHops, model: string, targetMs: number | null, options: Partial<PreRankerOptions> = {}, variant = '', built: Built = 'just-before'): Promise<{ features: number; best: number }> {
   const ortP50: number[] = [];
   let features = 0;
-  const name = model.split('/').slice(-2).join('/') + variant;
+  const name = `${model.split('/').slice(-2).join('/')}${variant}, candidates made ${built === 'ahead' ? '50 requests ahead' : 'just before'}`;
   const over = await repeated(async () => {
-    const run = await inProcess(`plugin, model path, ${name}`, { model, timeoutMs: 10_000, ...options }, {}, hops);
+    const run = await inProcess(`plugin, model path, ${name}`, { model, timeoutMs: 10_000, ...options }, {}, hops, undefined, built);
     ortP50.push(pct(run.scorer, 0.5));
     features = run.features;
     return run.total.map((t, i) => t - (run.scorer[i] ?? 0));
@@ -117,6 +136,9 @@ async function overheadSection(hops: WorldHops): Promise<void> {
   // Heavier models through the same pool, for scale: the vector baseline (17 features) and the teacher (12).
   const big = baselineDir ? await overhead(hops, baselineDir, 0.25) : null;
   await overhead(hops, fileURLToPath(new URL('../../fixtures/world/teacher', import.meta.url)), null);
+  // The same two models with every request's candidates made 50 requests ahead (colder caches; earlier runs' setup).
+  await overhead(hops, defaultModel(), null, {}, '', 'ahead');
+  if (baselineDir) await overhead(hops, baselineDir, null, {}, '', 'ahead');
   if (big) {
     const perFeatureUs = ((big.best - small.best) * 1000) / (big.features - small.features);
     console.log(`  overhead per extra feature: ${f(perFeatureUs, 1)} us per 1000 candidates (${small.features} -> ${big.features} features)`);
@@ -124,13 +146,16 @@ async function overheadSection(hops: WorldHops): Promise<void> {
 }
 
 /**
- * What the worker's polling buys, side by side: the bundled model's overhead with polling off and at its default; and
- * the top-k selection alone (100 of 1000 scores).
+ * What polling buys, side by side: the bundled model's overhead with the workers' polling off, with the event loop's
+ * polling for answers off, and both at their defaults; and the top-k selection alone (100 of 1000 scores).
  */
 async function pollingSection(hops: WorldHops): Promise<void> {
-  const off = await overhead(hops, defaultModel(), null, { workerSpinUs: 0 }, ', workerSpinUs 0');
-  const on = await overhead(hops, defaultModel(), null, {}, ', workerSpinUs default');
-  console.log(`  polling saves ${f((off.best - on.best) * 1000, 1)} us a request (overhead ${f(on.best)} / ${f(off.best)} ms = ${f(on.best / off.best, 2)})`);
+  const on = await overhead(hops, defaultModel(), null, {}, ', polling at its defaults');
+  const workerOff = await overhead(hops, defaultModel(), null, { workerSpinUs: 0 }, ', workerSpinUs 0');
+  const answerOff = await overhead(hops, defaultModel(), null, { answerSpinUs: 0 }, ', answerSpinUs 0');
+  for (const [what, off] of [['workers polling for runs', workerOff], ['the event loop polling for answers', answerOff]] as const) {
+    console.log(`  ${what} saves ${f((off.best - on.best) * 1000, 1)} us a request (overhead ${f(on.best)} / ${f(off.best)} ms = ${f(on.best / off.best, 2)})`);
+  }
   const scores = Array.from({ length: 50 }, (_, r) => Float32Array.from({ length: N }, (_, i) => Math.sin(r * 7919 + i * 104729)));
   const times: number[] = [];
   for (let i = 0; i < 4000; i++) {
@@ -164,6 +189,11 @@ async function stall(hops: WorldHops, vectorP99: number, workers: number): Promi
 
 const hops = worldHops();
 console.log(`${N} candidates a request, ${ITERS} requests in process; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+// Untimed runs first: the main thread's code (the bench's own and the plugin's) and its heap reach steady state, so the
+// first model measured does not pay for it.
+if (ONLY.has('overhead') || ONLY.has('polling')) {
+  for (let r = 0; r < WARM_RUNS; r++) await inProcess('warm-up run (not reported)', { model: defaultModel(), timeoutMs: 10_000 }, {}, hops);
+}
 if (ONLY.has('overhead')) await overheadSection(hops);
 if (ONLY.has('polling')) await pollingSection(hops);
 if (ONLY.has('shape')) await shapeSection(hops, N);

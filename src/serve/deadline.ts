@@ -2,13 +2,24 @@
 import { autofasError } from '../schema/errors.js';
 import type { AutofasErrorCode } from '../schema/errors.js';
 
-/** Settles like `promise`, or rejects with a coded error after `ms`; the timer is cleared either way. */
+/**
+ * Settles like `promise`, or rejects with a coded error after `ms`; the timer is cleared either way. (One promise and
+ * one timer: it is on every request's path several times.)
+ */
 export function withDeadline<T>(promise: Promise<T>, ms: number, code: AutofasErrorCode, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(autofasError(code, `${what} did not answer within ${ms} ms`)), ms);
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(autofasError(code, `${what} did not answer within ${ms} ms`)), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        reject(err);
+      },
+    );
   });
-  return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
 }
 
 /**

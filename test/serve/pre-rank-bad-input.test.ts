@@ -78,6 +78,25 @@ test('NaN in an item feature (set by the matching hop) fails both arms and keeps
   assert.equal(locals.search.candidates.length, 10);
 });
 
+test('a repeated item id keeps matching order on either arm, counted once under the assigned arm, though the model path checked it while its run was out', async () => {
+  for (const arm of ['autofas', 'baseline'] as const) {
+    const own = await testPreRanker(paths, { flags: staticFlags({ arm }) });
+    try {
+      const candidates = [...testCandidates(12), testCandidates(3)[2]];
+      const locals = await runOnce(own, { context: testContext(), candidates });
+      assert.equal(locals.preRank.path, 'matching-order', arm);
+      assert.equal(locals.preRank.arm, arm);
+      assert.equal(locals.preRank.fallbackReason, 'ERR_AUTOFAS_BAD_CANDIDATES');
+      assert.deepEqual(locals.search.candidates.map((c) => c.item_id), candidates.slice(0, 10).map((c) => c.item_id), 'matching order, first k');
+      assert.ok(locals.search.candidates.every((c) => c.preRankScore === undefined), 'no scores on a refused request');
+      assert.deepEqual(own.stats().badInputs, { ERR_AUTOFAS_BAD_CANDIDATES: 1 }, 'counted once');
+      assert.equal(own.stats().byPath['matching-order'], 1);
+    } finally {
+      await own.close();
+    }
+  }
+});
+
 test('a coded line is logged once per code however often it occurs', async () => {
   const logger = recordingLogger();
   const own = await testPreRanker(paths, { logger });

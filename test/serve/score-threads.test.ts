@@ -1,5 +1,5 @@
 // The scoring threads: a crashed thread fails its run and is replaced, close() finishes runs in flight, destroy() does
-// not, and idle threads never keep the host's process alive.
+// not, idle threads never keep the host's process alive, and answers taken by polling are neither lost nor doubled.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
@@ -14,17 +14,17 @@ import { writeTestArtifacts } from '../helpers/serve-app.js';
 
 const ROWS = 50;
 
-async function modelTask(): Promise<() => ScoreTask> {
+async function modelTask(): Promise<(rows?: number) => ScoreTask> {
   const artifact = await loadArtifact((await writeTestArtifacts()).model);
   const plan = new FeaturePlan(artifact.card, { storeFromCandidates: true, rowCache: { max: 0 } });
   const bytes = new Uint8Array(new SharedArrayBuffer(artifact.modelBytes.byteLength));
   bytes.set(artifact.modelBytes);
   const model = { gen: 1, bytes, scoreOutput: artifact.card.outputs.score, layout: plan.layout };
-  return () => {
-    const encoding = plan.newEncoding(ROWS);
+  return (rows = ROWS) => {
+    const encoding = plan.newEncoding(rows);
     plan.encodeContext(encoding, {});
     plan.encodeDefaults(encoding);
-    return { buffer: encoding.batch.buffer, rows: ROWS, model };
+    return { buffer: encoding.batch.buffer, rows, model };
   };
 }
 
@@ -75,4 +75,18 @@ test('idle threads do not keep the process alive: a host that never closes the p
   const code = await new Promise((resolve) => child.on('exit', (c, signal) => resolve(signal ?? c)));
   assert.equal(code, 0, 'the process exited by itself');
   assert.match(out, /ran/);
+});
+
+test('with both sides polling, every run gets its own answer once (polled off the port or by its message event)', async () => {
+  const task = await modelTask();
+  const pool = new ScoreThreads({ workers: 2, intraOpThreads: 1, spinUs: 1000, answerSpinUs: 2000, floor: new Int32Array(new SharedArrayBuffer(4)) });
+  try {
+    // Each run has its own row count, so a run handed another run's answer would show it.
+    const sizes = Array.from({ length: 60 }, (_, i) => 1 + i);
+    const together = await Promise.all(sizes.map((rows) => pool.run(task(rows))));
+    assert.deepEqual(together.map((r) => r.scores.length), sizes);
+    for (const rows of [3, 7, 11]) assert.equal((await pool.run(task(rows))).scores.length, rows, 'one at a time');
+  } finally {
+    await pool.destroy();
+  }
 });
