@@ -22,7 +22,7 @@ const ONLY = new Set((process.env.SERVE_ONLY ?? 'overhead,polling,shape,vector,s
 
 /**
  * When each request's candidates are made: `just-before` (untimed, right before the request, as a gateway's matching
- * hop hands them over) or `ahead` (all 50 requests' candidates at once, so most are no longer in the CPU's caches).
+ * hop hands them over) or `ahead` (all 50 requests' candidates at once, as the bench did before run 9).
  */
 type Built = 'just-before' | 'ahead';
 
