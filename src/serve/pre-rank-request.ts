@@ -61,18 +61,25 @@ function isContext(value: unknown): value is Context {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-async function resolvePlan(engine: Engine, req: Request, res: Response, context: Context, deadline: RequestDeadline): Promise<Plan> {
-  const { config } = engine;
-  const given = config.getUnitId(req, res);
+/** The request's unit id and its flags: at once when the evaluator answers at once, else within the deadline. */
+function resolveFlags(engine: Engine, req: Request, res: Response, context: Context, deadline: RequestDeadline): { unitId: string; flags: FlagValues | Promise<FlagValues> } {
+  const given = engine.config.getUnitId(req, res);
   const userId = context.user_id;
   const unitId = given ?? (typeof userId === 'string' || typeof userId === 'number' ? String(userId) : `req-${++engine.counters.unitSeq}`);
-  let flags: FlagValues;
-  try {
-    flags = await deadline.bound(engine.flags.evaluate(unitId, context), 'ERR_AUTOFAS_TIMEOUT', 'the flag evaluator');
-  } catch (err) {
+  const failed = (err: unknown): FlagValues => {
     engine.log('ERR_AUTOFAS_FLAGS', `flag evaluation failed, using defaults: ${(err as Error)?.message}`);
-    flags = STATIC_FLAG_DEFAULTS;
+    return STATIC_FLAG_DEFAULTS;
+  };
+  try {
+    const answer = engine.flags.evaluate(unitId, context);
+    if (typeof (answer as Partial<Promise<FlagValues>>)?.then !== 'function') return { unitId, flags: answer as FlagValues };
+    return { unitId, flags: deadline.bound(Promise.resolve(answer), 'ERR_AUTOFAS_TIMEOUT', 'the flag evaluator').catch(failed) };
+  } catch (err) {
+    return { unitId, flags: failed(err) };
   }
+}
+
+function planOf(engine: Engine, unitId: string, flags: FlagValues): Plan {
   const arm: Arm = flags.enabled ? flags.arm : 'off';
   const teacherLogged = flags.teacherLogRate > 0 && engine.random() < flags.teacherLogRate;
   return { arm, unitId, k: flagK(engine, flags.k), teacherLogged, flags };
@@ -100,7 +107,8 @@ export async function preRankRequest(engine: Engine, req: Request, res: Response
   if (engine.closed) return done({ ...base, arm: 'off', path: 'passthrough', candidatesOut: base.candidatesIn, fallbackReason: 'ERR_AUTOFAS_CLOSED' });
   const context: Context = isContext(rawContext) ? rawContext : {};
   // Flags first, so every request, bad input included, is counted under the arm it was assigned.
-  const plan = await resolvePlan(engine, req, res, context, deadline);
+  const resolved = resolveFlags(engine, req, res, context, deadline);
+  const plan = planOf(engine, resolved.unitId, resolved.flags instanceof Promise ? await resolved.flags : resolved.flags);
   const common = { ...base, arm: plan.arm, k: plan.k, unitId: plan.unitId };
   if (!Array.isArray(candidates)) {
     reportBadInput(engine, 'ERR_AUTOFAS_BAD_CANDIDATES', 'candidates', 'is not an array; passed through');

@@ -7,7 +7,7 @@ export const STATIC_FLAG_DEFAULTS: FlagValues = Object.freeze({ enabled: true, a
 /** An evaluator that answers the same values for every request. */
 export function staticFlags(values: Partial<FlagValues> = {}): FlagEvaluator {
   const fixed: FlagValues = Object.freeze({ ...STATIC_FLAG_DEFAULTS, ...values });
-  return { evaluate: async () => fixed };
+  return { evaluate: () => fixed };
 }
 
 /**

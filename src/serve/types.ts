@@ -46,9 +46,12 @@ export interface FlagValues {
   readonly teacherLogRate: number;
 }
 
-/** Resolves the flags of one request; must not throw (return defaults on provider trouble). */
+/**
+ * Resolves the flags of one request; must not throw (return defaults on provider trouble). A promise is bounded by
+ * the request's deadline; values answered at once skip that wait.
+ */
 export interface FlagEvaluator {
-  evaluate(unitId: string, context: Readonly<Record<string, unknown>>): Promise<FlagValues>;
+  evaluate(unitId: string, context: Readonly<Record<string, unknown>>): FlagValues | Promise<FlagValues>;
 }
 
 /** What the plugin records in `res.locals.preRank`. */

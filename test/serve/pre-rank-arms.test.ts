@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { staticFlags } from '../../src/serve/static-flags.js';
 import type { FlagValues, PreRanker } from '../../src/serve/types.js';
-import { collect, runOnce, testPreRanker, testSearch, writeTestArtifacts } from '../helpers/serve-app.js';
+import { collect, recordingLogger, runOnce, testPreRanker, testSearch, writeTestArtifacts } from '../helpers/serve-app.js';
 import type { TestArtifacts } from '../helpers/serve-app.js';
 
 let paths: TestArtifacts;
@@ -78,6 +78,19 @@ test('a flag evaluator that throws is replaced by the defaults', async () => {
   open.push(preRanker);
   const { preRank } = await runOnce(preRanker, testSearch(20));
   assert.equal(preRank.path, 'model');
+});
+
+test('an evaluator may answer at once: its values are used; one that throws at once is replaced by the defaults, logged', async () => {
+  const sync = await testPreRanker(paths, { flags: { evaluate: () => ({ enabled: true, arm: 'baseline', shadow: false, teacherLogRate: 0, k: 4 }) } });
+  open.push(sync);
+  const answered = await runOnce(sync, testSearch(20));
+  assert.deepEqual([answered.preRank.arm, answered.preRank.path, answered.search.candidates.length], ['baseline', 'vector', 4]);
+  const logger = recordingLogger();
+  const throwing = await testPreRanker(paths, { logger, flags: { evaluate: () => { throw new Error('provider down'); } } });
+  open.push(throwing);
+  const { preRank } = await runOnce(throwing, testSearch(20));
+  assert.deepEqual([preRank.arm, preRank.path], ['autofas', 'model']);
+  assert.deepEqual(logger.lines.map((l) => l.code), ['ERR_AUTOFAS_FLAGS']);
 });
 
 test('the unit id comes from getUnitId, else context.user_id', async () => {
