@@ -167,10 +167,8 @@ async function scoreAndKeep(
 ): Promise<{ path: ScoringPath; modelId: string | null; candidatesOut: number; fallbackReason?: string; shadowOverlap?: number; shadowArm?: Arm }> {
   const rows = Math.min(candidates.length, engine.config.maxCandidates);
   const shadowArm: Arm | null = plan.flags.shadow ? (plan.arm === 'autofas' ? 'baseline' : 'autofas') : null;
-  const [served, shadow] = await Promise.all([
-    scoreArm(engine, plan.arm, scope, context, candidates, rows),
-    shadowArm ? scoreShadow(engine, shadowArm, scope, context, candidates, rows) : Promise.resolve(null),
-  ]);
+  const serving = scoreArm(engine, plan.arm, scope, context, candidates, rows);
+  const [served, shadow] = shadowArm ? await Promise.all([serving, scoreShadow(engine, shadowArm, scope, context, candidates, rows)]) : [await serving, null];
   const duplicate = scope.duplicateId();
   if (duplicate) {
     reportBadInput(engine, 'ERR_AUTOFAS_BAD_CANDIDATES', duplicate.field, duplicate.message);
