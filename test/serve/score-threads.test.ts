@@ -77,16 +77,18 @@ test('idle threads do not keep the process alive: a host that never closes the p
   assert.match(out, /ran/);
 });
 
-test('with both sides polling, every run gets its own answer once (polled off the port or by its message event)', async () => {
-  const task = await modelTask();
-  const pool = new ScoreThreads({ workers: 2, intraOpThreads: 1, spinUs: 1000, answerSpinUs: 2000, floor: new Int32Array(new SharedArrayBuffer(4)) });
-  try {
-    // Each run has its own row count, so a run handed another run's answer would show it.
-    const sizes = Array.from({ length: 60 }, (_, i) => 1 + i);
-    const together = await Promise.all(sizes.map((rows) => pool.run(task(rows))));
-    assert.deepEqual(together.map((r) => r.scores.length), sizes);
-    for (const rows of [3, 7, 11]) assert.equal((await pool.run(task(rows))).scores.length, rows, 'one at a time');
-  } finally {
-    await pool.destroy();
-  }
-});
+for (const [spinUs, answerSpinUs] of [[1000, 2000], [0, 0]]) {
+  test(`every run gets its own answer once, polled off the port or by its message event (workerSpinUs ${spinUs}, answerSpinUs ${answerSpinUs})`, async () => {
+    const task = await modelTask();
+    const pool = new ScoreThreads({ workers: 2, intraOpThreads: 1, spinUs, answerSpinUs, floor: new Int32Array(new SharedArrayBuffer(4)) });
+    try {
+      // Each run has its own row count, so a run handed another run's answer would show it.
+      const sizes = Array.from({ length: 60 }, (_, i) => 1 + i);
+      const together = await Promise.all(sizes.map((rows) => pool.run(task(rows))));
+      assert.deepEqual(together.map((r) => r.scores.length), sizes);
+      for (const rows of [3, 7, 11]) assert.equal((await pool.run(task(rows))).scores.length, rows, 'one at a time');
+    } finally {
+      await pool.destroy();
+    }
+  });
+}
