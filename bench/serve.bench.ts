@@ -22,9 +22,11 @@ const ONLY = new Set((process.env.SERVE_ONLY ?? 'overhead,polling,shape,vector,s
 
 /**
  * When each request's candidates are made: `just-before` (untimed, right before the request, as a gateway's matching
- * hop hands them over) or `ahead` (all 50 requests' candidates at once, as the bench did before run 9).
+ * hop hands them over), `parsed` (the same, through JSON as from a matching service's answer: every id a new string),
+ * or `ahead` (all 50 requests' candidates at once, as the bench did before run 9).
  */
-type Built = 'just-before' | 'ahead';
+type Built = 'just-before' | 'parsed' | 'ahead';
+const BUILT_LABEL: Record<Built, string> = { 'just-before': 'just before', parsed: 'just before, parsed from JSON', ahead: '50 requests ahead' };
 
 /** Requests of the fixture world (user x query), with every store read answered from memory so store time is ~0. */
 function benchRequests(hops: WorldHops, count: number): { searches: () => SearchState[]; search: (i: number) => SearchState; store: ItemStore } {
@@ -75,7 +77,7 @@ async function inProcess(label: string, options: Partial<PreRankerOptions>, hook
   for (let i = 0; i < ITERS; ) {
     for (const ahead of built === 'ahead' ? searches() : Array.from({ length: 50 }, () => null)) {
       if (i++ >= ITERS) break;
-      const s = ahead ?? search(i);
+      const s = ahead ?? (built === 'parsed' ? (JSON.parse(JSON.stringify(search(i))) as SearchState) : search(i));
       const start = performance.now();
       const record = await runOnce(preRanker, s);
       total.push(performance.now() - start);
@@ -118,7 +120,7 @@ async function repeated(run: () => Promise<number[]>): Promise<{ best: number; a
 async function overhead(hops: WorldHops, model: string, targetMs: number | null, options: Partial<PreRankerOptions> = {}, variant = '', built: Built = 'just-before'): Promise<{ features: number; best: number }> {
   const ortP50: number[] = [];
   let features = 0;
-  const name = `${model.split('/').slice(-2).join('/')}${variant}, candidates made ${built === 'ahead' ? '50 requests ahead' : 'just before'}`;
+  const name = `${model.split('/').slice(-2).join('/')}${variant}, candidates made ${BUILT_LABEL[built]}`;
   const over = await repeated(async () => {
     const run = await inProcess(`plugin, model path, ${name}`, { model, timeoutMs: 10_000, ...options }, {}, hops, undefined, built);
     ortP50.push(pct(run.scorer, 0.5));
@@ -136,9 +138,12 @@ async function overheadSection(hops: WorldHops): Promise<void> {
   // Heavier models through the same pool, for scale: the vector baseline (17 features) and the teacher (12).
   const big = baselineDir ? await overhead(hops, baselineDir, 0.25) : null;
   await overhead(hops, fileURLToPath(new URL('../../fixtures/world/teacher', import.meta.url)), null);
-  // The same two models with every request's candidates made 50 requests ahead (colder caches; earlier runs' setup).
+  // The same two models with every request's candidates made 50 requests ahead (runs 1-8's setup).
   await overhead(hops, defaultModel(), null, {}, '', 'ahead');
   if (baselineDir) await overhead(hops, baselineDir, null, {}, '', 'ahead');
+  // And through JSON, as a gateway gets them from a matching service: every item id a new string on every request.
+  await overhead(hops, defaultModel(), null, {}, '', 'parsed');
+  if (baselineDir) await overhead(hops, baselineDir, null, {}, '', 'parsed');
   if (big) {
     const perFeatureUs = ((big.best - small.best) * 1000) / (big.features - small.features);
     console.log(`  overhead per extra feature: ${f(perFeatureUs, 1)} us per 1000 candidates (${small.features} -> ${big.features} features)`);
@@ -156,6 +161,11 @@ async function pollingSection(hops: WorldHops): Promise<void> {
   for (const [what, off] of [['workers polling for runs', workerOff], ['the event loop polling for answers', answerOff]] as const) {
     console.log(`  ${what} saves ${f((off.best - on.best) * 1000, 1)} us a request (overhead ${f(on.best)} / ${f(off.best)} ms = ${f(on.best / off.best, 2)})`);
   }
+  // Parsing each request's candidates from JSON puts about a millisecond between runs: past workerSpinUs, so the
+  // worker sleeps between them unless it may poll longer.
+  const parsed = await overhead(hops, defaultModel(), null, {}, ', workerSpinUs default', 'parsed');
+  const longer = await overhead(hops, defaultModel(), null, { workerSpinUs: 3000 }, ', workerSpinUs 3000', 'parsed');
+  console.log(`  candidates parsed from JSON: workerSpinUs 3000 saves ${f((parsed.best - longer.best) * 1000, 1)} us a request (${f(longer.best)} / ${f(parsed.best)} ms = ${f(longer.best / parsed.best, 2)})`);
   const scores = Array.from({ length: 50 }, (_, r) => Float32Array.from({ length: N }, (_, i) => Math.sin(r * 7919 + i * 104729)));
   const times: number[] = [];
   for (let i = 0; i < 4000; i++) {
