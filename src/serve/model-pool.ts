@@ -156,6 +156,11 @@ export class ModelPool {
     return running;
   }
 
+  /** A run is coming: wakes the worker it will likely go to if that one sleeps (see ScoreThreads.nudge). */
+  nudge(): void {
+    if (!this.#closed) this.#host.pool.nudge();
+  }
+
   /** Stops taking part in new requests: released once the runs in flight have finished. */
   retire(): Promise<void> {
     this.#retired = true;

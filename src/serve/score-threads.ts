@@ -4,6 +4,7 @@ import type { MessagePort } from 'node:worker_threads';
 import { autofasError } from '../schema/errors.js';
 import { AnswerPolling } from './answer-polling.js';
 import { processClockMs } from '../util/process-clock.js';
+import { NUDGE } from './worker-polling.js';
 import type { ScoreMessage, ScoreReply, ScoreResult, ScoreTask, ScoreWorkerData } from './score-worker.js';
 
 const WORKER_FILE = new URL('./score-worker.js', import.meta.url);
@@ -39,14 +40,16 @@ class ScoreThread {
   /** Tasks posted and answers received so far, each shared with the worker (see `ScoreWorkerData`). */
   readonly #posted = new Int32Array(new SharedArrayBuffer(4));
   readonly #answered = new Int32Array(new SharedArrayBuffer(4));
+  readonly #awake = new Int32Array(new SharedArrayBuffer(8));
+  #nudgedAt = -Infinity;
   #received = 0;
   /** Model generations this worker was sent (a task carries its model only the first time). */
   readonly #models = new Set<number>();
 
-  constructor(data: Omit<ScoreWorkerData, 'port' | 'posted' | 'answered'>, events: ThreadEvents) {
+  constructor(data: Omit<ScoreWorkerData, 'port' | 'posted' | 'answered' | 'awake'>, events: ThreadEvents) {
     this.#events = events;
     const { port1, port2 } = new MessageChannel();
-    const workerData: ScoreWorkerData = { ...data, port: port2, posted: this.#posted, answered: this.#answered };
+    const workerData: ScoreWorkerData = { ...data, port: port2, posted: this.#posted, answered: this.#answered, awake: this.#awake };
     this.worker = new Worker(WORKER_FILE, { workerData, transferList: [port2] });
     this.port = port1;
     this.port.on('message', (reply: ScoreReply) => this.#answer(reply));
@@ -68,6 +71,23 @@ class ScoreThread {
     const message: ScoreMessage = { id, task: first ? { ...rest, gen: model.gen, model } : { ...rest, gen: model.gen } };
     this.port.postMessage(message, transfer);
     Atomics.add(this.#posted, 0, 1); // after the post: a worker that sees the count move finds the task on its port
+  }
+
+  /** Whether the worker is awake (running or polling) rather than asleep on its port. */
+  get awake(): boolean {
+    return Atomics.load(this.#awake, 0) === 1;
+  }
+
+  /** How often the worker woke from sleep. */
+  get wakeUps(): number {
+    return Atomics.load(this.#awake, 1);
+  }
+
+  /** Wakes the worker ahead of a run when it sleeps with nothing to do (at most once a millisecond). */
+  nudge(now: number): void {
+    if (this.pending.size > 0 || this.awake || now - this.#nudgedAt < 1) return;
+    this.#nudgedAt = now;
+    this.port.postMessage(NUDGE);
   }
 
   /** Rejects every run still waiting on this thread. */
@@ -125,6 +145,14 @@ export class ScoreThreads {
     for (let i = 0; i < options.workers; i++) this.#threads.push(this.#spawn());
   }
 
+  /** @internal Threads awake now (running or polling), and their wake-ups from sleep so far (tests). */
+  get awakeThreads(): number {
+    return this.#threads.filter((t) => t.awake).length;
+  }
+  get wakeUps(): number {
+    return this.#threads.reduce((sum, t) => sum + t.wakeUps, 0);
+  }
+
   /** Threads running now (a dead one is replaced by the next run). */
   get threads(): number {
     return this.#threads.length;
@@ -140,6 +168,14 @@ export class ScoreThreads {
     const answer = new Promise<ScoreResult>((resolve, reject) => thread.post(id, task, transfer, { resolve, reject }));
     this.#polling.posted();
     return answer;
+  }
+
+  /** A run is about to be posted: wake the thread it will go to if that one sleeps. */
+  nudge(): void {
+    if (this.#closing || this.#threads.length === 0) return;
+    let thread = this.#threads[0];
+    for (const t of this.#threads) if (t.pending.size < thread.pending.size) thread = t;
+    thread.nudge(performance.now());
   }
 
   /** Takes every answer already posted; true while runs are still out. */

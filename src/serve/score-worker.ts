@@ -5,7 +5,7 @@ import type { MessagePort } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import { processClockMs } from '../util/process-clock.js';
 import { movingAverage } from '../util/stats.js';
-import { pollMs } from './worker-polling.js';
+import { NUDGE, pollMs } from './worker-polling.js';
 import { checkSessionAgainstCard } from '../schema/artifact.js';
 import type { ModelCard } from '../schema/model-card.js';
 import { feedTensors } from './feed-tensors.js';
@@ -28,6 +28,8 @@ export interface ScoreWorkerData {
   readonly posted: Int32Array;
   /** Shared cell: answers posted by this worker so far (the host reads its port when it moved, see answer-polling.ts). */
   readonly answered: Int32Array;
+  /** Shared cells: [0] 1 while the worker is awake (running or polling), 0 while it sleeps on its port; [1] wake-ups. */
+  readonly awake: Int32Array;
 }
 
 /** A model as tasks name it: its generation, its ONNX bytes (shared memory, not copied per task), its score output. */
@@ -161,15 +163,38 @@ let gapMs: number | undefined;
 /** Tasks taken so far (from polling or from the port's message event): `data.posted` ahead of it means one is queued. */
 let taken = 0;
 
+/** How long a worker woken by a nudge polls for the run that follows it. */
+const NUDGE_POLL_MS = 2;
+
+/** A queued task, skipping nudges; undefined when none is queued. */
+function queuedTask(): ScoreMessage | undefined {
+  while (Atomics.load(data.posted, 0) !== taken) {
+    const message = receiveMessageOnPort(data.port)?.message as ScoreMessage | typeof NUDGE | undefined;
+    if (message === undefined) return undefined;
+    if (message !== NUDGE) return message;
+  }
+  return undefined;
+}
+
 /** The next task: already queued, arriving while the thread polls, or (sleeping) whenever it comes. */
 async function nextTask(): Promise<ScoreMessage> {
   const idleSince = performance.now();
-  const until = idleSince + pollMs(data.spinUs, gapMs);
+  let until = idleSince + pollMs(data.spinUs, gapMs);
   let task: ScoreMessage | undefined;
-  do {
-    if (Atomics.load(data.posted, 0) !== taken) task = receiveMessageOnPort(data.port)?.message as ScoreMessage | undefined;
-  } while (!task && performance.now() < until);
-  task ??= await new Promise<ScoreMessage>((resolve) => data.port.once('message', resolve));
+  for (;;) {
+    do task = queuedTask();
+    while (!task && performance.now() < until);
+    if (task) break;
+    Atomics.store(data.awake, 0, 0);
+    const message = await new Promise<ScoreMessage | typeof NUDGE>((resolve) => data.port.once('message', resolve));
+    Atomics.store(data.awake, 0, 1);
+    Atomics.add(data.awake, 1, 1);
+    if (message !== NUDGE) {
+      task = message;
+      break;
+    }
+    until = performance.now() + NUDGE_POLL_MS; // woken ahead of a run: poll for it
+  }
   taken++;
   const gap = performance.now() - idleSince;
   gapMs = movingAverage(gapMs, gap, GAP_WEIGHT);

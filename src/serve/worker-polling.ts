@@ -1,4 +1,7 @@
-// How long a scoring worker polls its port for the next task before it sleeps.
+// How long a scoring worker polls its port for the next task before it sleeps, and the nudge that wakes it early.
+
+/** A message that only wakes a sleeping worker ahead of a run (sent while the host encodes), so the run finds it polling. */
+export const NUDGE = 'nudge';
 
 /**
  * How long to poll for the next task: while tasks lately came within `spinUs` of each other, a little longer than the

@@ -92,3 +92,34 @@ for (const [spinUs, answerSpinUs] of [[1000, 2000], [0, 0]]) {
     }
   });
 }
+
+test('a nudge wakes a sleeping worker ahead of its run; nudges never take the place of a run', async () => {
+  const task = await modelTask();
+  const pool = threads(); // workerSpinUs 0: a worker sleeps as soon as it has answered
+  const until = async (what: string, done: () => boolean): Promise<void> => {
+    for (let turn = 0; !done(); turn++) {
+      if (turn > 1_000_000) assert.fail(`never ${what}`); // a bound on turns, not on time
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  };
+  try {
+    assert.equal((await pool.run(task(5))).scores.length, 5);
+    await until('asleep after its run', () => pool.awakeThreads === 0);
+    const wakeUps = pool.wakeUps;
+    pool.nudge();
+    await until('woken by the nudge', () => pool.wakeUps > wakeUps);
+    assert.equal((await pool.run(task(6))).scores.length, 6, 'the run after a nudge');
+    // Nudges with no run after them, and nudges between runs, are skipped by the worker.
+    const sizes: number[] = [];
+    const runs: Promise<number>[] = [];
+    for (let i = 1; i <= 20; i++) {
+      pool.nudge();
+      if (i % 3 === 0) await new Promise((resolve) => setImmediate(resolve)); // some nudges reach the worker alone
+      sizes.push(i);
+      runs.push(pool.run(task(i)).then((r) => r.scores.length));
+    }
+    assert.deepEqual(await Promise.all(runs), sizes);
+  } finally {
+    await pool.destroy();
+  }
+});
