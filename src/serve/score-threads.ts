@@ -172,7 +172,7 @@ export class ScoreThreads {
 
   /** A run is about to be posted: wake the thread it will go to if that one sleeps. */
   nudge(): void {
-    if (this.#closing || this.#threads.length === 0) return;
+    if (this.#closing || this.#threads.length === 0 || this.#options.spinUs === 0) return; // workerSpinUs 0: never poll
     let thread = this.#threads[0];
     for (const t of this.#threads) if (t.pending.size < thread.pending.size) thread = t;
     thread.nudge(performance.now());

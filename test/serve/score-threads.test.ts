@@ -95,7 +95,8 @@ for (const [spinUs, answerSpinUs] of [[1000, 2000], [0, 0]]) {
 
 test('a nudge wakes a sleeping worker ahead of its run; nudges never take the place of a run', async () => {
   const task = await modelTask();
-  const pool = threads(); // workerSpinUs 0: a worker sleeps as soon as it has answered
+  // workerSpinUs 1, so runs never come close enough for polling: a worker sleeps as soon as it has answered.
+  const pool = new ScoreThreads({ workers: 1, intraOpThreads: 1, spinUs: 1, answerSpinUs: 0, floor: new Int32Array(new SharedArrayBuffer(4)) });
   const until = async (what: string, done: () => boolean): Promise<void> => {
     for (let turn = 0; !done(); turn++) {
       if (turn > 1_000_000) assert.fail(`never ${what}`); // a bound on turns, not on time
