@@ -7,7 +7,7 @@ import type { ModelCard } from '../schema/model-card.js';
 import type { RawFeatureValue } from '../schema/teacher-log.js';
 import type { ItemFeatures } from './option-types.js';
 import { compileRowCopy } from './row-copy.js';
-import type { RowCopy } from './row-copy.js';
+import type { RowCopies } from './row-copy.js';
 import { RowSlab } from './row-slab.js';
 import type { RowSlabOptions } from './row-slab.js';
 import type { Candidate } from './types.js';
@@ -108,11 +108,8 @@ export class FeaturePlan {
   readonly #stored: Group;
   readonly #cross: Group;
   readonly #rowCache: RowSlab | null;
-  /** Word offset of each stored feature inside a cached row. */
-  readonly #rowOffsets: Int32Array;
-  readonly #storedWidths: Int32Array;
-  /** Copies cached rows into the stored features' columns; `#slots` is its scratch (each row's cache slot). */
-  readonly #copyRows: RowCopy;
+  /** Moves cached rows to and from the stored features' columns; `#slots` is their scratch (each row's cache slot). */
+  readonly #copyRows: RowCopies;
   #slots = new Int32Array(0);
 
   constructor(card: ModelCard, options: PlanOptions) {
@@ -142,8 +139,6 @@ export class FeaturePlan {
     this.storeCrossNames = cross.map((f) => f.name);
     const rowWidth = sumWidths(this.#stored.feeds);
     this.#rowCache = rowWidth > 0 && options.rowCache.max > 0 ? new RowSlab(options.rowCache, rowWidth) : null;
-    this.#rowOffsets = Int32Array.from(this.#stored.feeds, (_, k) => sumWidths(this.#stored.feeds.slice(0, k)));
-    this.#storedWidths = Int32Array.from(this.#stored.feeds, (f) => f.width);
     this.#copyRows = compileRowCopy(this.#stored.feeds.map((f) => f.width));
   }
 
@@ -169,15 +164,14 @@ export class FeaturePlan {
     const cache = this.#rowCache;
     if (this.#stored.features.length === 0) return [];
     if (!cache) return Array.from({ length: rows }, (_, i) => i);
-    if (this.#slots.length < rows) this.#slots = new Int32Array(Math.max(rows, 2 * this.#slots.length));
-    const slots = this.#slots;
+    const slots = this.#slotsFor(rows);
     const now = cache.now();
     const missAt: number[] = [];
     for (let i = 0; i < rows; i++) {
       slots[i] = cache.slot(ids[i], now);
       if (slots[i] < 0) missAt.push(i);
     }
-    this.#copyRows(cache.words, slots, rows, i32, this.#storedColumns(rows).bases);
+    this.#copyRows.toColumns(cache.words, slots, rows, i32, this.#storedBases(rows));
     return missAt;
   }
 
@@ -187,24 +181,23 @@ export class FeaturePlan {
     const cache = this.#rowCache;
     if (!cache) return;
     const { i32, rows } = into.batch;
-    const { widths, bases } = this.#storedColumns(rows);
-    for (const i of missAt) {
-      const row = cache.allocate(ids[i]) * cache.width;
-      const words = cache.words; // after allocate: it may have grown the buffer
-      for (let k = 0; k < widths.length; k++) {
-        const w = widths[k];
-        const from = bases[k] + i * w;
-        const to = row + this.#rowOffsets[k];
-        for (let t = 0; t < w; t++) words[to + t] = i32[from + t];
-      }
-    }
+    const slots = this.#slotsFor(rows).fill(-1, 0, rows);
+    for (const i of missAt) slots[i] = cache.allocate(ids[i]);
+    // After every allocate (it may have grown the buffer); an id that took another's slot this request wins, as it would row by row.
+    this.#copyRows.toRows(cache.words, slots, rows, i32, this.#storedBases(rows));
   }
 
-  /** Widths and first words of the stored features' columns in a buffer of `rows` candidates. */
-  #storedColumns(rows: number): { widths: Int32Array; bases: Int32Array } {
+  /** The slot scratch, at least `rows` long (used within one synchronous step, never across an await). */
+  #slotsFor(rows: number): Int32Array {
+    if (this.#slots.length < rows) this.#slots = new Int32Array(Math.max(rows, 2 * this.#slots.length));
+    return this.#slots;
+  }
+
+  /** First words of the stored features' columns in a buffer of `rows` candidates. */
+  #storedBases(rows: number): Int32Array {
     const { feeds, bases } = this.#stored;
     for (let k = 0; k < feeds.length; k++) bases[k] = feedOffset(this.layout, feeds[k], rows);
-    return { widths: this.#storedWidths, bases };
+    return bases;
   }
 
   /** Encodes the cross store rows of the request (never cached: they depend on the context). */

@@ -1,23 +1,37 @@
-// Copies cached encoded rows (one item's stored features side by side) into a request buffer's feature columns.
+// Moves encoded rows (one item's stored features side by side, as the row cache keeps them) to and from a request
+// buffer's feature columns.
 
-/** Copies the rows at `slots` (a slot < 0 is skipped) into each feature's column, starting at `bases[k]`. */
-export type RowCopy = (words: Int32Array, slots: Int32Array, rows: number, into: Int32Array, bases: Int32Array) => void;
+/** Copies between the rows at `slots` (a slot < 0 is skipped) and each feature's column, starting at `bases[k]`. */
+export type RowCopy = (words: Int32Array, slots: Int32Array, rows: number, columns: Int32Array, bases: Int32Array) => void;
+
+/** Both directions for rows made of features of `widths` words, in that order. */
+export interface RowCopies {
+  /** Cached rows into the request's columns (cache hits). */
+  readonly toColumns: RowCopy;
+  /** The request's columns into cached rows (misses, once fetched and encoded). */
+  readonly toRows: RowCopy;
+}
 
 /**
- * Compiles the copy for rows made of features of `widths` words, in that order: one pass over the rows with every
- * offset and width a constant, so a cache hit costs a few word moves and no per-feature loop.
+ * Compiles the copies for rows made of features of `widths` words: one pass over the rows with every offset and width
+ * a constant, so a row costs a few word moves and no per-feature loop.
  */
-export function compileRowCopy(widths: readonly number[]): RowCopy {
+export function compileRowCopy(widths: readonly number[]): RowCopies {
+  return { toColumns: compile(widths, true), toRows: compile(widths, false) };
+}
+
+function compile(widths: readonly number[], toColumns: boolean): RowCopy {
   const rowWidth = widths.reduce((sum, w) => sum + w, 0);
+  const move = (column: string, row: string): string => (toColumns ? `columns[${column}] = words[${row}];` : `words[${row}] = columns[${column}];`);
   let offset = 0;
   const moves = widths.map((w, k) => {
     const from = offset;
     offset += w;
-    if (w === 1) return `into[b${k} + i] = words[r + ${from}];`;
-    return `for (let t = 0, to = b${k} + i * ${w}, at = r + ${from}; t < ${w}; t++) into[to + t] = words[at + t];`;
+    if (w === 1) return move(`b${k} + i`, `r + ${from}`);
+    return `for (let t = 0, c = b${k} + i * ${w}, at = r + ${from}; t < ${w}; t++) ${move('c + t', 'at + t')}`;
   });
   const source = `
-    return function copyRows(words, slots, rows, into, bases) {
+    return function copyRows(words, slots, rows, columns, bases) {
       ${widths.map((_, k) => `const b${k} = bases[${k}];`).join(' ')}
       for (let i = 0; i < rows; i++) {
         const slot = slots[i];
