@@ -145,10 +145,12 @@ export class ScoreThreads {
     for (let i = 0; i < options.workers; i++) this.#threads.push(this.#spawn());
   }
 
-  /** @internal Threads awake now (running or polling), and their wake-ups from sleep so far (tests). */
+  /** @internal Threads awake now (running or polling) (tests). */
   get awakeThreads(): number {
     return this.#threads.filter((t) => t.awake).length;
   }
+
+  /** @internal Wake-ups from sleep so far, over all threads (tests). */
   get wakeUps(): number {
     return this.#threads.reduce((sum, t) => sum + t.wakeUps, 0);
   }
@@ -162,8 +164,7 @@ export class ScoreThreads {
   run(task: ScoreTask, transfer: ArrayBuffer[] = []): Promise<ScoreResult> {
     if (this.#closing) return Promise.reject(autofasError('ERR_AUTOFAS_CLOSED', 'the scoring workers are closing'));
     if (this.#threads.length < this.#options.workers) this.#threads.push(this.#spawn());
-    let thread = this.#threads[0];
-    for (const t of this.#threads) if (t.pending.size < thread.pending.size) thread = t;
+    const thread = this.#leastBusy();
     const id = ++this.#nextId;
     const answer = new Promise<ScoreResult>((resolve, reject) => thread.post(id, task, transfer, { resolve, reject }));
     this.#polling.posted();
@@ -173,9 +174,14 @@ export class ScoreThreads {
   /** A run is about to be posted: wake the thread it will go to if that one sleeps. */
   nudge(): void {
     if (this.#closing || this.#threads.length === 0 || this.#options.spinUs === 0) return; // workerSpinUs 0: never poll
+    this.#leastBusy().nudge(performance.now());
+  }
+
+  /** The thread with the fewest runs in flight (the first of them on a tie): where the next run goes. */
+  #leastBusy(): ScoreThread {
     let thread = this.#threads[0];
     for (const t of this.#threads) if (t.pending.size < thread.pending.size) thread = t;
-    thread.nudge(performance.now());
+    return thread;
   }
 
   /** Takes every answer already posted; true while runs are still out. */

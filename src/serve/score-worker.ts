@@ -67,12 +67,13 @@ export interface ScoreResult {
 
 /**
  * A task as it travels to a worker: its model by generation, with the model itself only the first time a worker is
- * sent that generation (the worker keeps it); and the worker's answer (a result, or the error the run threw).
+ * sent that generation (the worker keeps it).
  */
 export interface ScoreMessage {
   readonly id: number;
   readonly task: Omit<ScoreTask, 'model'> & { readonly gen: number; readonly model?: ModelRef };
 }
+/** The worker's answer to a task: a result, or the error the run threw. */
 export interface ScoreReply {
   readonly id: number;
   readonly result?: ScoreResult;
@@ -80,7 +81,6 @@ export interface ScoreReply {
   /** When the worker posted it, on the process-wide clock (`performance.timeOrigin + performance.now()`). */
   readonly postedAt: number;
 }
-
 
 const data = workerData as ScoreWorkerData;
 const sessions = new Map<number, Promise<ort.InferenceSession>>();

@@ -122,8 +122,6 @@ function parseOptions(options: StatusOptions) {
   return { windowMs: intOption('windowMs', options.windowMs, 60_000), latencySamples: intOption('latencySamples', options.latencySamples, 2048), clock, logger };
 }
 
-type Emitter = Subscribable<string>;
-
 /** What the page shows, accumulated from events. */
 class StatusBook {
   readonly arms = new Map<Arm, ArmState>();
@@ -181,13 +179,14 @@ class StatusBook {
 }
 
 /** Subscribes the book to the teacher logger's recall and skip events and to its sink's counters. */
-function followTeacherLogger(book: StatusBook, logger: Pick<TeacherLogger, 'events' | 'sink'>, on: (e: Emitter, event: string, h: (info: never) => void) => void): void {
+function followTeacherLogger(book: StatusBook, logger: Pick<TeacherLogger, 'events' | 'sink'>, subscriptions: Subscriptions): void {
+  const on = subscriptions.on.bind(subscriptions);
   const bump = (counts: Record<string, number>, key: string, by = 1): void => void (counts[key] = (counts[key] ?? 0) + by);
-  on(logger.events as never, 'recall', (r: { arm: Arm; recall: number; shadow: boolean }) => (r.shadow ? book.arm(r.arm).shadowRecall : book.arm(r.arm).recall).add(r.recall));
-  on(logger.events as never, 'skipped', (s: { reason: string }) => bump(book.log.skipped, s.reason));
-  on(logger.sink as never, 'written', (w: { lines: number }) => void (book.log.written += w.lines));
-  on(logger.sink as never, 'drop', (d: { reason: string; lines: number }) => bump(book.log.dropped, d.reason, d.lines));
-  on(logger.sink as never, 'rotate', () => void (book.log.files += 1));
+  on(logger.events, 'recall', (r: { arm: Arm; recall: number; shadow: boolean }) => (r.shadow ? book.arm(r.arm).shadowRecall : book.arm(r.arm).recall).add(r.recall));
+  on(logger.events, 'skipped', (s: { reason: string }) => bump(book.log.skipped, s.reason));
+  on(logger.sink, 'written', (w: { lines: number }) => void (book.log.written += w.lines));
+  on(logger.sink, 'drop', (d: { reason: string; lines: number }) => bump(book.log.dropped, d.reason, d.lines));
+  on(logger.sink, 'rotate', () => void (book.log.files += 1));
 }
 
 /** `preRankStatus(preRanker, options)`: subscribes to the pre-ranker's (and teacher logger's) events; `snapshot()` for the status page. */
@@ -195,9 +194,8 @@ export function preRankStatus(preRanker: Pick<PreRanker, 'events' | 'stats' | 'm
   const { windowMs, latencySamples, clock, logger } = parseOptions(options);
   const book = new StatusBook(clock, windowMs, latencySamples, clock.now());
   const subscriptions = new Subscriptions();
-  const on = (emitter: Emitter, event: string, handler: (info: never) => void): void => subscriptions.on(emitter, event, handler);
-  on(preRanker.events as never, 'request', (r: PreRankRecord) => book.request(r));
-  if (logger) followTeacherLogger(book, logger, on);
+  subscriptions.on(preRanker.events as Subscribable<string>, 'request', (r: PreRankRecord) => book.request(r));
+  if (logger) followTeacherLogger(book, logger, subscriptions);
   return {
     snapshot() {
       const now = clock.now();
