@@ -161,8 +161,8 @@ async function pollingSection(hops: WorldHops): Promise<void> {
   for (const [what, off] of [['workers polling for runs', workerOff], ['the event loop polling for answers', answerOff]] as const) {
     console.log(`  ${what} saves ${f((off.best - on.best) * 1000, 1)} us a request (overhead ${f(on.best)} / ${f(off.best)} ms = ${f(on.best / off.best, 2)})`);
   }
-  // Parsing each request's candidates from JSON puts about a millisecond between runs: past workerSpinUs, so the
-  // worker sleeps between them unless it may poll longer.
+  // Parsing each request's candidates from JSON lengthens the gap between runs past workerSpinUs, so the worker sleeps
+  // between them unless it may poll longer.
   const parsed = await overhead(hops, defaultModel(), null, {}, ', workerSpinUs default', 'parsed');
   const longer = await overhead(hops, defaultModel(), null, { workerSpinUs: 3000 }, ', workerSpinUs 3000', 'parsed');
   console.log(`  candidates parsed from JSON: workerSpinUs 3000 saves ${f((parsed.best - longer.best) * 1000, 1)} us a request (${f(longer.best)} / ${f(parsed.best)} ms = ${f(longer.best / parsed.best, 2)})`);
