@@ -1,9 +1,9 @@
 // Rotating JSONL(.gz) file sink behind a bounded queue: drops and counts when the disk is slower than traffic.
-import { intOption } from '../schema/option-values.js';
 import { EventEmitter } from 'node:events';
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { autofasError, optionError } from '../schema/errors.js';
+import { intOption } from '../schema/option-values.js';
 import { checkKnownOptions, given, isOptionsObject } from './known-options.js';
 import { LogFile, NODE_FILE_SYSTEM } from './log-file.js';
 import type { LogFileSystem } from './log-file.js';

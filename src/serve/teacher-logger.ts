@@ -1,8 +1,8 @@
 // Teacher-log collection: after the ranking hop, one teacher-log line per sampled request, plus online Recall@K per arm.
-import { intOption } from '../schema/option-values.js';
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { optionError } from '../schema/errors.js';
+import { intOption } from '../schema/option-values.js';
 import { checkKnownOptions, given, isOptionsObject } from './known-options.js';
 import type { FeatureSpec } from '../schema/feature-spec.js';
 import type { PreRankLogInfo, RawFeatureValue, TeacherCandidate, TeacherLogRecord } from '../schema/teacher-log.js';

@@ -1,10 +1,10 @@
 // Watches the models root and reloads the pre-ranker when a new artifact directory appears (written atomically by the searcher).
-import { intOption } from '../schema/option-values.js';
 import { watch } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { CARD_FILE } from '../schema/artifact.js';
+import { intOption } from '../schema/option-values.js';
 import { optionError } from '../schema/errors.js';
 import { checkKnownOptions, given } from './known-options.js';
 import type { PreRanker } from './types.js';
