@@ -64,7 +64,7 @@ export function neighbourCandidates(input: NeighbourInput): Neighbour[] {
   const filled = fillFeatures(input, features, layers);
   if (filled.length > features.length) sets.push({ label: `every feature that fits (+${filled.filter((f) => !features.includes(f)).join(', +')})`, features: filled, layers });
   layers.forEach((w, k) => {
-    const wider = input.widths.filter((x) => x > w).sort((a, b) => a - b)[0];
+    const wider = nextWider(input.widths, w);
     if (wider !== undefined) sets.push({ label: `layer ${k} wider (${w} -> ${wider})`, features, layers: layers.map((x, j) => (j === k ? wider : x)) });
   });
   if (layers.length < input.maxLayers && layers.length > 0) sets.push({ label: `one layer deeper (+${layers.at(-1)})`, features, layers: [...layers, layers.at(-1) as number] });
@@ -106,12 +106,17 @@ function tradeForWidth(input: NeighbourInput): { label: string; features: readon
   return { label: `${name} traded for width (${layers.join('-')} -> ${widened.join('-')})`, features: rest, layers: widened };
 }
 
+/** The narrowest offered width above `width`, or undefined at the widest. */
+function nextWider(widths: readonly number[], width: number): number | undefined {
+  return widths.filter((x) => x > width).sort((a, b) => a - b)[0];
+}
+
 function widen(input: NeighbourInput, features: readonly string[], layers: readonly number[]): number[] {
   const out = [...layers];
   for (let grew = true; grew; ) {
     grew = false;
     for (let k = 0; k < out.length; k++) {
-      const wider = input.widths.filter((x) => x > out[k]).sort((a, b) => a - b)[0];
+      const wider = nextWider(input.widths, out[k]);
       if (wider === undefined) continue;
       const next = out.map((x, j) => (j === k ? wider : x));
       if (costUs(input, features, next) > input.budgetUs) continue;
