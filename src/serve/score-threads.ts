@@ -4,7 +4,7 @@ import type { MessagePort } from 'node:worker_threads';
 import { autofasError } from '../schema/errors.js';
 import { AnswerPolling } from './answer-polling.js';
 import { processClockMs } from '../util/process-clock.js';
-import { NUDGE } from './worker-polling.js';
+import { SLEEP_SLICE_MS } from './worker-polling.js';
 import type { ScoreMessage, ScoreReply, ScoreResult, ScoreTask, ScoreWorkerData } from './score-worker.js';
 
 const WORKER_FILE = new URL('./score-worker.js', import.meta.url);
@@ -18,6 +18,8 @@ export interface ScoreThreadsOptions {
   readonly answerSpinUs: number;
   /** Shared cell: the lowest model generation still in use. */
   readonly floor: Int32Array;
+  /** @internal How long a sleeping worker blocks before its event loop turns once (0: until woken; tests). */
+  readonly sleepSliceMs?: number;
 }
 
 /** What a thread tells its pool: it died (or ended), or one of its runs settled. */
@@ -41,15 +43,16 @@ class ScoreThread {
   readonly #posted = new Int32Array(new SharedArrayBuffer(4));
   readonly #answered = new Int32Array(new SharedArrayBuffer(4));
   readonly #awake = new Int32Array(new SharedArrayBuffer(8));
+  readonly #bell = new Int32Array(new SharedArrayBuffer(4));
   #nudgedAt = -Infinity;
   #received = 0;
   /** Model generations this worker was sent (a task carries its model only the first time). */
   readonly #models = new Set<number>();
 
-  constructor(data: Omit<ScoreWorkerData, 'port' | 'posted' | 'answered' | 'awake'>, events: ThreadEvents) {
+  constructor(data: Omit<ScoreWorkerData, 'port' | 'posted' | 'answered' | 'awake' | 'bell'>, events: ThreadEvents) {
     this.#events = events;
     const { port1, port2 } = new MessageChannel();
-    const workerData: ScoreWorkerData = { ...data, port: port2, posted: this.#posted, answered: this.#answered, awake: this.#awake };
+    const workerData: ScoreWorkerData = { ...data, port: port2, posted: this.#posted, answered: this.#answered, awake: this.#awake, bell: this.#bell };
     this.worker = new Worker(WORKER_FILE, { workerData, transferList: [port2] });
     this.port = port1;
     this.port.on('message', (reply: ScoreReply) => this.#answer(reply));
@@ -71,9 +74,16 @@ class ScoreThread {
     const message: ScoreMessage = { id, task: first ? { ...rest, gen: model.gen, model } : { ...rest, gen: model.gen } };
     this.port.postMessage(message, transfer);
     Atomics.add(this.#posted, 0, 1); // after the post: a worker that sees the count move finds the task on its port
+    this.#ring();
   }
 
-  /** Whether the worker is awake (running or polling) rather than asleep on its port. */
+  /** Rings the worker's bell (see `ScoreWorkerData.bell`): a sleeping worker wakes, one about to sleep does not. */
+  #ring(): void {
+    Atomics.add(this.#bell, 0, 1);
+    if (!this.awake) Atomics.notify(this.#bell, 0);
+  }
+
+  /** Whether the worker is awake (running or polling) rather than asleep on its bell. */
   get awake(): boolean {
     return Atomics.load(this.#awake, 0) === 1;
   }
@@ -87,7 +97,7 @@ class ScoreThread {
   nudge(now: number): void {
     if (this.pending.size > 0 || this.awake || now - this.#nudgedAt < 1) return;
     this.#nudgedAt = now;
-    this.port.postMessage(NUDGE);
+    this.#ring(); // the worker then polls for the run that follows
   }
 
   /** Rejects every run still waiting on this thread. */
@@ -212,8 +222,8 @@ export class ScoreThreads {
   }
 
   #spawn(): ScoreThread {
-    const { intraOpThreads, floor, spinUs } = this.#options; // answerSpinUs is the host's, not the worker's
-    return new ScoreThread({ intraOpThreads, floor, spinUs }, { gone: (gone, err) => this.#gone(gone, err), settled: () => this.#checkDrained() });
+    const { intraOpThreads, floor, spinUs, sleepSliceMs = SLEEP_SLICE_MS } = this.#options; // answerSpinUs is the host's
+    return new ScoreThread({ intraOpThreads, floor, spinUs, sleepSliceMs }, { gone: (gone, err) => this.#gone(gone, err), settled: () => this.#checkDrained() });
   }
 
   /** A thread died (or ended): its runs fail and it leaves; the next run starts its replacement. */

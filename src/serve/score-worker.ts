@@ -5,7 +5,7 @@ import type { MessagePort } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import { processClockMs } from '../util/process-clock.js';
 import { movingAverage } from '../util/stats.js';
-import { NUDGE, pollMs } from './worker-polling.js';
+import { pollMs } from './worker-polling.js';
 import { checkSessionAgainstCard } from '../schema/artifact.js';
 import type { ModelCard } from '../schema/model-card.js';
 import { feedTensors } from './feed-tensors.js';
@@ -28,8 +28,16 @@ export interface ScoreWorkerData {
   readonly posted: Int32Array;
   /** Shared cell: answers posted by this worker so far (the host reads its port when it moved, see answer-polling.ts). */
   readonly answered: Int32Array;
-  /** Shared cells: [0] 1 while the worker is awake (running or polling), 0 while it sleeps on its port; [1] wake-ups. */
+  /** Shared cells: [0] 1 while the worker is awake (running or polling), 0 while it sleeps on `bell`; [1] wake-ups. */
   readonly awake: Int32Array;
+  /**
+   * Shared cell rung (incremented, then `Atomics.notify`) by the host after each post and to nudge the worker ahead of
+   * one. A sleeping worker waits on it (`Atomics.wait`), so a wake-up is one futex call for the host, not a message,
+   * and a ring between the worker's last look and its sleep makes the sleep return at once.
+   */
+  readonly bell: Int32Array;
+  /** How long one sleep lasts before the worker's event loop turns once (0: until woken). */
+  readonly sleepSliceMs: number;
 }
 
 /** A model as tasks name it: its generation, its ONNX bytes (shared memory, not copied per task), its score output. */
@@ -160,20 +168,34 @@ async function answer({ id, task }: ScoreMessage): Promise<void> {
 const GAP_WEIGHT = 0.2;
 let gapMs: number | undefined;
 
-/** Tasks taken so far (from polling or from the port's message event): `data.posted` ahead of it means one is queued. */
+/** Tasks taken off the port so far: `data.posted` ahead of it means one is queued. */
 let taken = 0;
 
-/** How long a worker woken by a nudge polls for the run that follows it. */
-const NUDGE_POLL_MS = 2;
+/** How long a worker woken from sleep polls for a run (a nudge comes ahead of the run it announces). */
+const WOKEN_POLL_MS = 2;
 
-/** A queued task, skipping nudges; undefined when none is queued. */
+/** A queued task; undefined when none is queued. */
 function queuedTask(): ScoreMessage | undefined {
-  while (Atomics.load(data.posted, 0) !== taken) {
-    const message = receiveMessageOnPort(data.port)?.message as ScoreMessage | typeof NUDGE | undefined;
-    if (message === undefined) return undefined;
-    if (message !== NUDGE) return message;
+  if (Atomics.load(data.posted, 0) === taken) return undefined;
+  return receiveMessageOnPort(data.port)?.message as ScoreMessage | undefined;
+}
+
+/**
+ * Sleeps until the host rings the bell (a post or a nudge): true when woken or a task is queued, false when the slice
+ * ended (the event loop then turned once). The bell is read before the worker says it sleeps and the queue is looked
+ * at after: a post the look misses rings after the read, so the wait returns at once or is notified.
+ */
+async function sleep(): Promise<boolean> {
+  const rung = Atomics.load(data.bell, 0);
+  Atomics.store(data.awake, 0, 0);
+  const woke = Atomics.load(data.posted, 0) !== taken ? 'queued' : Atomics.wait(data.bell, 0, rung, data.sleepSliceMs > 0 ? data.sleepSliceMs : Infinity);
+  Atomics.store(data.awake, 0, 1); // awake from here on: the host notifies only a worker in this function
+  if (woke === 'timed-out') {
+    await new Promise((resolve) => setImmediate(resolve));
+    return false;
   }
-  return undefined;
+  if (woke !== 'queued') Atomics.add(data.awake, 1, 1); // rung while asleep, or between its read and the wait
+  return true;
 }
 
 /** The next task: already queued, arriving while the thread polls, or (sleeping) whenever it comes. */
@@ -185,15 +207,7 @@ async function nextTask(): Promise<ScoreMessage> {
     do task = queuedTask();
     while (!task && performance.now() < until);
     if (task) break;
-    Atomics.store(data.awake, 0, 0);
-    const message = await new Promise<ScoreMessage | typeof NUDGE>((resolve) => data.port.once('message', resolve));
-    Atomics.store(data.awake, 0, 1);
-    Atomics.add(data.awake, 1, 1);
-    if (message !== NUDGE) {
-      task = message;
-      break;
-    }
-    until = performance.now() + NUDGE_POLL_MS; // woken ahead of a run: poll for it
+    until = (await sleep()) ? performance.now() + WOKEN_POLL_MS : 0;
   }
   taken++;
   const gap = performance.now() - idleSince;
@@ -202,6 +216,7 @@ async function nextTask(): Promise<ScoreMessage> {
 }
 
 async function serve(): Promise<void> {
+  Atomics.store(data.awake, 0, 1); // until it first sleeps
   for (;;) await answer(await nextTask());
 }
 

@@ -1,7 +1,10 @@
-// How long a scoring worker polls its port for the next task before it sleeps, and the nudge that wakes it early.
+// How long a scoring worker polls for the next task before it sleeps, and how it sleeps.
 
-/** A message that only wakes a sleeping worker ahead of a run (sent while the host encodes), so the run finds it polling. */
-export const NUDGE = 'nudge';
+/**
+ * How long a sleeping worker stays blocked before it lets its own event loop turn once (a session release waiting on
+ * it), then sleeps again. A run or a nudge wakes it at once, whatever the slice.
+ */
+export const SLEEP_SLICE_MS = 100;
 
 /**
  * How long to poll for the next task: while tasks lately came within `spinUs` of each other, a little longer than the

@@ -93,16 +93,35 @@ for (const [spinUs, answerSpinUs] of [[1000, 2000], [0, 0]]) {
   });
 }
 
+/** Waits until `done()` holds; fails after a bound on event-loop turns, not on time. */
+async function until(what: string, done: () => boolean): Promise<void> {
+  for (let turn = 0; !done(); turn++) {
+    if (turn > 1_000_000) assert.fail(`never ${what}`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+test('a run posted to a sleeping worker wakes it: the post notifies, the worker does not wait out its sleep', async () => {
+  const task = await modelTask();
+  // Sleeps never end on their own (sleepSliceMs 0): a post that did not wake the worker would never be answered.
+  const pool = new ScoreThreads({ workers: 1, intraOpThreads: 1, spinUs: 0, answerSpinUs: 0, floor: new Int32Array(new SharedArrayBuffer(4)), sleepSliceMs: 0 });
+  try {
+    for (let i = 1; i <= 5; i++) {
+      await until('asleep after its run', () => pool.awakeThreads === 0);
+      let answered = 0;
+      void pool.run(task(i)).then((r) => (answered = r.scores.length));
+      await until(`answered run ${i}`, () => answered > 0);
+      assert.equal(answered, i);
+    }
+  } finally {
+    await pool.destroy();
+  }
+});
+
 test('a nudge wakes a sleeping worker ahead of its run; nudges never take the place of a run', async () => {
   const task = await modelTask();
   // workerSpinUs 1, so runs never come close enough for polling: a worker sleeps as soon as it has answered.
-  const pool = new ScoreThreads({ workers: 1, intraOpThreads: 1, spinUs: 1, answerSpinUs: 0, floor: new Int32Array(new SharedArrayBuffer(4)) });
-  const until = async (what: string, done: () => boolean): Promise<void> => {
-    for (let turn = 0; !done(); turn++) {
-      if (turn > 1_000_000) assert.fail(`never ${what}`); // a bound on turns, not on time
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-  };
+  const pool = new ScoreThreads({ workers: 1, intraOpThreads: 1, spinUs: 1, answerSpinUs: 0, floor: new Int32Array(new SharedArrayBuffer(4)), sleepSliceMs: 0 });
   try {
     assert.equal((await pool.run(task(5))).scores.length, 5);
     await until('asleep after its run', () => pool.awakeThreads === 0);
