@@ -139,7 +139,9 @@ async function score(task: ScoreTask): Promise<ScoreResult> {
   const runMs = performance.now() - start;
   const tensor = out[task.model.scoreOutput];
   if (tensor.size !== task.rows) throw new Error(`score output has ${tensor.size} values for ${task.rows} candidates`);
-  const scores = tensor.data instanceof Float32Array ? tensor.data : Float32Array.from(tensor.data as ArrayLike<number>);
+  const values = tensor.data;
+  // A view over exactly its buffer, so the copy to the host carries the scores and nothing else.
+  const scores = values instanceof Float32Array && values.byteLength === values.buffer.byteLength ? values : Float32Array.from(values as ArrayLike<number>);
   return { scores, runMs, workerMs: performance.now() - taskStart };
 }
 
@@ -154,8 +156,9 @@ function withModel(task: ScoreMessage['task']): ScoreTask {
 async function answer({ id, task }: ScoreMessage): Promise<void> {
   try {
     const result = await score(withModel(task));
-    // The scores' buffer travels back in the transfer list instead of being copied.
-    data.port.postMessage({ id, result, postedAt: processClockMs() } satisfies ScoreReply, result.scores.byteLength > 0 ? [result.scores.buffer as ArrayBuffer] : []);
+    // The scores are copied, not transferred: moving the buffer ORT allocated cost the worker's post 5-10 us more than
+    // copying its few kilobytes (docs/benchmarks.md, "Serving", run 10).
+    data.port.postMessage({ id, result, postedAt: processClockMs() } satisfies ScoreReply);
   } catch (err) {
     const code = (err as { code?: unknown })?.code;
     const error = { message: (err as Error)?.message ?? String(err), ...(typeof code === 'string' ? { code } : {}) };
