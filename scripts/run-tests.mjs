@@ -22,6 +22,7 @@ if (files.length === 0) {
   process.exit(1);
 }
 const scratch = mkdtempSync(join(tmpdir(), 'autofas-tests-'));
-const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...files], { stdio: 'inherit', env: { ...process.env, TMPDIR: scratch } });
+// A test that hangs (a lost wake-up between threads, say) fails after 5 minutes instead of holding CI to its limit.
+const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--test-timeout=300000', ...files], { stdio: 'inherit', env: { ...process.env, TMPDIR: scratch } });
 rmSync(scratch, { recursive: true, force: true });
 process.exit(result.status ?? 1);

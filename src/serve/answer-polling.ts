@@ -5,20 +5,26 @@
  * so a worker's answer is picked up without waking a sleeping thread (a wake-up costs tens of microseconds); each
  * turn also takes answers straight off the workers' ports (`receive`). The loop stays free: every turn still runs
  * timers, I/O and other callbacks. Polling stops when no run is out or `spinUs` after the latest run was posted,
- * whichever comes first; `spinUs` 0 turns it off.
+ * whichever comes first; `spinUs` 0 turns it off. While it polls, the shared `listening` cell is 1, so workers that
+ * answer in shared memory need not post a notice (see answer-slots.ts).
  */
 export class AnswerPolling {
   readonly #spinMs: number;
   readonly #receive: () => boolean;
   readonly #now: () => number;
+  readonly #listening: Int32Array;
   #until = 0;
   #polling = false;
 
-  /** `receive` takes the answers already posted and tells whether any run is still out; `now` is the clock in ms. */
-  constructor(spinUs: number, receive: () => boolean, now: () => number = () => performance.now()) {
+  /**
+   * `receive` takes the answers already posted and tells whether any run is still out; `now` is the clock in ms;
+   * `listening` the cell set while polling.
+   */
+  constructor(spinUs: number, receive: () => boolean, now: () => number = () => performance.now(), listening: Int32Array = new Int32Array(1)) {
     this.#spinMs = spinUs / 1000;
     this.#receive = receive;
     this.#now = now;
+    this.#listening = listening;
   }
 
   /** Whether the loop is being kept polling now. */
@@ -32,11 +38,17 @@ export class AnswerPolling {
     this.#until = this.#now() + this.#spinMs;
     if (this.#polling) return;
     this.#polling = true;
+    Atomics.store(this.#listening, 0, 1);
     setImmediate(this.#turn);
   }
 
   readonly #turn = (): void => {
-    if (this.#receive() && this.#now() < this.#until) setImmediate(this.#turn);
-    else this.#polling = false;
+    if (this.#receive() && this.#now() < this.#until) {
+      setImmediate(this.#turn);
+      return;
+    }
+    this.#polling = false;
+    Atomics.store(this.#listening, 0, 0);
+    this.#receive(); // after the cell: an answer written while it was still 1 (so with no notice) is taken now
   };
 }

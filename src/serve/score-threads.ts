@@ -3,6 +3,8 @@ import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_thread
 import type { MessagePort } from 'node:worker_threads';
 import { autofasError } from '../schema/errors.js';
 import { AnswerPolling } from './answer-polling.js';
+import { AnswerSlots } from './answer-slots.js';
+import type { SlotAnswer } from './answer-slots.js';
 import { processClockMs } from '../util/process-clock.js';
 import { SLEEP_SLICE_MS } from './worker-polling.js';
 import type { ScoreMessage, ScoreReply, ScoreResult, ScoreTask, ScoreWorkerData } from './score-worker.js';
@@ -31,6 +33,8 @@ interface ThreadEvents {
 interface Pending {
   readonly resolve: (result: ScoreResult) => void;
   readonly reject: (err: Error) => void;
+  /** The answer slot the run was given, or -1 (answered by message). */
+  slot?: number;
 }
 
 /** One worker thread, its port and the runs it has not answered yet. */
@@ -44,18 +48,21 @@ class ScoreThread {
   readonly #answered = new Int32Array(new SharedArrayBuffer(4));
   readonly #awake = new Int32Array(new SharedArrayBuffer(8));
   readonly #bell = new Int32Array(new SharedArrayBuffer(4));
+  readonly #slots = new AnswerSlots();
   #nudgedAt = -Infinity;
   #received = 0;
+  /** Runs answered in their slot (tests). */
+  slotAnswers = 0;
   /** Model generations this worker was sent (a task carries its model only the first time). */
   readonly #models = new Set<number>();
 
-  constructor(data: Omit<ScoreWorkerData, 'port' | 'posted' | 'answered' | 'awake' | 'bell'>, events: ThreadEvents) {
+  constructor(data: Omit<ScoreWorkerData, 'port' | 'posted' | 'answered' | 'awake' | 'bell' | 'answers'>, events: ThreadEvents) {
     this.#events = events;
     const { port1, port2 } = new MessageChannel();
-    const workerData: ScoreWorkerData = { ...data, port: port2, posted: this.#posted, answered: this.#answered, awake: this.#awake, bell: this.#bell };
+    const workerData: ScoreWorkerData = { ...data, port: port2, posted: this.#posted, answered: this.#answered, awake: this.#awake, bell: this.#bell, answers: this.#slots.cells };
     this.worker = new Worker(WORKER_FILE, { workerData, transferList: [port2] });
     this.port = port1;
-    this.port.on('message', (reply: ScoreReply) => this.#answer(reply));
+    this.port.on('message', (reply: ScoreReply) => this.#message(reply));
     this.worker.on('error', (err) => events.gone(this, err));
     this.worker.on('exit', (code) => events.gone(this, new Error(`the scoring worker exited with code ${code}`)));
     this.#idle();
@@ -67,11 +74,12 @@ class ScoreThread {
       this.port.ref();
       this.worker.ref();
     }
+    pending.slot = task.check ? -1 : this.#slots.take(id, task.rows);
     this.pending.set(id, pending);
     const { model, ...rest } = task;
     const first = !this.#models.has(model.gen);
     if (first) this.#models.add(model.gen);
-    const message: ScoreMessage = { id, task: first ? { ...rest, gen: model.gen, model } : { ...rest, gen: model.gen } };
+    const message: ScoreMessage = { id, task: { ...rest, gen: model.gen, slot: pending.slot, ...(first ? { model } : {}) } };
     this.port.postMessage(message, transfer);
     Atomics.add(this.#posted, 0, 1); // after the post: a worker that sees the count move finds the task on its port
     this.#ring();
@@ -107,22 +115,44 @@ class ScoreThread {
     this.#idle();
   }
 
-  /** Takes the answers the worker has posted straight off the port (no message event); false when none is out. */
+  /** Takes the answers written in their slots, and those posted straight off the port (no message event); false when none is out. */
   receive(): boolean {
+    this.#slots.collect(this.#settle);
     while (Atomics.load(this.#answered, 0) !== this.#received) {
       const reply = receiveMessageOnPort(this.port)?.message as ScoreReply | undefined;
       if (!reply) break; // counted before its message event was dispatched: already answered
-      this.#answer(reply);
+      this.#message(reply);
     }
     return this.pending.size > 0;
   }
 
-  #answer(reply: ScoreReply): void {
+  #message(reply: ScoreReply): void {
     this.#received++;
-    const p = this.pending.get(reply.id);
-    if (!p) return;
-    this.pending.delete(reply.id);
+    if (reply.notice) this.#slots.collect(this.#settle);
+    else this.#answer(reply);
+  }
+
+  /** A run answered in its slot. */
+  readonly #settle = (id: number, answer: SlotAnswer): void => {
+    const p = this.#take(id);
+    this.slotAnswers++;
+    p?.resolve({ scores: answer.scores, runMs: answer.runMs, workerMs: answer.workerMs, answerDelayMs: processClockMs() - answer.postedAt });
+    if (p) this.#events.settled();
+  };
+
+  /** The run `id` leaves the pending ones (undefined when it is not pending). */
+  #take(id: number): Pending | undefined {
+    const p = this.pending.get(id);
+    if (!p) return undefined;
+    this.pending.delete(id);
     if (this.pending.size === 0) this.#idle();
+    return p;
+  }
+
+  #answer(reply: ScoreReply): void {
+    const p = this.#take(reply.id);
+    if (!p) return;
+    this.#slots.release(p.slot ?? -1); // answered by message: its slot (if any) was not used
     if (reply.result) p.resolve({ ...reply.result, answerDelayMs: processClockMs() - reply.postedAt });
     else p.reject(Object.assign(new Error(reply.error?.message ?? 'the scoring worker failed'), reply.error?.code ? { code: reply.error.code } : {}));
     this.#events.settled();
@@ -145,13 +175,15 @@ export class ScoreThreads {
   readonly #options: ScoreThreadsOptions;
   readonly #threads: ScoreThread[] = [];
   readonly #polling: AnswerPolling;
+  /** Shared with every worker: 1 while the event loop polls for answers (see `ScoreWorkerData.listening`). */
+  readonly #listening = new Int32Array(new SharedArrayBuffer(4));
   #nextId = 0;
   #closing = false;
   #drained: (() => void) | null = null;
 
   constructor(options: ScoreThreadsOptions) {
     this.#options = options;
-    this.#polling = new AnswerPolling(options.answerSpinUs, () => this.#receive());
+    this.#polling = new AnswerPolling(options.answerSpinUs, () => this.#receive(), undefined, this.#listening);
     for (let i = 0; i < options.workers; i++) this.#threads.push(this.#spawn());
   }
 
@@ -163,6 +195,11 @@ export class ScoreThreads {
   /** @internal Wake-ups from sleep so far, over all threads (tests). */
   get wakeUps(): number {
     return this.#threads.reduce((sum, t) => sum + t.wakeUps, 0);
+  }
+
+  /** @internal Runs answered in shared memory so far, over the threads running now (tests). */
+  get slotAnswers(): number {
+    return this.#threads.reduce((sum, t) => sum + t.slotAnswers, 0);
   }
 
   /** Threads running now (a dead one is replaced by the next run). */
@@ -223,7 +260,7 @@ export class ScoreThreads {
 
   #spawn(): ScoreThread {
     const { intraOpThreads, floor, spinUs, sleepSliceMs = SLEEP_SLICE_MS } = this.#options; // answerSpinUs is the host's
-    return new ScoreThread({ intraOpThreads, floor, spinUs, sleepSliceMs }, { gone: (gone, err) => this.#gone(gone, err), settled: () => this.#checkDrained() });
+    return new ScoreThread({ intraOpThreads, floor, spinUs, sleepSliceMs, listening: this.#listening }, { gone: (gone, err) => this.#gone(gone, err), settled: () => this.#checkDrained() });
   }
 
   /** A thread died (or ended): its runs fail and it leaves; the next run starts its replacement. */

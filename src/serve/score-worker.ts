@@ -8,6 +8,8 @@ import { movingAverage } from '../util/stats.js';
 import { pollMs } from './worker-polling.js';
 import { checkSessionAgainstCard } from '../schema/artifact.js';
 import type { ModelCard } from '../schema/model-card.js';
+import { writeAnswer } from './answer-slots.js';
+import type { AnswerSlotCells } from './answer-slots.js';
 import { feedTensors } from './feed-tensors.js';
 import type { FeedLayout } from './feature-plan.js';
 
@@ -38,6 +40,13 @@ export interface ScoreWorkerData {
   readonly bell: Int32Array;
   /** How long one sleep lasts before the worker's event loop turns once (0: until woken). */
   readonly sleepSliceMs: number;
+  /** Where runs with a slot are answered, in shared memory instead of a message (see answer-slots.ts). */
+  readonly answers: AnswerSlotCells;
+  /**
+   * Shared cell: 1 while the host's event loop polls for answers. A run answered in its slot while the host does not
+   * poll is followed by a notice on the port, so the host looks.
+   */
+  readonly listening: Int32Array;
 }
 
 /** A model as tasks name it: its generation, its ONNX bytes (shared memory, not copied per task), its score output. */
@@ -79,11 +88,15 @@ export interface ScoreResult {
  */
 export interface ScoreMessage {
   readonly id: number;
-  readonly task: Omit<ScoreTask, 'model'> & { readonly gen: number; readonly model?: ModelRef };
+  readonly task: Omit<ScoreTask, 'model'> & { readonly gen: number; readonly model?: ModelRef; readonly slot: number };
 }
-/** The worker's answer to a task: a result, or the error the run threw. */
+/**
+ * The worker's answer to a task by message: a result, the error the run threw, or a notice that answers were written
+ * in their slots (`notice`, sent only while the host does not poll).
+ */
 export interface ScoreReply {
   readonly id: number;
+  readonly notice?: true;
   readonly result?: ScoreResult;
   readonly error?: { readonly message: string; readonly code?: string };
   /** When the worker posted it, on the process-wide clock (`performance.timeOrigin + performance.now()`). */
@@ -154,16 +167,24 @@ function withModel(task: ScoreMessage['task']): ScoreTask {
 }
 
 async function answer({ id, task }: ScoreMessage): Promise<void> {
+  let reply: ScoreReply;
   try {
     const result = await score(withModel(task));
-    // The scores are copied, not transferred: moving the buffer ORT allocated cost the worker's post 5-10 us more than
-    // copying its few kilobytes (docs/benchmarks.md, "Serving", run 10).
-    data.port.postMessage({ id, result, postedAt: processClockMs() } satisfies ScoreReply);
+    const postedAt = processClockMs();
+    if (!result.problem && writeAnswer(data.answers, task.slot, { scores: result.scores, runMs: result.runMs, workerMs: result.workerMs ?? 0, postedAt })) {
+      if (Atomics.load(data.listening, 0) === 1) return; // the host is polling: it finds the answer in the slot
+      reply = { id, notice: true, postedAt };
+    } else {
+      // The scores are copied, not transferred: moving the buffer ORT allocated cost the worker's post more than
+      // copying its few kilobytes.
+      reply = { id, result, postedAt };
+    }
   } catch (err) {
     const code = (err as { code?: unknown })?.code;
     const error = { message: (err as Error)?.message ?? String(err), ...(typeof code === 'string' ? { code } : {}) };
-    data.port.postMessage({ id, error, postedAt: processClockMs() } satisfies ScoreReply);
+    reply = { id, error, postedAt: processClockMs() };
   }
+  data.port.postMessage(reply);
   Atomics.add(data.answered, 0, 1); // after the post: a host that sees the count move finds the answer on its port
 }
 

@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import { loadArtifact } from '../../src/schema/artifact.js';
 import { FeaturePlan } from '../../src/serve/feature-plan.js';
 import type { ScoreTask } from '../../src/serve/score-worker.js';
+import { ANSWER_SLOTS, SLOT_ROWS } from '../../src/serve/answer-slots.js';
 import { ScoreThreads } from '../../src/serve/score-threads.js';
 import { writeTestArtifacts } from '../helpers/serve-app.js';
 
@@ -143,3 +144,30 @@ test('a nudge wakes a sleeping worker ahead of its run; nudges never take the pl
     await pool.destroy();
   }
 });
+
+for (const answerSpinUs of [2000, 0]) {
+  test(`runs are answered in shared memory (answerSpinUs ${answerSpinUs}); larger runs, errors and runs beyond the slots by message`, async () => {
+    const task = await modelTask();
+    const pool = new ScoreThreads({ workers: 1, intraOpThreads: 1, spinUs: 0, answerSpinUs, floor: new Int32Array(new SharedArrayBuffer(4)), sleepSliceMs: 0 });
+    try {
+      assert.equal((await pool.run(task(SLOT_ROWS + 1))).scores.length, SLOT_ROWS + 1);
+      assert.equal(pool.slotAnswers, 0, 'a run larger than a slot is answered by message');
+      // A run whose buffer is too small for its rows fails on the worker; its slot is freed, so more failures than
+      // slots still leave every slot free.
+      for (let i = 0; i < ANSWER_SLOTS + 2; i++) await assert.rejects(pool.run({ ...task(5), rows: 500 }));
+      const one = await pool.run(task(7));
+      assert.equal(one.scores.length, 7);
+      assert.ok(one.answerDelayMs !== undefined && one.runMs > 0);
+      assert.equal(pool.slotAnswers, 1, 'answered in its slot after the failures');
+      // Posted in one go, three times as many runs as slots: the first ANSWER_SLOTS in slots, the rest by message.
+      const sizes = Array.from({ length: 3 * ANSWER_SLOTS }, (_, i) => i + 1);
+      const answers = await Promise.all(sizes.map((rows) => pool.run(task(rows))));
+      assert.deepEqual(answers.map((a) => a.scores.length), sizes);
+      assert.equal(pool.slotAnswers, 1 + ANSWER_SLOTS);
+      const direct = answers.at(-1)?.scores[0];
+      for (const a of answers) for (const x of a.scores) assert.equal(x, direct, 'the same rows score the same by either way');
+    } finally {
+      await pool.destroy();
+    }
+  });
+}
