@@ -159,9 +159,10 @@ for (const answerSpinUs of [2000, 0]) {
       assert.equal(one.scores.length, 7);
       assert.ok(one.answerDelayMs !== undefined && one.runMs > 0);
       assert.equal(pool.slotAnswers, 1, 'answered in its slot after the failures');
-      // Posted in one go, three times as many runs as slots: the first ANSWER_SLOTS in slots, the rest by message.
+      // Posted in one go, three times as many runs as slots, the first stalled so none is answered meanwhile: the first
+      // ANSWER_SLOTS are answered in slots, the rest by message.
       const sizes = Array.from({ length: 3 * ANSWER_SLOTS }, (_, i) => i + 1);
-      const answers = await Promise.all(sizes.map((rows) => pool.run(task(rows))));
+      const answers = await Promise.all(sizes.map((rows) => pool.run(rows === 1 ? { ...task(rows), stallMs: 500 } : task(rows))));
       assert.deepEqual(answers.map((a) => a.scores.length), sizes);
       assert.equal(pool.slotAnswers, 1 + ANSWER_SLOTS);
       const direct = answers.at(-1)?.scores[0];
@@ -171,3 +172,23 @@ for (const answerSpinUs of [2000, 0]) {
     }
   });
 }
+
+test('answers written in shared memory are taken at the next request (a nudge), before the loop turns', async () => {
+  const task = await modelTask();
+  // The loop polls (so workers post no notice); spinUs 0, so a nudge only takes answers and wakes no one.
+  const pool = new ScoreThreads({ workers: 1, intraOpThreads: 1, spinUs: 0, answerSpinUs: 10_000_000, floor: new Int32Array(new SharedArrayBuffer(4)), sleepSliceMs: 0 });
+  try {
+    await pool.run(task(5));
+    const before = pool.slotAnswers;
+    const answer = pool.run(task(6));
+    answer.catch(() => undefined); // on failure below, destroy() rejects it
+    // No event-loop turn from here until the answer is taken: only the nudges look (a bound on calls, not on time).
+    for (let calls = 0; pool.slotAnswers === before; calls++) {
+      if (calls > 100_000_000) assert.fail('never taken by a nudge');
+      pool.nudge();
+    }
+    assert.equal((await answer).scores.length, 6);
+  } finally {
+    await pool.destroy();
+  }
+});
