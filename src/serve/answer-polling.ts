@@ -3,7 +3,7 @@
 /**
  * While runs are out, a chain of `setImmediate` callbacks makes each event-loop turn poll for I/O without blocking,
  * so a worker's answer is picked up without waking a sleeping thread (a wake-up costs tens of microseconds); each
- * turn also takes answers straight off the workers' ports (`receive`). The loop stays free: every turn still runs
+ * turn also takes the answers out of the workers' answer slots and straight off their ports (`receive`). The loop stays free: every turn still runs
  * timers, I/O and other callbacks. Polling stops when no run is out or `spinUs` after the latest run was posted,
  * whichever comes first; `spinUs` 0 turns it off. While it polls, the shared `listening` cell is 1, so workers that
  * answer in shared memory need not post a notice (see answer-slots.ts).

@@ -161,7 +161,7 @@ export class ModelPool {
     return running;
   }
 
-  /** A run is coming: wakes the worker it will likely go to if that one sleeps (see ScoreThreads.nudge). */
+  /** A run is coming: takes the answers already written, and wakes the worker the run will likely go to if it sleeps (see ScoreThreads.nudge). */
   nudge(): void {
     if (!this.#closed) this.#host.pool.nudge();
   }

@@ -108,8 +108,9 @@ class ScoreThread {
     this.#ring(); // the worker then polls for the run that follows
   }
 
-  /** Rejects every run still waiting on this thread. */
+  /** Rejects every run still waiting on this thread (those answered in their slots settle first). */
   failAll(err: Error): void {
+    this.#slots.collect(this.#settle); // a run the worker answered in its slot before it died is not failed with it
     for (const p of this.pending.values()) p.reject(err);
     this.pending.clear();
     this.#idle();
