@@ -11,6 +11,7 @@ import { FeaturePlan } from '../../src/serve/feature-plan.js';
 import type { ScoreTask } from '../../src/serve/score-worker.js';
 import { ANSWER_SLOTS, SLOT_ROWS } from '../../src/serve/answer-slots.js';
 import { ScoreThreads } from '../../src/serve/score-threads.js';
+import type { ScoreThreadsOptions } from '../../src/serve/score-threads.js';
 import { writeTestArtifacts } from '../helpers/serve-app.js';
 
 const ROWS = 50;
@@ -102,11 +103,23 @@ async function until(what: string, done: () => boolean): Promise<void> {
   }
 }
 
-test('a run posted to a sleeping worker wakes it: the post notifies, the worker does not wait out its sleep', async () => {
+/**
+ * Runs `body` on a one-worker pool whose sleeps never end on their own (sleepSliceMs 0: a wake-up that is not sent
+ * is never made up for), destroyed afterwards.
+ */
+async function withPool(options: Partial<ScoreThreadsOptions>, body: (pool: ScoreThreads, task: (rows?: number) => ScoreTask) => Promise<void>): Promise<void> {
   const task = await modelTask();
-  // Sleeps never end on their own (sleepSliceMs 0): a post that did not wake the worker would never be answered.
-  const pool = new ScoreThreads({ workers: 1, intraOpThreads: 1, spinUs: 0, answerSpinUs: 0, floor: new Int32Array(new SharedArrayBuffer(4)), sleepSliceMs: 0 });
+  const pool = new ScoreThreads({ workers: 1, intraOpThreads: 1, spinUs: 0, answerSpinUs: 0, floor: new Int32Array(new SharedArrayBuffer(4)), sleepSliceMs: 0, ...options });
   try {
+    await body(pool, task);
+  } finally {
+    await pool.destroy();
+  }
+}
+
+test('a run posted to a sleeping worker wakes it: the post notifies, the worker does not wait out its sleep', () =>
+  // Sleeps never end on their own: a post that did not wake the worker would never be answered.
+  withPool({}, async (pool, task) => {
     for (let i = 1; i <= 5; i++) {
       await until('asleep after its run', () => pool.awakeThreads === 0);
       let answered = 0;
@@ -114,16 +127,11 @@ test('a run posted to a sleeping worker wakes it: the post notifies, the worker 
       await until(`answered run ${i}`, () => answered > 0);
       assert.equal(answered, i);
     }
-  } finally {
-    await pool.destroy();
-  }
-});
+  }));
 
-test('a nudge wakes a sleeping worker ahead of its run; nudges never take the place of a run', async () => {
-  const task = await modelTask();
+test('a nudge wakes a sleeping worker ahead of its run; nudges never take the place of a run', () =>
   // workerSpinUs 1, so runs never come close enough for polling: a worker sleeps as soon as it has answered.
-  const pool = new ScoreThreads({ workers: 1, intraOpThreads: 1, spinUs: 1, answerSpinUs: 0, floor: new Int32Array(new SharedArrayBuffer(4)), sleepSliceMs: 0 });
-  try {
+  withPool({ spinUs: 1 }, async (pool, task) => {
     assert.equal((await pool.run(task(5))).scores.length, 5);
     await until('asleep after its run', () => pool.awakeThreads === 0);
     const wakeUps = pool.wakeUps;
@@ -140,16 +148,11 @@ test('a nudge wakes a sleeping worker ahead of its run; nudges never take the pl
       runs.push(pool.run(task(i)).then((r) => r.scores.length));
     }
     assert.deepEqual(await Promise.all(runs), sizes);
-  } finally {
-    await pool.destroy();
-  }
-});
+  }));
 
 for (const answerSpinUs of [2000, 0]) {
-  test(`runs are answered in shared memory (answerSpinUs ${answerSpinUs}); larger runs, errors and runs beyond the slots by message`, async () => {
-    const task = await modelTask();
-    const pool = new ScoreThreads({ workers: 1, intraOpThreads: 1, spinUs: 0, answerSpinUs, floor: new Int32Array(new SharedArrayBuffer(4)), sleepSliceMs: 0 });
-    try {
+  test(`runs are answered in shared memory (answerSpinUs ${answerSpinUs}); larger runs, errors and runs beyond the slots by message`, () =>
+    withPool({ answerSpinUs }, async (pool, task) => {
       assert.equal((await pool.run(task(SLOT_ROWS + 1))).scores.length, SLOT_ROWS + 1);
       assert.equal(pool.slotAnswers, 0, 'a run larger than a slot is answered by message');
       // A run whose buffer is too small for its rows fails on the worker; its slot is freed, so more failures than
@@ -167,17 +170,12 @@ for (const answerSpinUs of [2000, 0]) {
       assert.equal(pool.slotAnswers, 1 + ANSWER_SLOTS);
       const direct = answers.at(-1)?.scores[0];
       for (const a of answers) for (const x of a.scores) assert.equal(x, direct, 'the same rows score the same by either way');
-    } finally {
-      await pool.destroy();
-    }
-  });
+    }));
 }
 
-test('answers written in shared memory are taken at the next request (a nudge), before the loop turns', async () => {
-  const task = await modelTask();
+test('answers written in shared memory are taken at the next request (a nudge), before the loop turns', () =>
   // The loop polls (so workers post no notice); spinUs 0, so a nudge only takes answers and wakes no one.
-  const pool = new ScoreThreads({ workers: 1, intraOpThreads: 1, spinUs: 0, answerSpinUs: 10_000_000, floor: new Int32Array(new SharedArrayBuffer(4)), sleepSliceMs: 0 });
-  try {
+  withPool({ answerSpinUs: 10_000_000 }, async (pool, task) => {
     await pool.run(task(5));
     const before = pool.slotAnswers;
     const answer = pool.run(task(6));
@@ -188,7 +186,4 @@ test('answers written in shared memory are taken at the next request (a nudge), 
       pool.nudge();
     }
     assert.equal((await answer).scores.length, 6);
-  } finally {
-    await pool.destroy();
-  }
-});
+  }));
