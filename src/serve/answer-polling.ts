@@ -17,10 +17,10 @@ export class AnswerPolling {
   #polling = false;
 
   /**
-   * `receive` takes the answers already posted and tells whether any run is still out; `now` is the clock in ms;
-   * `listening` the cell set while polling.
+   * `receive` takes the answers already posted and tells whether any run is still out; `listening` is the cell set
+   * while polling; `now` is the clock in ms.
    */
-  constructor(spinUs: number, receive: () => boolean, now: () => number = () => performance.now(), listening: Int32Array = new Int32Array(1)) {
+  constructor(spinUs: number, receive: () => boolean, listening: Int32Array, now: () => number = () => performance.now()) {
     this.#spinMs = spinUs / 1000;
     this.#receive = receive;
     this.#now = now;

@@ -34,7 +34,7 @@ interface Pending {
   readonly resolve: (result: ScoreResult) => void;
   readonly reject: (err: Error) => void;
   /** The answer slot the run was given, or -1 (answered by message). */
-  slot?: number;
+  readonly slot: number;
 }
 
 /** One worker thread, its port and the runs it has not answered yet. */
@@ -68,18 +68,18 @@ class ScoreThread {
     this.#idle();
   }
 
-  post(id: number, task: ScoreTask, transfer: ArrayBuffer[], pending: Pending): void {
+  post(id: number, task: ScoreTask, transfer: ArrayBuffer[], resolve: Pending['resolve'], reject: Pending['reject']): void {
     if (this.pending.size === 0) {
       // While runs are out, the thread keeps the process alive (its exit must still be heard if it dies).
       this.port.ref();
       this.worker.ref();
     }
-    pending.slot = task.check ? -1 : this.#slots.take(id, task.rows);
-    this.pending.set(id, pending);
+    const slot = task.check ? -1 : this.#slots.take(id, task.rows);
+    this.pending.set(id, { resolve, reject, slot });
     const { model, ...rest } = task;
     const first = !this.#models.has(model.gen);
     if (first) this.#models.add(model.gen);
-    const message: ScoreMessage = { id, task: { ...rest, gen: model.gen, slot: pending.slot, ...(first ? { model } : {}) } };
+    const message: ScoreMessage = { id, task: { ...rest, gen: model.gen, slot, ...(first ? { model } : {}) } };
     this.port.postMessage(message, transfer);
     Atomics.add(this.#posted, 0, 1); // after the post: a worker that sees the count move finds the task on its port
     this.#ring();
@@ -153,7 +153,7 @@ class ScoreThread {
   #answer(reply: ScoreReply): void {
     const p = this.#take(reply.id);
     if (!p) return;
-    this.#slots.release(p.slot ?? -1); // answered by message: its slot (if any) was not used
+    this.#slots.release(p.slot); // answered by message: its slot (if any) was not used
     if (reply.result) p.resolve({ ...reply.result, answerDelayMs: processClockMs() - reply.postedAt });
     else p.reject(Object.assign(new Error(reply.error?.message ?? 'the scoring worker failed'), reply.error?.code ? { code: reply.error.code } : {}));
     this.#events.settled();
@@ -184,7 +184,7 @@ export class ScoreThreads {
 
   constructor(options: ScoreThreadsOptions) {
     this.#options = options;
-    this.#polling = new AnswerPolling(options.answerSpinUs, () => this.#receive(), undefined, this.#listening);
+    this.#polling = new AnswerPolling(options.answerSpinUs, () => this.#receive(), this.#listening);
     for (let i = 0; i < options.workers; i++) this.#threads.push(this.#spawn());
   }
 
@@ -215,7 +215,7 @@ export class ScoreThreads {
     this.#receive(); // answers already written settle first (see `nudge`), so the least busy thread is the right one
     const thread = this.#leastBusy();
     const id = ++this.#nextId;
-    const answer = new Promise<ScoreResult>((resolve, reject) => thread.post(id, task, transfer, { resolve, reject }));
+    const answer = new Promise<ScoreResult>((resolve, reject) => thread.post(id, task, transfer, resolve, reject));
     this.#polling.posted();
     return answer;
   }

@@ -10,7 +10,7 @@ const turns = async (n: number): Promise<void> => {
 
 test('the loop polls while a run is out and stops when its answer is in', async () => {
   let busy = true;
-  const polling = new AnswerPolling(2000, () => busy, () => 0);
+  const polling = new AnswerPolling(2000, () => busy, new Int32Array(1), () => 0);
   polling.posted();
   await turns(5);
   assert.equal(polling.polling, true, 'still polling: the run is out and the clock has not moved');
@@ -22,7 +22,7 @@ test('the loop polls while a run is out and stops when its answer is in', async 
 test('polling stops answerSpinUs after the latest post even while the run is still out (table clock)', async () => {
   let now = 0;
   let busy = true;
-  const polling = new AnswerPolling(2000, () => busy, () => now);
+  const polling = new AnswerPolling(2000, () => busy, new Int32Array(1), () => now);
   try {
     polling.posted();
     now = 1.5;
@@ -41,7 +41,7 @@ test('polling stops answerSpinUs after the latest post even while the run is sti
 });
 
 test('answerSpinUs 0 never polls', async () => {
-  const polling = new AnswerPolling(0, () => true, () => 0);
+  const polling = new AnswerPolling(0, () => true, new Int32Array(1), () => 0);
   polling.posted();
   assert.equal(polling.polling, false);
 });
