@@ -142,14 +142,9 @@ export class ModelPool {
    * Scores the batch's candidates in one model run; its one buffer is transferred to the worker (unusable after).
    * Callers hold a `RunQueue` slot, so runs never wait in the worker pool's own queue.
    */
-  run(batch: FeedBatch, stallMs?: number): Promise<ScoreResult> {
-    if (this.#closed) return Promise.reject(autofasError('ERR_AUTOFAS_CLOSED', `model ${this.card.modelId} is released`));
-    // No `async` (the answer reaches the request two microtask turns sooner), but a throw still becomes a rejection.
-    try {
-      return this.#submit(batch, stallMs);
-    } catch (err) {
-      return Promise.reject(err);
-    }
+  async run(batch: FeedBatch, stallMs?: number): Promise<ScoreResult> {
+    if (this.#closed) throw autofasError('ERR_AUTOFAS_CLOSED', `model ${this.card.modelId} is released`);
+    return this.#submit(batch, stallMs);
   }
 
   /** Posts the batch to a worker; the model is held until the run settles. (No `async`: one promise less a run.) */
