@@ -45,3 +45,19 @@ test('answerSpinUs 0 never polls', async () => {
   polling.posted();
   assert.equal(polling.polling, false);
 });
+
+test('the listening cell is 1 while the loop polls; once it is back to 0 the answers are looked at once more (table clock)', async () => {
+  let now = 0;
+  const cell = new Int32Array(1);
+  const seen: number[] = []; // the cell's value at each look
+  const polling = new AnswerPolling(2000, () => (seen.push(cell[0]), true), cell, () => now);
+  polling.posted();
+  assert.equal(cell[0], 1, 'workers answering in shared memory need post no notice');
+  await turns(2);
+  now = 2.5; // past the bound with the run still out
+  await turns(2);
+  assert.equal(polling.polling, false);
+  assert.equal(cell[0], 0, 'workers post a notice again');
+  assert.ok(seen.includes(1));
+  assert.equal(seen.at(-1), 0, 'an answer written while the cell was still 1 (so with no notice) is taken by the last look');
+});
