@@ -14,7 +14,7 @@ const WORKER_FILE = new URL('./score-worker.js', import.meta.url);
 export interface ScoreThreadsOptions {
   readonly workers: number;
   readonly intraOpThreads: number;
-  /** After a run, a worker polls its port up to this long for the next one, while runs come that close (0: never). */
+  /** After a run, a worker polls up to this long for the next one, while runs come that close (0: never). */
   readonly spinUs: number;
   /** After posting a run, the host's event loop polls for its answer up to this long instead of sleeping (0: never). */
   readonly answerSpinUs: number;

@@ -18,7 +18,7 @@ export interface ScoreWorkerData {
   readonly intraOpThreads: number;
   /** Shared cell: the lowest model generation still in use (older sessions are released). */
   readonly floor: Int32Array;
-  /** After a run, poll the port up to this long for the next task, while tasks come that close (waking a thread is slow). */
+  /** After a run, poll up to this long for the next task (see `posted`), while tasks come that close (waking a thread is slow). */
   readonly spinUs: number;
   /** Where tasks arrive and answers go. */
   readonly port: MessagePort;
