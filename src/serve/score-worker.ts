@@ -175,8 +175,8 @@ async function answer({ id, task }: ScoreMessage): Promise<void> {
       if (Atomics.load(data.listening, 0) === 1) return; // the host is polling: it finds the answer in the slot
       reply = { id, notice: true, postedAt };
     } else {
-      // The scores are copied, not transferred: moving the buffer ORT allocated cost the worker's post more than
-      // copying its few kilobytes.
+      // The scores are copied, not transferred: moving the buffer ORT allocated made the worker's post slower than
+      // copying its few kilobytes (a one-off timing of the post, outside bench/; the bench only sees the total).
       reply = { id, result, postedAt };
     }
   } catch (err) {
