@@ -156,9 +156,9 @@ export class ModelPool {
     return running;
   }
 
-  /** A run is coming: takes the answers already written, and wakes the worker the run will likely go to if it sleeps (see ScoreThreads.nudge). */
-  nudge(): void {
-    if (!this.#closed) this.#host.pool.nudge();
+  /** A run is coming: takes the answers already written, and wakes the worker the run will likely go to if it sleeps (see ScoreThreads.runComing). */
+  runComing(): void {
+    if (!this.#closed) this.#host.pool.runComing();
   }
 
   /** Stops taking part in new requests: released once the runs in flight have finished. */

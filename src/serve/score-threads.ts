@@ -212,7 +212,7 @@ export class ScoreThreads {
   run(task: ScoreTask, transfer: ArrayBuffer[] = []): Promise<ScoreResult> {
     if (this.#closing) return Promise.reject(autofasError('ERR_AUTOFAS_CLOSED', 'the scoring workers are closing'));
     if (this.#threads.length < this.#options.workers) this.#threads.push(this.#spawn());
-    this.#receive(); // answers already written settle first (see `nudge`), so the least busy thread is the right one
+    this.#receive(); // answers already written settle first (see `runComing`), so the least busy thread is the right one
     const thread = this.#leastBusy();
     const id = ++this.#nextId;
     const answer = new Promise<ScoreResult>((resolve, reject) => thread.post(id, task, transfer, resolve, reject));
@@ -225,7 +225,7 @@ export class ScoreThreads {
    * one sleeps. On a busy event loop the polling turn comes only once all the turn's I/O is served; taking answers
    * at each request too settles them (and frees their run slots) as soon as the loop serves anything.
    */
-  nudge(): void {
+  runComing(): void {
     if (this.#closing || this.#threads.length === 0) return;
     this.#receive();
     if (this.#options.spinUs === 0) return; // workerSpinUs 0: never poll

@@ -103,7 +103,7 @@ function admitModelRun(engine: Engine, scope: RequestScope): void {
 async function scoreWithModel(engine: Engine, scope: RequestScope, context: Context, candidates: readonly Candidate[], rows: number): Promise<Float32Array> {
   admitModelRun(engine, scope);
   const pool = engine.pool;
-  pool.nudge(); // answers already written are taken, and the worker wakes while this request is encoded
+  pool.runComing(); // answers already written are taken, and a sleeping worker wakes while this request is encoded
   const done = pool.acquire();
   try {
     const plan = pool.plan;

@@ -135,14 +135,14 @@ test('a nudge wakes a sleeping worker ahead of its run; nudges never take the pl
     assert.equal((await pool.run(task(5))).scores.length, 5);
     await until('asleep after its run', () => pool.awakeThreads === 0);
     const wakeUps = pool.wakeUps;
-    pool.nudge();
+    pool.runComing();
     await until('woken by the nudge', () => pool.wakeUps > wakeUps);
     assert.equal((await pool.run(task(6))).scores.length, 6, 'the run after a nudge');
     // Nudges with no run after them, and nudges between runs, are skipped by the worker.
     const sizes: number[] = [];
     const runs: Promise<number>[] = [];
     for (let i = 1; i <= 20; i++) {
-      pool.nudge();
+      pool.runComing();
       if (i % 3 === 0) await new Promise((resolve) => setImmediate(resolve)); // some nudges reach the worker alone
       sizes.push(i);
       runs.push(pool.run(task(i)).then((r) => r.scores.length));
@@ -173,17 +173,17 @@ for (const answerSpinUs of [2000, 0]) {
     }));
 }
 
-test('answers written in shared memory are taken at the next request (a nudge), before the loop turns', () =>
-  // The loop polls (so workers post no notice); spinUs 0, so a nudge only takes answers and wakes no one.
+test('answers written in shared memory are taken when the next run is announced, before the loop turns', () =>
+  // The loop polls (so workers post no notice); spinUs 0, so runComing only takes answers and wakes no one.
   withPool({ answerSpinUs: 10_000_000 }, async (pool, task) => {
     await pool.run(task(5));
     const before = pool.slotAnswers;
     const answer = pool.run(task(6));
     answer.catch(() => undefined); // on failure below, destroy() rejects it
-    // No event-loop turn from here until the answer is taken: only the nudges look (a bound on calls, not on time).
+    // No event-loop turn from here until the answer is taken: only runComing looks (a bound on calls, not on time).
     for (let calls = 0; pool.slotAnswers === before; calls++) {
-      if (calls > 100_000_000) assert.fail('never taken by a nudge');
-      pool.nudge();
+      if (calls > 100_000_000) assert.fail('never taken when a run was announced');
+      pool.runComing();
     }
     assert.equal((await answer).scores.length, 6);
   }));
