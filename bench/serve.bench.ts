@@ -12,13 +12,14 @@ import { orderByScore } from '../src/util/order-by-score.js';
 import type { ItemStore, PreRanker, PreRankerOptions, SearchState } from '../src/index.js';
 import { loadSection } from './serve-load.js';
 import { shapeSection } from './serve-shape.js';
+import { stagesSection } from './serve-stages.js';
 import { f, pct } from './serve-stats.js';
 
 const N = 1000;
 const ITERS = Number(process.env.SERVE_ITERS ?? 400);
 const REPEATS = Number(process.env.SERVE_REPEATS ?? 3);
-/** Sections to run (comma-separated): overhead, polling, shape, vector, stall, load. @default all */
-const ONLY = new Set((process.env.SERVE_ONLY ?? 'overhead,polling,shape,vector,stall,load').split(','));
+/** Sections to run (comma-separated): overhead, polling, stages, shape, vector, stall, load. @default all */
+const ONLY = new Set((process.env.SERVE_ONLY ?? 'overhead,polling,stages,shape,vector,stall,load').split(','));
 
 /**
  * When each request's candidates are made: `just-before` (untimed, right before the request, as a gateway's matching
@@ -206,6 +207,7 @@ if (ONLY.has('overhead') || ONLY.has('polling')) {
 }
 if (ONLY.has('overhead')) await overheadSection(hops);
 if (ONLY.has('polling')) await pollingSection(hops);
+if (ONLY.has('stages')) await stagesSection(hops, N, benchRequests(hops, 50).store);
 if (ONLY.has('shape')) await shapeSection(hops, N);
 const vectorP99 = ONLY.has('vector') || ONLY.has('stall') ? await vectorWarm(hops) : 0;
 if (ONLY.has('stall')) {

@@ -165,12 +165,8 @@ export class FeaturePlan {
     if (this.#stored.features.length === 0) return [];
     if (!cache) return Array.from({ length: rows }, (_, i) => i);
     const slots = this.#slotsFor(rows);
-    const now = cache.now();
     const missAt: number[] = [];
-    for (let i = 0; i < rows; i++) {
-      slots[i] = cache.slot(ids[i], now);
-      if (slots[i] < 0) missAt.push(i);
-    }
+    if (cache.slotsOf(ids, rows, slots) > 0) for (let i = 0; i < rows; i++) if (slots[i] < 0) missAt.push(i);
     this.#copyRows.toColumns(cache.words, slots, rows, i32, this.#storedBases(rows));
     return missAt;
   }

@@ -54,17 +54,42 @@ export class RowSlab {
   }
 
   /** Slot of an item's row, or -1. A slot stays valid until the next `allocate` or `put` (which may replace it). */
-  slot(itemId: string, now = this.#ttlMs > 0 ? this.#perf.now() : 0): number {
+  slot(itemId: string): number {
     const slot = this.#slots.get(itemId);
-    if (slot === undefined) return -1;
-    if (this.#ttlMs > 0 && now - this.#written[slot] > this.#ttlMs) return -1;
+    if (slot === undefined || this.#expired(slot, this.#now())) return -1;
     this.#used[slot] = 1;
     return slot;
   }
 
-  /** The clock reading `slot` compares lifetimes against (read once per request, not per row). */
-  now(): number {
+  /**
+   * `slot` for the first `rows` ids at once, into `out`; returns how many missed. Every id is looked up first, then
+   * lifetimes are checked and reads marked: the lookups run back to back, so their memory reads overlap instead of
+   * each waiting behind the previous row's lifetime check.
+   */
+  slotsOf(itemIds: readonly string[], rows: number, out: Int32Array): number {
+    const slots = this.#slots;
+    for (let i = 0; i < rows; i++) out[i] = slots.get(itemIds[i]) ?? -1;
+    const now = this.#now();
+    let misses = 0;
+    for (let i = 0; i < rows; i++) {
+      const slot = out[i];
+      if (slot < 0 || this.#expired(slot, now)) {
+        out[i] = -1;
+        misses++;
+      } else {
+        this.#used[slot] = 1;
+      }
+    }
+    return misses;
+  }
+
+  /** The clock reading lifetimes are compared against (0 without a lifetime: no clock read). */
+  #now(): number {
     return this.#ttlMs > 0 ? this.#perf.now() : 0;
+  }
+
+  #expired(slot: number, now: number): boolean {
+    return this.#ttlMs > 0 && now - this.#written[slot] > this.#ttlMs;
   }
 
   /** The slot to write an item's row into (its old one, or a free or replaced one): words `[slot * width, (slot + 1) * width)`. */

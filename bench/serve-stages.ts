@@ -1,0 +1,91 @@
+// Stages section of the serving benchmark: the main thread's steps of one request, timed one by one, in process and
+// without a worker, for the bundled model and a 17-feature one; and the row cache's lookups one by one vs batched.
+import { defaultBaseline, defaultModel } from '../examples/gateway/app.js';
+import type { WorldHops } from '../examples/gateway/world-hops.js';
+import { loadArtifact } from '../src/schema/artifact.js';
+import { FeaturePlan } from '../src/serve/feature-plan.js';
+import { RowSlab } from '../src/serve/row-slab.js';
+import { orderByScore } from '../src/util/order-by-score.js';
+import type { Candidate, ItemStore, SearchState } from '../src/index.js';
+import { f, pct } from './serve-stats.js';
+
+const REQUESTS = Number(process.env.SERVE_STAGE_REQUESTS ?? 3000);
+/** The plugin's defaults for the item-feature cache (`itemCacheSize`, `itemCacheTtlMs`). */
+const ROW_CACHE = { max: 100_000, ttlMs: 300_000 };
+
+const STAGES = ['ids', 'encode request features', 'row cache: lookups + copy', 'cross rows', 'top-k', 'lookups one by one', 'lookups batched'] as const;
+type Times = Record<(typeof STAGES)[number], number[]>;
+
+function noTimes(): Times {
+  return Object.fromEntries(STAGES.map((k) => [k, []])) as unknown as Times;
+}
+
+/** One request's candidates as the overhead section makes them: just before, or through JSON (new id strings). */
+function requestOf(hops: WorldHops, i: number, candidates: number, parsed: boolean): SearchState {
+  const { users, queries } = hops.world;
+  const r = i % 50; // the overhead section's 50 requests, so the bench's store answers from its memo
+  const [u, q] = [users.ids[(r * 37) % users.ids.length] as string, queries.ids[(r * 11) % queries.ids.length] as string];
+  const search = { context: hops.context(u, q) as SearchState['context'], candidates: hops.match(u, q, candidates), unitId: u };
+  return parsed ? (JSON.parse(JSON.stringify(search)) as SearchState) : search;
+}
+
+function timed<T>(times: number[], step: () => T): T {
+  const start = performance.now();
+  const out = step();
+  times.push((performance.now() - start) * 1000);
+  return out;
+}
+
+/** Runs REQUESTS requests' main-thread steps on one model's plan; store rows come from memory, outside the timings. */
+async function stagesOf(hops: WorldHops, store: ItemStore, model: string, candidates: number, parsed: boolean): Promise<{ features: number; times: Times }> {
+  const card = (await loadArtifact(model, { checkOnnx: false })).card;
+  const plan = new FeaturePlan(card, { storeFromCandidates: false, rowCache: ROW_CACHE });
+  const slab = new RowSlab({ max: ROW_CACHE.max }, 1); // the same ids, for the lookups side by side (no lifetime: `slot` then reads no clock)
+  const times = noTimes();
+  const slots = new Int32Array(candidates);
+  const scores = Float32Array.from({ length: candidates }, (_, i) => Math.sin(i * 104729));
+  for (let i = -200; i < REQUESTS; i++) {
+    const at = i < 0 ? noTimes() : times; // 200 warm-up requests fill the caches
+    const { context, candidates: list } = requestOf(hops, i + 200, candidates, parsed) as { context: Record<string, never>; candidates: Candidate[] };
+    const cross = plan.storeCrossNames.length > 0 ? await store.get(list.map((c) => c.item_id), plan.storeCrossNames, context) : null;
+    const ids = timed(at.ids, () => list.map((c) => c.item_id));
+    const encoding = timed(at['encode request features'], () => {
+      const e = plan.newEncoding(list.length);
+      plan.encodeContext(e, context);
+      plan.encodeCandidates(e, list);
+      return e;
+    });
+    const missAt = timed(at['row cache: lookups + copy'], () => plan.copyCachedRows(encoding, ids));
+    if (missAt.length > 0) plan.encodeStoreRows(encoding, await store.get(missAt.map((m) => ids[m]), plan.storeFeatureNames, context), missAt, ids);
+    if (cross) timed(at['cross rows'], () => plan.encodeCrossRows(encoding, cross));
+    timed(at['top-k'], () => orderByScore(scores, 100));
+    if ((i & 1) === 0) {
+      timed(at['lookups one by one'], () => {
+        for (let r = 0; r < ids.length; r++) slots[r] = slab.slot(ids[r]);
+      });
+    }
+    else timed(at['lookups batched'], () => slab.slotsOf(ids, ids.length, slots));
+    for (const id of ids) if (slab.slot(id) < 0) slab.put(id, [0]);
+  }
+  return { features: plan.featureNames.length, times };
+}
+
+/**
+ * The main thread's steps of a request, each timed alone (p50, µs): ids, the request features' encoding (context and
+ * candidates), the row cache (lookups and the copy of the cached rows), the cross rows, the top-k. In process and
+ * without a worker, so the caches are warmer than in the overhead section: these show where the time goes, not the
+ * overhead. Then the row cache's lookups both ways, alternating request by request on a slab of the same ids.
+ */
+export async function stagesSection(hops: WorldHops, candidates: number, store: ItemStore): Promise<void> {
+  const models = [defaultModel(), defaultBaseline()].filter((m): m is string => m !== null);
+  console.log(`main-thread stages, ${candidates} candidates, ${REQUESTS} requests each, p50 us (lookups: alternate requests)`);
+  for (const model of models) {
+    for (const parsed of [false, true]) {
+      const { features, times } = await stagesOf(hops, store, model, candidates, parsed);
+      const cells = Object.entries(times).filter(([, xs]) => xs.length > 0).map(([k, xs]) => `${k} ${f(pct(xs, 0.5), 1)}`);
+      console.log(`  ${model.split('/').slice(-2).join('/')}, ${features} features, candidates ${parsed ? 'parsed from JSON' : 'made just before'}: ${cells.join('; ')}`);
+      const [one, batch] = [pct(times['lookups one by one'], 0.5), pct(times['lookups batched'], 0.5)];
+      console.log(`    row cache lookups batched / one by one: ${f(batch / one, 2)}`);
+    }
+  }
+}
