@@ -108,38 +108,48 @@ export class FeaturePlan {
   readonly #stored: Group;
   readonly #cross: Group;
   readonly #rowCache: RowSlab | null;
+  readonly #rowCacheOptions: RowSlabOptions;
   /** Moves cached rows to and from the stored features' columns; `#slots` is their scratch (each row's cache slot). */
   readonly #copyRows: RowCopies;
   #slots = new Int32Array(0);
 
-  constructor(card: ModelCard, options: PlanOptions) {
+  /**
+   * `previous`: the plan of the model this one replaces (a reload). Where a group's features are the same, defined
+   * alike, its compiled encoder function is kept (its code already warm); where the item-side store features are, so
+   * is the cache of their encoded rows, whose rows then stay valid.
+   */
+  constructor(card: ModelCard, options: PlanOptions, previous?: FeaturePlan) {
     this.modelId = card.modelId;
     const bySource = { context: [] as Feature[], request: [] as Feature[], stored: [] as Feature[], cross: [] as Feature[] };
     for (const { feature } of card.inputs) bySource[sourceOf(feature, options.storeFromCandidates)].push(feature);
     const names = new Map(card.inputs.map((i) => [i.feature, i.input]));
     const feeds: FeedSpec[] = [];
-    const group = (features: Feature[], perCandidate: boolean, first: number, field?: string): Group => {
+    const group = (features: Feature[], perCandidate: boolean, first: number, before: Group | undefined, field?: string): Group => {
       const own = features.map((feature) => {
         const { dtype, width } = inputLayout(feature);
-        const before = feeds.filter((f) => f.perCandidate === perCandidate).reduce((sum, f) => sum + f.width, 0);
-        const feed = { name: names.get(feature) as string, dtype, width, perCandidate, offset: before };
+        const offset = feeds.filter((f) => f.perCandidate === perCandidate).reduce((sum, f) => sum + f.width, 0);
+        const feed = { name: names.get(feature) as string, dtype, width, perCandidate, offset };
         feeds.push(feed);
         return feed;
       });
-      return { features, feeds: own, encode: compileRowEncoder(features, field), bases: new Int32Array(features.length), first };
+      const encode = before && sameFeatures(before.features, features) ? before.encode : compileRowEncoder(features, field);
+      return { features, feeds: own, encode, bases: new Int32Array(features.length), first };
     };
     const { context, request, stored, cross } = bySource;
-    this.#context = group(context, false, 0);
-    this.#request = group(request, true, context.length, 'features');
-    this.#stored = group(stored, true, context.length + request.length);
-    this.#cross = group(cross, true, context.length + request.length + stored.length);
+    const was = previous ? { context: previous.#context, request: previous.#request, stored: previous.#stored, cross: previous.#cross } : undefined;
+    this.#context = group(context, false, 0, was?.context);
+    this.#request = group(request, true, context.length, was?.request, 'features');
+    this.#stored = group(stored, true, context.length + request.length, was?.stored);
+    this.#cross = group(cross, true, context.length + request.length + stored.length, was?.cross);
     this.layout = { feeds, contextWords: sumWidths(this.#context.feeds), rowWords: sumWidths(feeds) - sumWidths(this.#context.feeds) };
     this.featureNames = [...context, ...request, ...stored, ...cross].map((f) => f.name);
     this.storeFeatureNames = stored.map((f) => f.name);
     this.storeCrossNames = cross.map((f) => f.name);
+    this.#rowCacheOptions = options.rowCache;
+    const keep = previous && this.#stored.encode === previous.#stored.encode && sameCacheSize(previous.#rowCacheOptions, options.rowCache);
     const rowWidth = sumWidths(this.#stored.feeds);
-    this.#rowCache = rowWidth > 0 && options.rowCache.max > 0 ? new RowSlab(options.rowCache, rowWidth) : null;
-    this.#copyRows = compileRowCopy(this.#stored.feeds.map((f) => f.width));
+    this.#rowCache = keep ? previous.#rowCache : rowWidth > 0 && options.rowCache.max > 0 ? new RowSlab(options.rowCache, rowWidth) : null;
+    this.#copyRows = keep ? previous.#copyRows : compileRowCopy(this.#stored.feeds.map((f) => f.width));
   }
 
   /** A buffer for `rows` candidates and fresh missing counts. */
@@ -225,6 +235,15 @@ function sourceOf(feature: Feature, storeFromCandidates: boolean): 'context' | '
   if (feature.side === 'context') return 'context';
   if (feature.source === 'request' || storeFromCandidates) return 'request';
   return feature.side === 'cross' ? 'cross' : 'stored';
+}
+
+/** Same features in the same order, each defined alike (so encoded alike). */
+function sameFeatures(a: readonly Feature[], b: readonly Feature[]): boolean {
+  return a.length === b.length && a.every((feature, k) => JSON.stringify(feature) === JSON.stringify(b[k]));
+}
+
+function sameCacheSize(a: RowSlabOptions, b: RowSlabOptions): boolean {
+  return a.max === b.max && (a.ttlMs ?? 0) === (b.ttlMs ?? 0);
 }
 
 function sumWidths(feeds: readonly FeedSpec[]): number {

@@ -89,7 +89,7 @@ export class ModelPool {
     const host = previous && !previous.#host.closing ? previous.#host : new WorkerHost(options);
     const bytes = new Uint8Array(new SharedArrayBuffer(artifact.modelBytes.byteLength));
     bytes.set(artifact.modelBytes);
-    const plan = new FeaturePlan(artifact.card, options.plan);
+    const plan = new FeaturePlan(artifact.card, options.plan, previous?.plan); // a reload keeps what the models share
     const model: ModelRef = { gen: host.admit(), bytes, scoreOutput: artifact.card.outputs.score, layout: plan.layout };
     const modelPool = new ModelPool(artifact.card, artifact.dir, plan, host, model);
     let problem: string | undefined;

@@ -109,10 +109,11 @@ export function vectorModelBytes(seed = 7, dim = 8): Uint8Array {
   return encodeModel(makeModel(makeGraph(nodes, 'test_vector', features.map(inputInfo), outputs, init)));
 }
 
-/** Writes the scorer artifact (kind `autofas`) to `dir`. */
-export function writeScorerArtifact(dir: string, seed = 1): Promise<ModelCard> {
+/** Writes the scorer artifact (kind `autofas`) to `dir`; a missing `item_price` is encoded as `priceDefault`. */
+export function writeScorerArtifact(dir: string, seed = 1, priceDefault = 1): Promise<ModelCard> {
   const features = ['user_age', 'query_vec', 'item_vec', 'item_price', 'item_cat'].map(byName);
-  return writeArtifact(dir, cardDraft('autofas', features, { score: 'score' }), scorerModelBytes(seed));
+  const priced = features.map((f) => (f.name === 'item_price' ? ({ ...f, default: priceDefault } as Feature) : f));
+  return writeArtifact(dir, cardDraft('autofas', priced, { score: 'score' }), scorerModelBytes(seed));
 }
 
 /** Writes the two-tower baseline artifact (kind `vector`) to `dir`. */

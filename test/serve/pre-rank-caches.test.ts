@@ -1,10 +1,11 @@
 // Only selected store features are fetched, cached encoded in an LRU with a TTL; item embeddings are cached per model and item.
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { GuardedItemStore } from '../../src/serve/item-store.js';
 import type { ItemStore } from '../../src/serve/option-types.js';
-import type { PreRanker } from '../../src/serve/types.js';
-import { testStoreData } from '../helpers/serve-models.js';
+import type { PreRanker, SearchState } from '../../src/serve/types.js';
+import { testStoreData, writeScorerArtifact } from '../helpers/serve-models.js';
 import { collect, runOnce, testPreRanker, testSearch, writeTestArtifacts } from '../helpers/serve-app.js';
 import type { TestArtifacts } from '../helpers/serve-app.js';
 
@@ -15,11 +16,15 @@ before(async () => {
 });
 after(() => Promise.all(open.map((p) => p.close())));
 
-function spyStore(): ItemStore & { calls: { ids: readonly string[]; names: readonly string[] }[] } {
+/** The test store, counting its calls; with `oddMissing`, items with an odd number have no row. */
+function spyStore(oddMissing = false): ItemStore & { calls: { ids: readonly string[]; names: readonly string[] }[] } {
   const data = testStoreData(3000);
   const calls: { ids: readonly string[]; names: readonly string[] }[] = [];
-  return { calls, get: async (ids, names) => (calls.push({ ids, names }), ids.map((id) => data.get(id))) };
+  const row = (id: string) => (oddMissing && Number(id.slice(1)) % 2 === 1 ? undefined : data.get(id));
+  return { calls, get: async (ids, names) => (calls.push({ ids, names }), ids.map(row)) };
 }
+
+const scoresOf = (r: { search: SearchState }) => r.search.candidates.map((c) => [c.item_id, c.preRankScore]);
 
 test('the store is asked once per request, only for the model\'s store features, and the cache answers repeats', async () => {
   const store = spyStore();
@@ -56,8 +61,34 @@ test('a cache hit gives the same scores as a fresh store read (rows are cached e
   await runOnce(warm, testSearch(50));
   const fresh = await runOnce(cold, testSearch(50));
   const cached = await runOnce(warm, testSearch(50));
-  const scores = (r: typeof fresh) => r.search.candidates.map((c) => [c.item_id, c.preRankScore]);
-  assert.deepEqual(scores(cached), scores(fresh));
+  assert.deepEqual(scoresOf(cached), scoresOf(fresh));
+});
+
+test('a reload to a model with the same store features keeps the cached rows; scores are those of a cold cache', async () => {
+  const store = spyStore(true);
+  const preRanker = await testPreRanker(paths, { itemStore: store, baseline: undefined, k: 50 });
+  const cold = await testPreRanker(paths, { model: paths.model2, itemStore: spyStore(true), baseline: undefined, k: 50 });
+  open.push(preRanker, cold);
+  await runOnce(preRanker, testSearch(50));
+  await preRanker.reload(paths.model2);
+  const kept = await runOnce(preRanker, testSearch(50));
+  assert.equal(kept.preRank.modelId, cold.models().model?.modelId);
+  assert.equal(store.calls.length, 1, 'the rows cached under the first model serve the second');
+  assert.deepEqual(scoresOf(kept), scoresOf(await runOnce(cold, testSearch(50))));
+});
+
+test('a reload to a model that encodes a store feature otherwise starts a new cache of rows', async () => {
+  const dir = join(paths.root, 'price-default-2');
+  await writeScorerArtifact(dir, 11, 2); // model2's network; a missing item_price is now 2, not 1
+  const store = spyStore(true);
+  const preRanker = await testPreRanker(paths, { itemStore: store, baseline: undefined, k: 50 });
+  const cold = await testPreRanker(paths, { model: dir, itemStore: spyStore(true), baseline: undefined, k: 50 });
+  open.push(preRanker, cold);
+  await runOnce(preRanker, testSearch(50));
+  await preRanker.reload(dir);
+  const fresh = await runOnce(preRanker, testSearch(50));
+  assert.equal(store.calls.length, 2, 'the new model\'s rows are fetched and encoded anew');
+  assert.deepEqual(scoresOf(fresh), scoresOf(await runOnce(cold, testSearch(50))));
 });
 
 test('a store that answers out of shape is a coded ERR_AUTOFAS_STORE', async () => {
