@@ -146,6 +146,7 @@ export class FeaturePlan {
     this.storeFeatureNames = stored.map((f) => f.name);
     this.storeCrossNames = cross.map((f) => f.name);
     this.#rowCacheOptions = options.rowCache;
+    // The stored group kept the previous encoder only if its features are defined alike: their encoded rows are too.
     const keep = previous && this.#stored.encode === previous.#stored.encode && sameCacheSize(previous.#rowCacheOptions, options.rowCache);
     const rowWidth = sumWidths(this.#stored.feeds);
     this.#rowCache = keep ? previous.#rowCache : rowWidth > 0 && options.rowCache.max > 0 ? new RowSlab(options.rowCache, rowWidth) : null;

@@ -1,4 +1,5 @@
-// Only selected store features are fetched, cached encoded in an LRU with a TTL; item embeddings are cached per model and item.
+// Only selected store features are fetched, cached encoded in an LRU with a TTL (kept by a reload to a model whose
+// store features are defined alike); item embeddings are cached per model and item.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
