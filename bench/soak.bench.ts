@@ -25,6 +25,11 @@ const RELOADS = Number(process.env.SOAK_RELOADS ?? 20);
 /** Time between reloads in the reload phase (the phase lasts (RELOADS + 1) periods). */
 const PERIOD_MS = Number(process.env.SOAK_PERIOD_MS ?? 1000);
 const REQUESTS = Number(process.env.SOAK_REQUESTS ?? 100_000);
+/**
+ * Requests before the first memory reading, until the heap and allocator settle. After 20,000 (the default before
+ * session 6) rss was still rising on the 2-vCPU box: see docs/benchmarks.md, "Operations", run 4.
+ */
+const WARMUP = Number(process.env.SOAK_WARMUP ?? 60_000);
 const SWAP_WINDOW_MS = 100;
 
 function startServer(root: string): Promise<{ child: ChildProcess; url: string }> {
@@ -116,7 +121,7 @@ function printMemory(mem0: Mem, mem1: Mem, soakMem: readonly Mem[]): void {
   const mem2 = soakMem[soakMem.length - 1];
   console.log('| memory after gc | rss MB | heapUsed MB | external MB |');
   console.log('|---|---:|---:|---:|');
-  for (const [name, m] of [[`after warm-up (${process.env.SOAK_WARMUP ?? 20_000} requests)`, mem0], [`after ${RELOADS} reloads`, mem1], [`after ${REQUESTS} more requests`, mem2]] as const) {
+  for (const [name, m] of [[`after warm-up (${WARMUP} requests)`, mem0], [`after ${RELOADS} reloads`, mem1], [`after ${REQUESTS} more requests`, mem2]] as const) {
     console.log(`| ${name} | ${mb(m.rss)} | ${mb(m.heapUsed)} | ${mb(m.external)} |`);
   }
   console.log(`growth: rss ${pct(mem0.rss, mem1.rss)} over reloads, ${pct(mem0.rss, mem2.rss)} overall; heapUsed ${pct(mem0.heapUsed, mem1.heapUsed)}, ${pct(mem0.heapUsed, mem2.heapUsed)} (target <= 10%)`);
@@ -128,7 +133,7 @@ async function main(): Promise<void> {
   const paths = await writeTestArtifacts();
   const { child, url } = await startServer(paths.root);
   try {
-    await load(url, { amount: Number(process.env.SOAK_WARMUP ?? 20_000) }); // until the heap and allocator settle
+    await load(url, { amount: WARMUP });
     const mem0 = await mem(url);
     const fb0 = await fallbackCount(url);
     const base = await load(url, { duration: PHASE_S });
