@@ -108,15 +108,14 @@ export class FeaturePlan {
   readonly #stored: Group;
   readonly #cross: Group;
   readonly #rowCache: RowSlab | null;
-  readonly #rowCacheOptions: RowSlabOptions;
   /** Moves cached rows to and from the stored features' columns; `#slots` is their scratch (each row's cache slot). */
   readonly #copyRows: RowCopies;
   #slots = new Int32Array(0);
 
   /**
-   * `previous`: the plan of the model this one replaces (a reload). Where a group's features are the same, defined
-   * alike, its compiled encoder function is kept (its code already warm); where the item-side store features are, so
-   * is the cache of their encoded rows, whose rows then stay valid.
+   * `previous`: the plan of the model this one replaces (a reload of the same pre-ranker, so the same options). Where a
+   * group's features are the same, defined alike, its compiled encoder function is kept (its code already warm); where
+   * the item-side store features are, so is the cache of their encoded rows, whose rows then stay valid.
    */
   constructor(card: ModelCard, options: PlanOptions, previous?: FeaturePlan) {
     this.modelId = card.modelId;
@@ -145,9 +144,8 @@ export class FeaturePlan {
     this.featureNames = [...context, ...request, ...stored, ...cross].map((f) => f.name);
     this.storeFeatureNames = stored.map((f) => f.name);
     this.storeCrossNames = cross.map((f) => f.name);
-    this.#rowCacheOptions = options.rowCache;
     // The stored group kept the previous encoder only if its features are defined alike: their encoded rows are too.
-    const keep = previous && this.#stored.encode === previous.#stored.encode && sameCacheSize(previous.#rowCacheOptions, options.rowCache);
+    const keep = previous && this.#stored.encode === previous.#stored.encode;
     const rowWidth = sumWidths(this.#stored.feeds);
     this.#rowCache = keep ? previous.#rowCache : rowWidth > 0 && options.rowCache.max > 0 ? new RowSlab(options.rowCache, rowWidth) : null;
     this.#copyRows = keep ? previous.#copyRows : compileRowCopy(this.#stored.feeds.map((f) => f.width));
@@ -241,10 +239,6 @@ function sourceOf(feature: Feature, storeFromCandidates: boolean): 'context' | '
 /** Same features in the same order, each defined alike (so encoded alike). */
 function sameFeatures(a: readonly Feature[], b: readonly Feature[]): boolean {
   return a.length === b.length && a.every((feature, k) => JSON.stringify(feature) === JSON.stringify(b[k]));
-}
-
-function sameCacheSize(a: RowSlabOptions, b: RowSlabOptions): boolean {
-  return a.max === b.max && (a.ttlMs ?? 0) === (b.ttlMs ?? 0);
 }
 
 function sumWidths(feeds: readonly FeedSpec[]): number {
