@@ -1,32 +1,27 @@
 // Stages section of the serving benchmark: the main thread's steps of one request, timed one by one, in process and
 // without a worker, for the bundled model and a 17-feature one; and the row cache's lookups one by one vs batched.
 import { defaultBaseline, defaultModel } from '../examples/gateway/app.js';
-import type { WorldHops } from '../examples/gateway/world-hops.js';
 import { loadArtifact } from '../src/schema/artifact.js';
 import { FeaturePlan } from '../src/serve/feature-plan.js';
+import { preRankerJsonOptionsSchema } from '../src/serve/options.js';
 import { RowSlab } from '../src/serve/row-slab.js';
 import { orderByScore } from '../src/util/order-by-score.js';
-import type { Candidate, ItemStore, SearchState } from '../src/index.js';
+import type { Candidate } from '../src/index.js';
+import type { benchRequests } from './serve-requests.js';
+import { parsedCopy } from './serve-requests.js';
 import { f, pct } from './serve-stats.js';
+
+type Requests = ReturnType<typeof benchRequests>;
 
 const REQUESTS = Number(process.env.SERVE_STAGE_REQUESTS ?? 3000);
 /** The plugin's defaults for the item-feature cache (`itemCacheSize`, `itemCacheTtlMs`). */
-const ROW_CACHE = { max: 100_000, ttlMs: 300_000 };
+const ROW_CACHE = { max: preRankerJsonOptionsSchema.shape.itemCacheSize.parse(undefined), ttlMs: preRankerJsonOptionsSchema.shape.itemCacheTtlMs.parse(undefined) };
 
 const STAGES = ['ids', 'encode request features', 'row cache: lookups + copy', 'cross rows', 'top-k', 'lookups one by one', 'lookups batched'] as const;
 type Times = Record<(typeof STAGES)[number], number[]>;
 
 function noTimes(): Times {
   return Object.fromEntries(STAGES.map((k) => [k, []])) as unknown as Times;
-}
-
-/** One request's candidates as the overhead section makes them: just before, or through JSON (new id strings). */
-function requestOf(hops: WorldHops, i: number, candidates: number, parsed: boolean): SearchState {
-  const { users, queries } = hops.world;
-  const r = i % 50; // the overhead section's 50 requests, so the bench's store answers from its memo
-  const [u, q] = [users.ids[(r * 37) % users.ids.length] as string, queries.ids[(r * 11) % queries.ids.length] as string];
-  const search = { context: hops.context(u, q) as SearchState['context'], candidates: hops.match(u, q, candidates), unitId: u };
-  return parsed ? (JSON.parse(JSON.stringify(search)) as SearchState) : search;
 }
 
 function timed<T>(times: number[], step: () => T): T {
@@ -37,16 +32,18 @@ function timed<T>(times: number[], step: () => T): T {
 }
 
 /** Runs REQUESTS requests' main-thread steps on one model's plan; store rows come from memory, outside the timings. */
-async function stagesOf(hops: WorldHops, store: ItemStore, model: string, candidates: number, parsed: boolean): Promise<{ features: number; times: Times }> {
+async function stagesOf({ search, store }: Requests, model: string, parsed: boolean): Promise<{ features: number; times: Times }> {
   const card = (await loadArtifact(model, { checkOnnx: false })).card;
   const plan = new FeaturePlan(card, { storeFromCandidates: false, rowCache: ROW_CACHE });
   const slab = new RowSlab({ max: ROW_CACHE.max }, 1); // the same ids, for the lookups side by side (no lifetime: `slot` then reads no clock)
   const times = noTimes();
-  const slots = new Int32Array(candidates);
-  const scores = Float32Array.from({ length: candidates }, (_, i) => Math.sin(i * 104729));
+  const rows = search(0).candidates.length;
+  const slots = new Int32Array(rows);
+  const scores = Float32Array.from({ length: rows }, (_, i) => Math.sin(i * 104729));
   for (let i = -200; i < REQUESTS; i++) {
     const at = i < 0 ? noTimes() : times; // 200 warm-up requests fill the caches
-    const { context, candidates: list } = requestOf(hops, i + 200, candidates, parsed) as { context: Record<string, never>; candidates: Candidate[] };
+    const request = search(i + 200); // the overhead section's 50 requests, so the store answers from its memo
+    const { context, candidates: list } = (parsed ? parsedCopy(request) : request) as { context: Record<string, never>; candidates: Candidate[] };
     const cross = plan.storeCrossNames.length > 0 ? await store.get(list.map((c) => c.item_id), plan.storeCrossNames, context) : null;
     const ids = timed(at.ids, () => list.map((c) => c.item_id));
     const encoding = timed(at['encode request features'], () => {
@@ -76,12 +73,13 @@ async function stagesOf(hops: WorldHops, store: ItemStore, model: string, candid
  * without a worker, so the caches are warmer than in the overhead section: these show where the time goes, not the
  * overhead. Then the row cache's lookups both ways, alternating request by request on a slab of the same ids.
  */
-export async function stagesSection(hops: WorldHops, candidates: number, store: ItemStore): Promise<void> {
+export async function stagesSection(requests: Requests): Promise<void> {
+  const candidates = requests.search(0).candidates.length;
   const models = [defaultModel(), defaultBaseline()].filter((m): m is string => m !== null);
   console.log(`main-thread stages, ${candidates} candidates, ${REQUESTS} requests each, p50 us (lookups: alternate requests)`);
   for (const model of models) {
     for (const parsed of [false, true]) {
-      const { features, times } = await stagesOf(hops, store, model, candidates, parsed);
+      const { features, times } = await stagesOf(requests, model, parsed);
       const cells = Object.entries(times).filter(([, xs]) => xs.length > 0).map(([k, xs]) => `${k} ${f(pct(xs, 0.5), 1)}`);
       console.log(`  ${model.split('/').slice(-2).join('/')}, ${features} features, candidates ${parsed ? 'parsed from JSON' : 'made just before'}: ${cells.join('; ')}`);
       const [one, batch] = [pct(times['lookups one by one'], 0.5), pct(times['lookups batched'], 0.5)];

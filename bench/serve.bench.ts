@@ -9,9 +9,10 @@ import { createPreRankerWithHooks, engineOf } from '../src/serve/pre-ranker.js';
 import type { PreRankerHooks } from '../src/serve/engine.js';
 import { staticFlags } from '../src/serve/static-flags.js';
 import { orderByScore } from '../src/util/order-by-score.js';
-import type { ItemStore, PreRanker, PreRankerOptions, SearchState } from '../src/index.js';
+import type { PreRanker, PreRankerOptions, SearchState } from '../src/index.js';
 import { loadSection } from './serve-load.js';
 import { shapeSection } from './serve-shape.js';
+import { benchRequests, parsedCopy } from './serve-requests.js';
 import { stagesSection } from './serve-stages.js';
 import { f, pct } from './serve-stats.js';
 
@@ -29,25 +30,6 @@ const ONLY = new Set((process.env.SERVE_ONLY ?? 'overhead,polling,stages,shape,v
 type Built = 'just-before' | 'parsed' | 'ahead';
 const BUILT_LABEL: Record<Built, string> = { 'just-before': 'just before', parsed: 'just before, parsed from JSON', ahead: '50 requests ahead' };
 
-/** Requests of the fixture world (user x query), with every store read answered from memory so store time is ~0. */
-function benchRequests(hops: WorldHops, count: number): { searches: () => SearchState[]; search: (i: number) => SearchState; store: ItemStore } {
-  const pairs = Array.from({ length: count }, (_, r) => [hops.world.users.ids[(r * 37) % hops.world.users.ids.length], hops.world.queries.ids[(r * 11) % hops.world.queries.ids.length]]);
-  const memo = new Map<string, Promise<readonly unknown[]>>();
-  const store: ItemStore = {
-    get(ids, names, context) {
-      const key = `${names.join()}|${context.user_id}|${context.query_id}|${ids.length}|${ids[0]}`;
-      if (!memo.has(key)) memo.set(key, hops.store.get(ids, names, context));
-      return memo.get(key) as never;
-    },
-  };
-  const search = (i: number): SearchState => {
-    const [u, q] = pairs[i % pairs.length];
-    return { context: hops.context(u, q) as SearchState['context'], candidates: hops.match(u, q, N), unitId: u };
-  };
-  const searches = (): SearchState[] => pairs.map((_, i) => search(i));
-  return { searches, search, store };
-}
-
 function runOnce(preRanker: PreRanker, search: SearchState): Promise<Record<string, unknown>> {
   const res = { locals: { search } } as unknown as Response;
   return new Promise((resolve) => preRanker({} as Request, res, () => resolve(res.locals.preRank as unknown as Record<string, unknown>)));
@@ -64,7 +46,7 @@ interface Run {
 
 /** Runs ITERS requests through the middleware in process (after one warm pass per arm) and collects latencies. */
 async function inProcess(label: string, options: Partial<PreRankerOptions>, hooks: PreRankerHooks, hops: WorldHops, live?: { on: boolean }, built: Built = 'ahead'): Promise<Run> {
-  const { searches, search, store } = benchRequests(hops, 50);
+  const { searches, search, store } = benchRequests(hops, 50, N);
   const preRanker = await createPreRankerWithHooks({ model: defaultModel(), baseline: defaultBaseline(), k: 100, workers: 1, itemStore: store, logger: { warn: () => {} }, ...options }, hooks);
   const scorer: number[] = [];
   let breakerOpens = 0;
@@ -78,7 +60,7 @@ async function inProcess(label: string, options: Partial<PreRankerOptions>, hook
   for (let i = 0; i < ITERS; ) {
     for (const ahead of built === 'ahead' ? searches() : Array.from({ length: 50 }, () => null)) {
       if (i++ >= ITERS) break;
-      const s = ahead ?? (built === 'parsed' ? (JSON.parse(JSON.stringify(search(i))) as SearchState) : search(i));
+      const s = ahead ?? (built === 'parsed' ? parsedCopy(search(i)) : search(i));
       const start = performance.now();
       const record = await runOnce(preRanker, s);
       total.push(performance.now() - start);
@@ -207,7 +189,7 @@ if (ONLY.has('overhead') || ONLY.has('polling')) {
 }
 if (ONLY.has('overhead')) await overheadSection(hops);
 if (ONLY.has('polling')) await pollingSection(hops);
-if (ONLY.has('stages')) await stagesSection(hops, N, benchRequests(hops, 50).store);
+if (ONLY.has('stages')) await stagesSection(benchRequests(hops, 50, N));
 if (ONLY.has('shape')) await shapeSection(hops, N);
 const vectorP99 = ONLY.has('vector') || ONLY.has('stall') ? await vectorWarm(hops) : 0;
 if (ONLY.has('stall')) {
