@@ -87,9 +87,11 @@ async function reloadLoop(url: string, count: number, periodMs: number, windows:
   return ids;
 }
 
-async function fallbackCount(url: string): Promise<number> {
+/** Counters so far: fallbacks over all reasons, and misses of the encoded item-row cache (a swap that drops it shows here). */
+async function counts(url: string): Promise<{ fallbacks: number; rowMisses: number }> {
   const text = await (await fetch(`${url}/admin/metrics`)).text();
-  return [...text.matchAll(/^autofas_fallbacks_total\{[^}]*\} (\d+)/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+  const sum = (pattern: RegExp): number => [...text.matchAll(pattern)].reduce((total, m) => total + Number(m[1]), 0);
+  return { fallbacks: sum(/^autofas_fallbacks_total\{[^}]*\} (\d+)/gm), rowMisses: sum(/^autofas_cache_misses_total\{cache="item-features"\} (\d+)/gm) };
 }
 
 async function fallbacks(url: string): Promise<string> {
@@ -135,27 +137,27 @@ async function main(): Promise<void> {
   try {
     await load(url, { amount: WARMUP });
     const mem0 = await mem(url);
-    const fb0 = await fallbackCount(url);
+    const c0 = await counts(url);
     const base = await load(url, { duration: PHASE_S });
-    const fb1 = await fallbackCount(url);
+    const c1 = await counts(url);
     const windows: [number, number][] = [];
     const swapS = Math.ceil(((RELOADS + 1) * PERIOD_MS) / 1000);
     const [swap, ids] = await Promise.all([load(url, { duration: swapS }), reloadLoop(url, RELOADS, PERIOD_MS, windows)]);
     const mem1 = await mem(url);
-    const fb2 = await fallbackCount(url);
+    const c2 = await counts(url);
     const inWindow = swap.samples.filter(([t, ms]) => windows.some(([a, b]) => t - ms <= b && t >= a)).map(([, ms]) => ms);
     const outWindow = swap.samples.filter(([t, ms]) => !windows.some(([a, b]) => t - ms <= b && t >= a)).map(([, ms]) => ms);
     const { soakMem, soakLost, soakS } = await soakParts(url);
     const mem2 = soakMem[soakMem.length - 1];
-    const fb3 = await fallbackCount(url);
+    const c3 = await counts(url);
     const lost = (r: CannonResult) => r.errors + r.timeouts + r.non2xx;
     console.log(`connections=${CONNECTIONS} candidates/request=${process.env.SOAK_CANDIDATES ?? 1000} k=50 workers=${process.env.SOAK_WORKERS ?? 1}`);
-    console.log('| phase | requests | req/s | p50 ms | p99 ms | lost (errors+timeouts+non-2xx) | fallbacks |');
-    console.log('|---|---:|---:|---:|---:|---:|---:|');
-    for (const [name, r, fb] of [['steady', base.result, fb1 - fb0], [`${RELOADS} reloads`, swap.result, fb2 - fb1]] as const) {
-      console.log(`| ${name} | ${r.requests.total} | ${r.requests.average} | ${r.latency.p50} | ${r.latency.p99} | ${lost(r)} | ${fb} |`);
+    console.log('| phase | requests | req/s | p50 ms | p99 ms | lost (errors+timeouts+non-2xx) | fallbacks | item-row cache misses |');
+    console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+    for (const [name, r, [a, b]] of [['steady', base.result, [c0, c1]], [`${RELOADS} reloads`, swap.result, [c1, c2]]] as const) {
+      console.log(`| ${name} | ${r.requests.total} | ${r.requests.average} | ${r.latency.p50} | ${r.latency.p99} | ${lost(r)} | ${b.fallbacks - a.fallbacks} | ${b.rowMisses - a.rowMisses} |`);
     }
-    console.log(`| soak (10 parts) | ${soakLost.total} | ${(soakLost.total / soakS).toFixed(0)} | | max ${soakLost.p99} | ${soakLost.lost} | ${fb3 - fb2} |`);
+    console.log(`| soak (10 parts) | ${soakLost.total} | ${(soakLost.total / soakS).toFixed(0)} | | max ${soakLost.p99} | ${soakLost.lost} | ${c3.fallbacks - c2.fallbacks} | ${c3.rowMisses - c2.rowMisses} |`);
     console.log(`\nreloads ok: ${ids.length}, distinct models: ${new Set(ids).size}; fallbacks since start (warm-up included): ${await fallbacks(url)}`);
     console.log(`p99 of requests overlapping a swap (+${SWAP_WINDOW_MS} ms): ${p99(inWindow).toFixed(2)} ms over ${inWindow.length} requests;`);
     console.log(`  outside swaps, same run: ${p99(outWindow).toFixed(2)} ms; steady run p99 (per-response): ${p99(base.samples.map(([, ms]) => ms)).toFixed(2)} ms`);
