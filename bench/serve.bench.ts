@@ -8,7 +8,6 @@ import type { WorldHops } from '../examples/gateway/world-hops.js';
 import { createPreRankerWithHooks, engineOf } from '../src/serve/pre-ranker.js';
 import type { PreRankerHooks } from '../src/serve/engine.js';
 import { staticFlags } from '../src/serve/static-flags.js';
-import { orderByScore } from '../src/util/order-by-score.js';
 import type { PreRanker, PreRankerOptions, SearchState } from '../src/index.js';
 import { loadSection } from './serve-load.js';
 import { shapeSection } from './serve-shape.js';
@@ -135,7 +134,7 @@ async function overheadSection(hops: WorldHops): Promise<void> {
 
 /**
  * What polling buys, side by side: the bundled model's overhead with the workers' polling off, with the event loop's
- * polling for answers off, and both at their defaults; and the top-k selection alone (100 of 1000 scores).
+ * polling for answers off, and both at their defaults (the top-k selection alone is in the stages section).
  */
 async function pollingSection(hops: WorldHops): Promise<void> {
   const on = await overhead(hops, defaultModel(), null, {}, ', polling at its defaults');
@@ -149,14 +148,6 @@ async function pollingSection(hops: WorldHops): Promise<void> {
   const parsed = await overhead(hops, defaultModel(), null, {}, ', workerSpinUs default', 'parsed');
   const longer = await overhead(hops, defaultModel(), null, { workerSpinUs: 3000 }, ', workerSpinUs 3000', 'parsed');
   console.log(`  candidates parsed from JSON: workerSpinUs 3000 saves ${f((parsed.best - longer.best) * 1000, 1)} us a request (${f(longer.best)} / ${f(parsed.best)} ms = ${f(longer.best / parsed.best, 2)})`);
-  const scores = Array.from({ length: 50 }, (_, r) => Float32Array.from({ length: N }, (_, i) => Math.sin(r * 7919 + i * 104729)));
-  const times: number[] = [];
-  for (let i = 0; i < 4000; i++) {
-    const start = performance.now();
-    orderByScore(scores[i % scores.length], 100);
-    times.push(performance.now() - start);
-  }
-  console.log(`  top-k selection alone, 100 of ${N} scores: p50 ${f(pct(times.slice(1000), 0.5) * 1000, 1)} us`);
 }
 
 async function vectorWarm(hops: WorldHops): Promise<number> {
