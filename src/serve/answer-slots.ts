@@ -1,8 +1,5 @@
 // Shared memory through which a scoring worker hands a run's scores back, so an answer needs no message.
 
-/** Runs of one thread that can be answered through shared memory at once; more in flight are answered by message. */
-export const ANSWER_SLOTS = 8;
-
 /** Most rows one slot holds; a larger run is answered by message. */
 export const SLOT_ROWS = 8192;
 
@@ -35,21 +32,27 @@ export interface SlotAnswer {
 
 /** The host's side of one thread's answer slots: hands them to runs and takes the answers out. */
 export class AnswerSlots {
-  readonly cells: AnswerSlotCells = {
-    states: new Int32Array(new SharedArrayBuffer(4 * ANSWER_SLOTS)),
-    meta: new Float64Array(new SharedArrayBuffer(8 * META * ANSWER_SLOTS)),
-    scores: new Float32Array(new SharedArrayBuffer(4 * SLOT_ROWS * ANSWER_SLOTS)),
-    written: new Int32Array(new SharedArrayBuffer(4)),
-  };
+  readonly cells: AnswerSlotCells;
   /** The run each slot is out for. */
-  readonly #runs = new Int32Array(ANSWER_SLOTS);
+  readonly #runs: Int32Array;
   #seen = 0;
+
+  /** `count` slots: runs of the thread answered through shared memory at once; more in flight are answered by message. */
+  constructor(count: number) {
+    this.cells = {
+      states: new Int32Array(new SharedArrayBuffer(4 * count)),
+      meta: new Float64Array(new SharedArrayBuffer(8 * META * count)),
+      scores: new Float32Array(new SharedArrayBuffer(4 * SLOT_ROWS * count)),
+      written: new Int32Array(new SharedArrayBuffer(4)),
+    };
+    this.#runs = new Int32Array(count);
+  }
 
   /** A free slot for run `id` (the worker answers in it), or -1 when all are out or the run is too large. */
   take(id: number, rows: number): number {
     if (rows > SLOT_ROWS) return -1;
     const { states } = this.cells;
-    for (let slot = 0; slot < ANSWER_SLOTS; slot++) {
+    for (let slot = 0; slot < states.length; slot++) {
       if (states[slot] !== FREE) continue;
       Atomics.store(states, slot, OUT);
       this.#runs[slot] = id;
@@ -69,7 +72,7 @@ export class AnswerSlots {
     const count = Atomics.load(written, 0);
     if (count === this.#seen) return;
     this.#seen = count; // read before the states: an answer counted later is found by the next look
-    for (let slot = 0; slot < ANSWER_SLOTS; slot++) {
+    for (let slot = 0; slot < states.length; slot++) {
       if (Atomics.load(states, slot) !== ANSWERED) continue;
       const at = slot * META;
       const from = slot * SLOT_ROWS;

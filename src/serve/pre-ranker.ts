@@ -15,7 +15,7 @@ import { ModelPool } from './model-pool.js';
 import { parseOptions } from './options.js';
 import type { PreRankerConfig, PreRankerOptions } from './options.js';
 import { preRankRequest } from './pre-rank-request.js';
-import { RunQueue } from './run-queue.js';
+import { RUNS_PER_WORKER, RunQueue } from './run-queue.js';
 import type { ScoreResult } from './score-worker.js';
 import { staticFlags } from './static-flags.js';
 import { checkStoreFeatures, storeFeaturesFromCandidates } from './store-features.js';
@@ -77,9 +77,6 @@ function newCounters(): Counters {
   return { requests: 0, inFlight: 0, unitSeq: 0, byPath: { model: 0, vector: 0, 'matching-order': 0, passthrough: 0 }, fallbacks: {}, badInputs: {} };
 }
 
-/** Runs handed to each worker at once (see the queue in buildEngine). */
-const RUNS_PER_WORKER = 4;
-
 function buildEngine(
   config: PreRankerConfig,
   hooks: PreRankerHooks,
@@ -108,8 +105,7 @@ function buildEngine(
     // The worker's own clock judges a run; the main-thread timer (4 x timeoutMs) only catches a worker that never answers,
     // so a busy event loop picking up an answer late is not a model failure.
     breaker: createBreaker('the model run', runInSlot, config, (state) => events.emit('breaker', state), 'ERR_AUTOFAS_TIMEOUT', 4 * config.timeoutMs),
-    // Four slots per worker: runs queue on the worker itself, so it never idles while a busy main thread has not yet
-    // picked up its last answers; the expected wait counts them against the workers, at their own run time.
+    // RUNS_PER_WORKER slots per worker; the expected wait counts them against the workers, at their own run time.
     queue: new RunQueue({ slots: RUNS_PER_WORKER * config.workers, workers: config.workers, maxQueue: config.maxQueue, now }),
     counters: newCounters(),
     now,

@@ -25,6 +25,12 @@ interface Waiter {
   readonly endsAt: number;
 }
 
+/**
+ * Runs handed to each worker at once (the queue's slots are this many per worker): runs queue on the worker itself,
+ * so it never idles while a busy main thread has not yet picked up its last answers.
+ */
+export const RUNS_PER_WORKER = 4;
+
 /** Weight of the newest run in the moving average of run times. */
 const EWMA_WEIGHT = 0.2;
 

@@ -6,10 +6,17 @@ import { AnswerPolling } from './answer-polling.js';
 import { AnswerSlots } from './answer-slots.js';
 import type { SlotAnswer } from './answer-slots.js';
 import { processClockMs } from '../util/process-clock.js';
+import { RUNS_PER_WORKER } from './run-queue.js';
 import { SLEEP_SLICE_MS } from './worker-polling.js';
 import type { ScoreMessage, ScoreReply, ScoreResult, ScoreTask, ScoreWorkerData } from './score-worker.js';
 
 const WORKER_FILE = new URL('./score-worker.js', import.meta.url);
+
+/**
+ * Answer slots per thread (see `AnswerSlots`): twice the runs a worker is handed at once, since the least-busy choice
+ * can give one thread a few more for a moment, and a run's slot stays out until its answer is taken.
+ */
+export const ANSWER_SLOTS = 2 * RUNS_PER_WORKER;
 
 export interface ScoreThreadsOptions {
   readonly workers: number;
@@ -48,7 +55,7 @@ class ScoreThread {
   readonly #answered = new Int32Array(new SharedArrayBuffer(4));
   readonly #awake = new Int32Array(new SharedArrayBuffer(8));
   readonly #bell = new Int32Array(new SharedArrayBuffer(4));
-  readonly #slots = new AnswerSlots();
+  readonly #slots = new AnswerSlots(ANSWER_SLOTS);
   #nudgedAt = -Infinity;
   #received = 0;
   /** Runs answered in their slot (tests). */
@@ -135,27 +142,26 @@ class ScoreThread {
 
   /** A run answered in its slot. */
   readonly #settle = (id: number, answer: SlotAnswer): void => {
-    const p = this.#take(id);
     this.slotAnswers++;
-    p?.resolve({ scores: answer.scores, runMs: answer.runMs, workerMs: answer.workerMs, answerDelayMs: processClockMs() - answer.postedAt });
-    if (p) this.#events.settled();
+    this.#finish(id, (p) => p.resolve({ scores: answer.scores, runMs: answer.runMs, workerMs: answer.workerMs, answerDelayMs: processClockMs() - answer.postedAt }));
   };
 
-  /** The run `id` leaves the pending ones (undefined when it is not pending). */
-  #take(id: number): Pending | undefined {
-    const p = this.pending.get(id);
-    if (!p) return undefined;
-    this.pending.delete(id);
-    if (this.pending.size === 0) this.#idle();
-    return p;
+  /** A run answered by message: its slot (if any) was not used. */
+  #answer(reply: ScoreReply): void {
+    this.#finish(reply.id, (p) => {
+      this.#slots.release(p.slot);
+      if (reply.result) p.resolve({ ...reply.result, answerDelayMs: processClockMs() - reply.postedAt });
+      else p.reject(Object.assign(new Error(reply.error?.message ?? 'the scoring worker failed'), reply.error?.code ? { code: reply.error.code } : {}));
+    });
   }
 
-  #answer(reply: ScoreReply): void {
-    const p = this.#take(reply.id);
+  /** The run `id` leaves the pending ones and is settled, and the pool hears of it; nothing when it is not pending. */
+  #finish(id: number, settle: (p: Pending) => void): void {
+    const p = this.pending.get(id);
     if (!p) return;
-    this.#slots.release(p.slot); // answered by message: its slot (if any) was not used
-    if (reply.result) p.resolve({ ...reply.result, answerDelayMs: processClockMs() - reply.postedAt });
-    else p.reject(Object.assign(new Error(reply.error?.message ?? 'the scoring worker failed'), reply.error?.code ? { code: reply.error.code } : {}));
+    this.pending.delete(id);
+    if (this.pending.size === 0) this.#idle();
+    settle(p);
     this.#events.settled();
   }
 

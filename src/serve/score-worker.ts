@@ -5,7 +5,7 @@ import type { MessagePort } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import { processClockMs } from '../util/process-clock.js';
 import { movingAverage } from '../util/stats.js';
-import { pollMs } from './worker-polling.js';
+import { pollMs, WOKEN_POLL_MS } from './worker-polling.js';
 import { checkSessionAgainstCard } from '../schema/artifact.js';
 import type { ModelCard } from '../schema/model-card.js';
 import { writeAnswer } from './answer-slots.js';
@@ -194,9 +194,6 @@ let gapMs: number | undefined;
 
 /** Tasks taken off the port so far: `data.posted` ahead of it means one is queued. */
 let taken = 0;
-
-/** How long a worker woken from sleep polls for a run (a nudge comes ahead of the run it announces). */
-const WOKEN_POLL_MS = 2;
 
 /** A queued task; undefined when none is queued. */
 function queuedTask(): ScoreMessage | undefined {

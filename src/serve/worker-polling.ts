@@ -6,6 +6,9 @@
  */
 export const SLEEP_SLICE_MS = 100;
 
+/** How long a worker woken from sleep polls for a run (a nudge comes ahead of the run it announces). */
+export const WOKEN_POLL_MS = 2;
+
 /**
  * How long to poll for the next task: while tasks lately came within `spinUs` of each other, a little longer than the
  * usual gap (so the next one is caught without a wake-up); when they come further apart, not at all (polling would
