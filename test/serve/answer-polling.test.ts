@@ -2,11 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { AnswerPolling } from '../../src/serve/answer-polling.js';
-
-const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-const turns = async (n: number): Promise<void> => {
-  for (let i = 0; i < n; i++) await turn();
-};
+import { turns } from '../helpers/event-loop.js';
 
 test('the loop polls while a run is out and stops when its answer is in', async () => {
   let busy = true;

@@ -5,6 +5,7 @@ import type { ScoreResult } from '../../src/serve/score-worker.js';
 import type { PreRanker } from '../../src/serve/types.js';
 import { runOnce, testPreRanker, testSearch, writeTestArtifacts } from '../helpers/serve-app.js';
 import type { TestArtifacts } from '../helpers/serve-app.js';
+import { turn, turns } from '../helpers/event-loop.js';
 
 let paths: TestArtifacts;
 const open: PreRanker[] = [];
@@ -27,11 +28,11 @@ async function scoreOnce(preRanker: PreRanker, tickMs: number): Promise<Record<s
   try {
     const pending = runOnce(preRanker, testSearch(30));
     for (let t = 0; t < tickMs; t += 5) {
-      await new Promise((resolve) => setImmediate(resolve));
+      await turn();
       mock.timers.tick(5);
     }
     const { preRank } = await pending;
-    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    await turns(5);
     return preRank;
   } finally {
     mock.timers.reset();

@@ -6,6 +6,7 @@ import type { ScoreResult } from '../../src/serve/score-worker.js';
 import type { PreRanker } from '../../src/serve/types.js';
 import { runOnce, testPreRanker, testSearch, writeTestArtifacts } from '../helpers/serve-app.js';
 import type { TestArtifacts } from '../helpers/serve-app.js';
+import { turn } from '../helpers/event-loop.js';
 
 let paths: TestArtifacts;
 const open: PreRanker[] = [];
@@ -73,7 +74,7 @@ test('a run that starts late and answers within timeoutMs: the request falls bac
     mock.timers.tick(10); // the request's 40 ms are spent; the run is 10 ms into its 20
     assert.equal((await pending).preRank.fallbackReason, 'ERR_AUTOFAS_TIMEOUT');
     mock.timers.tick(10); // the run answers, 20 ms after its start: well within timeoutMs
-    await new Promise((resolve) => setImmediate(resolve));
+    await turn();
   } finally {
     mock.timers.reset();
   }

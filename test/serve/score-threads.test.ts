@@ -9,10 +9,11 @@ import { test } from 'node:test';
 import { loadArtifact } from '../../src/schema/artifact.js';
 import { FeaturePlan } from '../../src/serve/feature-plan.js';
 import type { ScoreTask } from '../../src/serve/score-worker.js';
-import { ANSWER_SLOTS, SLOT_ROWS } from '../../src/serve/answer-slots.js';
-import { ScoreThreads } from '../../src/serve/score-threads.js';
+import { SLOT_ROWS } from '../../src/serve/answer-slots.js';
+import { ANSWER_SLOTS, ScoreThreads } from '../../src/serve/score-threads.js';
 import type { ScoreThreadsOptions } from '../../src/serve/score-threads.js';
 import { writeTestArtifacts } from '../helpers/serve-app.js';
+import { turn, until } from '../helpers/event-loop.js';
 
 const ROWS = 50;
 
@@ -96,13 +97,6 @@ for (const [spinUs, answerSpinUs] of [[1000, 2000], [0, 0]]) {
 }
 
 /** Waits until `done()` holds; fails after a bound on event-loop turns, not on time. */
-async function until(what: string, done: () => boolean): Promise<void> {
-  for (let turn = 0; !done(); turn++) {
-    if (turn > 1_000_000) assert.fail(`never ${what}`);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
-
 /**
  * Runs `body` on a one-worker pool whose sleeps never end on their own (sleepSliceMs 0: a wake-up that is not sent
  * is never made up for), destroyed afterwards.
@@ -143,7 +137,7 @@ test('a nudge wakes a sleeping worker ahead of its run; nudges never take the pl
     const runs: Promise<number>[] = [];
     for (let i = 1; i <= 20; i++) {
       pool.runComing();
-      if (i % 3 === 0) await new Promise((resolve) => setImmediate(resolve)); // some nudges reach the worker alone
+      if (i % 3 === 0) await turn(); // some nudges reach the worker alone
       sizes.push(i);
       runs.push(pool.run(task(i)).then((r) => r.scores.length));
     }
