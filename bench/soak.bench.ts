@@ -3,6 +3,7 @@ import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
+import { f, pct as percentile } from './serve-stats.js';
 import { writeTestArtifacts } from '../test/helpers/serve-app.js';
 
 interface CannonResult {
@@ -69,8 +70,10 @@ function p99(values: number[]): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))] ?? NaN;
 }
 
-async function reloadLoop(url: string, count: number, periodMs: number, windows: [number, number][]): Promise<string[]> {
+/** Reloads `count` times, one every `periodMs`; the models' ids and each reload's time (POST to answer, under the load). */
+async function reloadLoop(url: string, count: number, periodMs: number, windows: [number, number][]): Promise<{ ids: string[]; ms: number[] }> {
   const ids: string[] = [];
+  const ms: number[] = [];
   for (let i = 0; i < count; i++) {
     await new Promise((r) => setTimeout(r, periodMs));
     const start = performance.now();
@@ -81,10 +84,12 @@ async function reloadLoop(url: string, count: number, periodMs: number, windows:
     });
     const body = (await res.json()) as { modelId?: string; error?: unknown };
     if (res.status !== 200) throw new Error(`reload ${i} failed: ${JSON.stringify(body)}`);
-    windows.push([start, performance.now() + SWAP_WINDOW_MS]);
+    const end = performance.now();
+    windows.push([start, end + SWAP_WINDOW_MS]);
+    ms.push(end - start);
     ids.push(body.modelId as string);
   }
-  return ids;
+  return { ids, ms };
 }
 
 /** Counters so far: fallbacks over all reasons, and misses of the encoded item-row cache (a swap that drops it shows here). */
@@ -142,7 +147,7 @@ async function main(): Promise<void> {
     const c1 = await counts(url);
     const windows: [number, number][] = [];
     const swapS = Math.ceil(((RELOADS + 1) * PERIOD_MS) / 1000);
-    const [swap, ids] = await Promise.all([load(url, { duration: swapS }), reloadLoop(url, RELOADS, PERIOD_MS, windows)]);
+    const [swap, { ids, ms: reloadMs }] = await Promise.all([load(url, { duration: swapS }), reloadLoop(url, RELOADS, PERIOD_MS, windows)]);
     const mem1 = await mem(url);
     const c2 = await counts(url);
     const inWindow = swap.samples.filter(([t, ms]) => windows.some(([a, b]) => t - ms <= b && t >= a)).map(([, ms]) => ms);
@@ -159,6 +164,7 @@ async function main(): Promise<void> {
     }
     console.log(`| soak (10 parts) | ${soakLost.total} | ${(soakLost.total / soakS).toFixed(0)} | | max ${soakLost.p99} | ${soakLost.lost} | ${c3.fallbacks - c2.fallbacks} | ${c3.rowMisses - c2.rowMisses} |`);
     console.log(`\nreloads ok: ${ids.length}, distinct models: ${new Set(ids).size}; fallbacks since start (warm-up included): ${await fallbacks(url)}`);
+    console.log(`reload time (POST /admin/reload to its answer, under the load): p50 ${f(percentile(reloadMs, 0.5), 2)} ms, max ${f(Math.max(...reloadMs), 2)} ms`);
     console.log(`p99 of requests overlapping a swap (+${SWAP_WINDOW_MS} ms): ${p99(inWindow).toFixed(2)} ms over ${inWindow.length} requests;`);
     console.log(`  outside swaps, same run: ${p99(outWindow).toFixed(2)} ms; steady run p99 (per-response): ${p99(base.samples.map(([, ms]) => ms)).toFixed(2)} ms`);
     console.log(`  added to p99 by the swaps (vs outside swaps, same run): ${(p99(inWindow) - p99(outWindow)).toFixed(2)} ms (target <= 2)`);
