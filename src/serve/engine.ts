@@ -1,7 +1,7 @@
 // The pre-ranker's shared runtime state: config, active model pool, fallback scorer, caches, breaker, counters, events.
 import type { EventEmitter } from 'node:events';
 import type CircuitBreaker from 'opossum';
-import type { FeedBatch } from './feature-plan.js';
+import type { FeedBatch } from './feed-layout.js';
 import type { GuardedItemStore } from './item-store.js';
 import type { ModelPool } from './model-pool.js';
 import type { RunQueue } from './run-queue.js';

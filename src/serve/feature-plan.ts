@@ -1,71 +1,19 @@
 // Compiles a model card once into its feed layout and row encoders; encodes one request into one buffer of feeds.
 import { autofasError } from '../schema/errors.js';
 import { compileRowEncoder, inputLayout } from '../schema/encoder.js';
-import type { EncodeProblem, InputDtype, RowEncoder } from '../schema/encoder.js';
+import type { EncodeProblem, RowEncoder } from '../schema/encoder.js';
 import type { Feature } from '../schema/feature-spec.js';
 import type { ModelCard } from '../schema/model-card.js';
 import type { RawFeatureValue } from '../schema/teacher-log.js';
 import type { ItemFeatures } from './option-types.js';
 import { compileRowCopy } from './row-copy.js';
 import type { RowCopies } from './row-copy.js';
+import { FeedBatch, feedOffset } from './feed-layout.js';
+import type { FeedLayout, FeedSpec } from './feed-layout.js';
+import type { RowGather } from './row-gather.js';
 import { RowSlab } from './row-slab.js';
 import type { RowSlabOptions } from './row-slab.js';
 import type { Candidate } from './types.js';
-
-/** One model input in the request buffer. */
-export interface FeedSpec {
-  readonly name: string;
-  readonly dtype: InputDtype;
-  readonly width: number;
-  /** Item feeds have one row per candidate, context feeds one row. */
-  readonly perCandidate: boolean;
-  /** Words before it: in the context section (context feeds), or per candidate in the item section (item feeds). */
-  readonly offset: number;
-}
-
-/** Where each feed of a request lives in its one buffer: the context section, then one column per item feed. */
-export interface FeedLayout {
-  readonly feeds: readonly FeedSpec[];
-  readonly contextWords: number;
-  readonly rowWords: number;
-}
-
-/** Word offset of `feed` in the buffer of a request with `rows` candidates. */
-export function feedOffset(layout: FeedLayout, feed: FeedSpec, rows: number): number {
-  return feed.perCandidate ? layout.contextWords + rows * feed.offset : feed.offset;
-}
-
-/** One feed as a view into the request buffer: ORT tensors are made on these views, nothing is copied. */
-export interface FeedView {
-  readonly name: string;
-  readonly dtype: InputDtype;
-  readonly dims: readonly number[];
-  readonly data: Float32Array | Int32Array;
-}
-
-/** Views of every feed of a request buffer. */
-export function feedViews(layout: FeedLayout, buffer: ArrayBufferLike, rows: number): FeedView[] {
-  return layout.feeds.map((feed) => {
-    const n = feed.perCandidate ? rows : 1;
-    const offset = feedOffset(layout, feed, rows) * 4;
-    const data = feed.dtype === 'int32' ? new Int32Array(buffer, offset, n * feed.width) : new Float32Array(buffer, offset, n * feed.width);
-    return { name: feed.name, dtype: feed.dtype, dims: feed.dtype === 'int32' ? [n] : [n, feed.width], data };
-  });
-}
-
-/** The feeds of one request in one transferable buffer (float32 and int32 views of it). */
-export class FeedBatch {
-  readonly rows: number;
-  readonly buffer: ArrayBuffer;
-  readonly f32: Float32Array;
-  readonly i32: Int32Array;
-  constructor(layout: FeedLayout, rows: number) {
-    this.rows = rows;
-    this.buffer = new ArrayBuffer((layout.contextWords + rows * layout.rowWords) * 4);
-    this.f32 = new Float32Array(this.buffer);
-    this.i32 = new Int32Array(this.buffer);
-  }
-}
 
 /** Features encoded together from one source, with their compiled encoder. */
 interface Group {
@@ -108,6 +56,8 @@ export class FeaturePlan {
   readonly #stored: Group;
   readonly #cross: Group;
   readonly #rowCache: RowSlab | null;
+  /** What a worker needs to copy cached rows itself (the cache is shared), or null (they are copied here). */
+  readonly rowGather: RowGather | null;
   /** Moves cached rows to and from the stored features' columns; `#slots` is their scratch (each row's cache slot). */
   readonly #copyRows: RowCopies;
   #slots = new Int32Array(0);
@@ -149,11 +99,13 @@ export class FeaturePlan {
     const rowWidth = sumWidths(this.#stored.feeds);
     this.#rowCache = keep ? previous.#rowCache : rowWidth > 0 && options.rowCache.max > 0 ? new RowSlab(options.rowCache, rowWidth) : null;
     this.#copyRows = keep ? previous.#copyRows : compileRowCopy(this.#stored.feeds.map((f) => f.width));
+    const shared = this.#rowCache?.sharedRows;
+    this.rowGather = shared ? { rows: shared, widths: this.#stored.feeds.map((f) => f.width), feeds: this.#stored.feeds.map((f) => feeds.indexOf(f)) } : null;
   }
 
   /** A buffer for `rows` candidates and fresh missing counts. */
   newEncoding(rows: number): Encoding {
-    return { batch: new FeedBatch(this.layout, rows), missing: new Uint32Array(this.featureNames.length) };
+    return { batch: new FeedBatch(this.layout, rows, this.rowGather !== null), missing: new Uint32Array(this.featureNames.length) };
   }
 
   /** Encodes the context (once per request); throws ERR_AUTOFAS_BAD_CONTEXT naming the field. */
@@ -167,16 +119,21 @@ export class FeaturePlan {
     this.#check(this.#request, run(this.#request, this.layout, into, candidates, into.batch.rows, null), null);
   }
 
-  /** Copies the cached store rows of `ids` into the buffer (a hit is a copy of words); returns the rows that missed. */
+  /**
+   * Finds the cached store rows of `ids`; returns the rows that missed. With a shared cache the batch's slot list names
+   * them and holds them for the worker, which copies them; otherwise they are copied into the buffer here.
+   */
   copyCachedRows(into: Encoding, ids: readonly string[]): number[] {
-    const { rows, i32 } = into.batch;
+    const { rows, i32, slots: slotList } = into.batch;
     const cache = this.#rowCache;
     if (this.#stored.features.length === 0) return [];
     if (!cache) return Array.from({ length: rows }, (_, i) => i);
-    const slots = this.#slotsFor(rows);
+    const hold = slotList ? cache.hold() : 0;
+    if (slotList) into.batch.holdRows(() => cache.release(hold));
+    const slots = slotList ?? this.#slotsFor(rows);
     const missAt: number[] = [];
-    if (cache.slotsOf(ids, rows, slots) > 0) for (let i = 0; i < rows; i++) if (slots[i] < 0) missAt.push(i);
-    this.#copyRows.toColumns(cache.words, slots, rows, i32, this.#storedBases(rows));
+    if (cache.slotsOf(ids, rows, slots, hold) > 0) for (let i = 0; i < rows; i++) if (slots[i] < 0) missAt.push(i);
+    if (!slotList) this.#copyRows.toColumns(cache.words, slots, rows, i32, this.#storedBases(rows));
     return missAt;
   }
 

@@ -6,7 +6,8 @@ import { autofasError } from '../schema/errors.js';
 import type { Artifact } from '../schema/artifact.js';
 import type { ModelCard } from '../schema/model-card.js';
 import { FeaturePlan } from './feature-plan.js';
-import type { FeedBatch, PlanOptions } from './feature-plan.js';
+import type { PlanOptions } from './feature-plan.js';
+import type { FeedBatch } from './feed-layout.js';
 import type { ModelRef, ScoreResult, ScoreTask } from './score-worker.js';
 import { ScoreThreads } from './score-threads.js';
 
@@ -90,7 +91,7 @@ export class ModelPool {
     const bytes = new Uint8Array(new SharedArrayBuffer(artifact.modelBytes.byteLength));
     bytes.set(artifact.modelBytes);
     const plan = new FeaturePlan(artifact.card, options.plan, previous?.plan); // a reload keeps what the models share
-    const model: ModelRef = { gen: host.admit(), bytes, scoreOutput: artifact.card.outputs.score, layout: plan.layout };
+    const model: ModelRef = { gen: host.admit(), bytes, scoreOutput: artifact.card.outputs.score, layout: plan.layout, gather: plan.rowGather };
     const modelPool = new ModelPool(artifact.card, artifact.dir, plan, host, model);
     let problem: string | undefined;
     try {
@@ -147,13 +148,27 @@ export class ModelPool {
     return this.#submit(batch, stallMs);
   }
 
-  /** Posts the batch to a worker; the model is held until the run settles. (No `async`: one promise less a run.) */
+  /**
+   * Posts the batch to a worker; the model is held until the run settles, and so are the cached rows the batch's slot
+   * list names (the worker copies them before the run). (No `async`: one promise less a run.)
+   */
   #submit(batch: FeedBatch, stallMs?: number, check?: ScoreTask['check']): Promise<ScoreResult> {
     const done = this.acquire();
-    const task: ScoreTask = { buffer: batch.buffer, rows: batch.rows, model: this.#model, ...(stallMs ? { stallMs } : {}), ...(check ? { check } : {}) };
-    const running = this.#host.pool.run(task, [batch.buffer]);
-    running.then(done, done);
+    const rowsHeld = batch.takeHold();
+    const gather = rowsHeld ? { gather: true as const, ...(batch.ahead ? { gatherId: batch.ahead.gatherId } : {}) } : {};
+    const task: ScoreTask = { buffer: batch.buffer, rows: batch.rows, model: this.#model, ...gather, ...(stallMs ? { stallMs } : {}), ...(check ? { check } : {}) };
+    const running = this.#host.pool.run(task, [batch.buffer], batch.ahead);
+    const settled = rowsHeld ? () => (done(), rowsHeld()) : done;
+    running.then(settled, settled);
     return running;
+  }
+
+  /**
+   * Sends the batch's slot list ahead to the worker that will run it, which copies the cached rows it names while the
+   * main thread encodes the rest (nothing when the batch names no cached row).
+   */
+  prefetch(batch: FeedBatch, hits: number): void {
+    if (batch.slots && hits > 0 && !this.#closed) batch.ahead = this.#host.pool.prefetch(this.#model.gen, batch.slots, batch.rows);
   }
 
   /** A run is coming: takes the answers already written, and wakes the worker the run will likely go to if it sleeps (see ScoreThreads.runComing). */

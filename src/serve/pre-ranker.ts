@@ -9,7 +9,8 @@ import type { FeatureSpec } from '../schema/feature-spec.js';
 import type { ModelCard } from '../schema/model-card.js';
 import { breakerState, createBreaker } from './breaker.js';
 import type { Counters, Engine, ModelSlot, PreRankerHooks } from './engine.js';
-import type { FeedBatch, PlanOptions } from './feature-plan.js';
+import type { PlanOptions } from './feature-plan.js';
+import type { FeedBatch } from './feed-layout.js';
 import { GuardedItemStore, memoryItemStore } from './item-store.js';
 import { ModelPool } from './model-pool.js';
 import { parseOptions } from './options.js';
@@ -50,9 +51,12 @@ export async function createPreRankerWithHooks(options: PreRankerOptions, hooks:
   return assemble(engine, spec);
 }
 
-/** How a model's features are planned: store features from the candidates when declared so or when there is no store, the row cache. */
+/**
+ * How a model's features are planned: store features from the candidates when declared so or when there is no store;
+ * the row cache, shared with the workers (they copy the cached rows a request names, see row-gather.ts).
+ */
 function planOptions(config: PreRankerConfig, hooks: PreRankerHooks): PlanOptions {
-  const rowCache = { max: config.itemCacheSize, ttlMs: config.itemCacheTtlMs, ...(hooks.cachePerf ? { perf: hooks.cachePerf } : {}) };
+  const rowCache = { max: config.itemCacheSize, ttlMs: config.itemCacheTtlMs, shared: true, ...(hooks.cachePerf ? { perf: hooks.cachePerf } : {}) };
   return { storeFromCandidates: storeFeaturesFromCandidates(config), rowCache };
 }
 

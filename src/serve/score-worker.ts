@@ -11,7 +11,9 @@ import type { ModelCard } from '../schema/model-card.js';
 import { writeAnswer } from './answer-slots.js';
 import type { AnswerSlotCells } from './answer-slots.js';
 import { feedTensors } from './feed-tensors.js';
-import type { FeedLayout } from './feature-plan.js';
+import { WorkerRows } from './row-gather.js';
+import type { PrefetchMessage, RowGather } from './row-gather.js';
+import type { FeedLayout } from './feed-layout.js';
 
 /** What each worker is started with. [issue-7 edit] models arrive with the tasks, so workers survive reloads. */
 export interface ScoreWorkerData {
@@ -56,6 +58,8 @@ export interface ModelRef {
   readonly scoreOutput: string;
   /** Where each feed lives in a task's buffer. */
   readonly layout: FeedLayout;
+  /** The model's shared row cache, whose rows a task's slot list names (see row-gather.ts); null: tasks carry every row. */
+  readonly gather?: RowGather | null;
 }
 
 /** One scoring task: every feed of one request in one buffer (transferred, not copied). */
@@ -69,6 +73,10 @@ export interface ScoreTask {
   readonly stallMs?: number;
   /** Test hook: the worker thread exits with this code instead of running (a crashed thread). */
   readonly exitCode?: number;
+  /** The buffer's slot list names cached rows the worker copies in before the run (see row-gather.ts). */
+  readonly gather?: true;
+  /** The prefetch that sent this run's slot list ahead, if any (see `ScoreThreads.prefetch`). */
+  readonly gatherId?: number;
 }
 
 /** A task's answer: one score per row and the time ORT spent in `run`; or what a checked session disagrees with. */
@@ -105,8 +113,9 @@ export interface ScoreReply {
 
 const data = workerData as ScoreWorkerData;
 const sessions = new Map<number, Promise<ort.InferenceSession>>();
-/** The models this worker was sent, by generation (dropped with their sessions). */
+/** The models this worker was sent, by generation (dropped with their sessions), and their compiled row copies. */
 const models = new Map<number, ModelRef>();
+const cachedRows = new WorkerRows();
 const stallCell = new Int32Array(new SharedArrayBuffer(4));
 
 /** The session of a model generation (created on first use); sessions below the shared floor are released. */
@@ -116,6 +125,7 @@ function sessionFor(model: ModelRef): Promise<ort.InferenceSession> {
     if (gen >= floor || gen === model.gen) continue;
     sessions.delete(gen);
     models.delete(gen);
+    cachedRows.drop(gen);
     void old.then((s) => s.release()).catch(() => undefined);
   }
   let session = sessions.get(model.gen);
@@ -146,7 +156,8 @@ async function score(task: ScoreTask): Promise<ScoreResult> {
   const taskStart = performance.now();
   if (task.exitCode !== undefined) process.exit(task.exitCode);
   if (task.stallMs) Atomics.wait(stallCell, 0, 0, task.stallMs);
-  const feeds = feedTensors(task.model.layout, task.buffer, task.rows);
+  const gathered = task.gather ? cachedRows.columns(task.model.gen, task.buffer, task.rows, task.gatherId) : undefined;
+  const feeds = feedTensors(task.model.layout, task.buffer, task.rows, gathered);
   const start = performance.now();
   const out = await session.run(feeds, [task.model.scoreOutput]);
   const runMs = performance.now() - start;
@@ -160,7 +171,10 @@ async function score(task: ScoreTask): Promise<ScoreResult> {
 
 /** The task with its model: sent along the first time, else the one this worker keeps for its generation. */
 function withModel(task: ScoreMessage['task']): ScoreTask {
-  if (task.model) models.set(task.gen, task.model);
+  if (task.model) {
+    models.set(task.gen, task.model);
+    cachedRows.add(task.gen, task.model.gather, task.model.layout);
+  }
   const model = models.get(task.gen);
   if (!model) throw new Error(`the scoring worker was never sent model generation ${task.gen}`);
   return { ...task, model };
@@ -192,13 +206,21 @@ async function answer({ id, task }: ScoreMessage): Promise<void> {
 const GAP_WEIGHT = 0.2;
 let gapMs: number | undefined;
 
-/** Tasks taken off the port so far: `data.posted` ahead of it means one is queued. */
+/** Messages taken off the port so far: `data.posted` ahead of it means one is queued. */
 let taken = 0;
 
-/** A queued task; undefined when none is queued. */
-function queuedTask(): ScoreMessage | undefined {
+/**
+ * A queued task; undefined when none is queued, 'prefetched' when the message was a run's slot list sent ahead (its
+ * rows are then copied at once, while the host encodes the rest of the run).
+ */
+function queuedTask(): ScoreMessage | 'prefetched' | undefined {
   if (Atomics.load(data.posted, 0) === taken) return undefined;
-  return receiveMessageOnPort(data.port)?.message as ScoreMessage | undefined;
+  const message = receiveMessageOnPort(data.port)?.message as ScoreMessage | PrefetchMessage | undefined;
+  if (!message) return undefined;
+  taken++;
+  if (!('prefetch' in message)) return message;
+  cachedRows.prefetch(message.prefetch);
+  return 'prefetched';
 }
 
 /**
@@ -223,14 +245,15 @@ async function sleep(): Promise<boolean> {
 async function nextTask(): Promise<ScoreMessage> {
   const idleSince = performance.now();
   let until = idleSince + pollMs(data.spinUs, gapMs);
-  let task: ScoreMessage | undefined;
+  let task: ScoreMessage | 'prefetched' | undefined;
   for (;;) {
-    do task = queuedTask();
-    while (!task && performance.now() < until);
-    if (task) break;
+    do {
+      task = queuedTask();
+      if (task === 'prefetched') until = Math.max(until, performance.now() + WOKEN_POLL_MS); // its run comes next
+    } while ((!task || task === 'prefetched') && performance.now() < until);
+    if (task && task !== 'prefetched') break;
     until = (await sleep()) ? performance.now() + WOKEN_POLL_MS : 0;
   }
-  taken++;
   const gap = performance.now() - idleSince;
   gapMs = movingAverage(gapMs, gap, GAP_WEIGHT);
   return task;

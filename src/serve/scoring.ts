@@ -5,6 +5,7 @@ import { breakerReason } from './breaker.js';
 import { RequestDeadline } from './deadline.js';
 import type { Engine, ModelSlot } from './engine.js';
 import type { Encoding, FeaturePlan } from './feature-plan.js';
+import type { FeedBatch } from './feed-layout.js';
 import type { GuardedItemStore, StoreScope } from './item-store.js';
 import type { Arm, Candidate, ScoringPath } from './types.js';
 
@@ -56,23 +57,47 @@ export interface EncodingReport {
   readonly onMissing?: (counts: Readonly<Record<string, number>>) => void;
 }
 
+/** A request to encode: its first `rows` candidates, their ids, its context. */
+interface EncodeRequest {
+  readonly ids: readonly string[];
+  readonly candidates: readonly Candidate[];
+  readonly rows: number;
+  readonly context: Context;
+  /** Called once the cached rows are found, with the batch and its hits: the model pool sends the slots ahead. */
+  readonly prefetch?: (batch: FeedBatch, hits: number) => void;
+}
+
 /**
- * Encodes the first `rows` candidates of a request into one buffer: the context once, the candidates' own features in
- * one pass, item-store features from the encoded-row cache (a hit is a copy; misses are fetched in one store call,
- * encoded and cached), cross store features fetched per request. Store calls go through the guard within `scope`.
+ * Encodes the first `rows` candidates of a request into one buffer: item-store features from the encoded-row cache
+ * first (found here; copied here, or by the worker while the rest is encoded when the cache is shared), the context
+ * once, the candidates' own features in one pass; misses fetched in one store call, encoded and cached; cross store
+ * features fetched per request. Store calls go through the guard within `scope`.
  */
-export async function encodeRequest(
-  store: GuardedItemStore,
-  plan: FeaturePlan,
-  request: { readonly ids: readonly string[]; readonly candidates: readonly Candidate[]; readonly rows: number; readonly context: Context },
-  scope: StoreScope,
-  report: EncodingReport = {},
-): Promise<Encoding> {
+export async function encodeRequest(store: GuardedItemStore, plan: FeaturePlan, request: EncodeRequest, scope: StoreScope, report: EncodingReport = {}): Promise<Encoding> {
   const { ids, candidates, rows, context } = request;
   const encoding = plan.newEncoding(rows);
-  plan.encodeContext(encoding, context);
-  plan.encodeCandidates(encoding, candidates);
   const missAt = plan.copyCachedRows(encoding, ids);
+  try {
+    request.prefetch?.(encoding.batch, rows - missAt.length);
+    plan.encodeContext(encoding, context);
+    plan.encodeCandidates(encoding, candidates);
+    return await encodeStoreFeatures(store, plan, encoding, { ids, rows, context, missAt }, scope, report);
+  } catch (err) {
+    encoding.batch.dropHold(); // never sent: the cached rows it found are free again
+    throw err;
+  }
+}
+
+/** The store's part of `encodeRequest`: rows that missed the cache, fetched, encoded and cached; cross rows. */
+async function encodeStoreFeatures(
+  store: GuardedItemStore,
+  plan: FeaturePlan,
+  encoding: Encoding,
+  request: { readonly ids: readonly string[]; readonly rows: number; readonly context: Context; readonly missAt: number[] },
+  scope: StoreScope,
+  report: EncodingReport,
+): Promise<Encoding> {
+  const { ids, rows, context, missAt } = request;
   const crossIds = plan.storeCrossNames.length === 0 ? null : ids.length === rows ? ids : ids.slice(0, rows);
   const [fetched, cross] = await Promise.all([
     missAt.length > 0 ? store.get(missAt.map((i) => ids[i]), plan.storeFeatureNames, context, scope) : null,
@@ -111,20 +136,30 @@ async function scoreWithModel(engine: Engine, scope: RequestScope, context: Cont
       onCache: (hits, misses) => engine.events.emit('cache', { cache: 'item-features', hits, misses }),
       onMissing: (counts) => engine.events.emit('feature-missing', { modelId: plan.modelId, counts }),
     };
-    const { batch } = await encodeRequest(engine.store, plan, { ids: scope.ids, candidates, rows, context }, scope.store, report);
-    const slot: ModelSlot = { release: await engine.queue.acquire(scope.deadline.remaining()), taken: false };
+    const prefetch = (batch: FeedBatch, hits: number): void => pool.prefetch(batch, hits);
+    const { batch } = await encodeRequest(engine.store, plan, { ids: scope.ids, candidates, rows, context, prefetch }, scope.store, report);
     try {
-      // The breaker judges the run by timeoutMs from its start; the request waits only for what its deadline has left.
-      const running = engine.breaker.fire(pool, batch, slot);
-      scope.duplicateId(); // the main thread's costliest input check, while the worker runs
-      const result = await scope.deadline.bound(running, 'ERR_AUTOFAS_TIMEOUT', 'the model run');
-      engine.events.emit('scorer-time', { arm: 'autofas', ms: result.runMs, candidates: rows });
-      return result.scores;
+      return await runBatch(engine, scope, pool, batch);
     } finally {
-      if (!slot.taken) slot.release(); // the breaker refused before the run: the slot was never used
+      batch.dropHold(); // unless the pool took it with the batch: the rows found in the cache are held no longer
     }
   } finally {
     done();
+  }
+}
+
+/** Runs an encoded batch in a queue slot behind the breaker, within the request's deadline. */
+async function runBatch(engine: Engine, scope: RequestScope, pool: Engine['pool'], batch: FeedBatch): Promise<Float32Array> {
+  const slot: ModelSlot = { release: await engine.queue.acquire(scope.deadline.remaining()), taken: false };
+  try {
+    // The breaker judges the run by timeoutMs from its start; the request waits only for what its deadline has left.
+    const running = engine.breaker.fire(pool, batch, slot);
+    scope.duplicateId(); // the main thread's costliest input check, while the worker runs
+    const result = await scope.deadline.bound(running, 'ERR_AUTOFAS_TIMEOUT', 'the model run');
+    engine.events.emit('scorer-time', { arm: 'autofas', ms: result.runMs, candidates: batch.rows });
+    return result.scores;
+  } finally {
+    if (!slot.taken) slot.release(); // the breaker refused before the run: the slot was never used
   }
 }
 
