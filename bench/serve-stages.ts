@@ -1,9 +1,11 @@
-// Stages section of the serving benchmark: the main thread's steps of one request, timed one by one, in process and
-// without a worker, for the bundled model and a 17-feature one; and the row cache's lookups one by one vs batched.
+// Stages section of the serving benchmark: the steps of one request (the main thread's and the worker's copy of cached
+// rows), timed one by one, in process, for the bundled model and a 17-feature one; and the row cache's lookups one by
+// one vs batched.
 import { defaultBaseline, defaultModel } from '../examples/gateway/app.js';
 import { loadArtifact } from '../src/schema/artifact.js';
 import { FeaturePlan } from '../src/serve/feature-plan.js';
 import { preRankerJsonOptionsSchema } from '../src/serve/options.js';
+import { WorkerRows } from '../src/serve/row-gather.js';
 import { RowSlab } from '../src/serve/row-slab.js';
 import { orderByScore } from '../src/util/order-by-score.js';
 import type { Candidate } from '../src/index.js';
@@ -17,7 +19,7 @@ const REQUESTS = Number(process.env.SERVE_STAGE_REQUESTS ?? 3000);
 /** The plugin's defaults for the item-feature cache (`itemCacheSize`, `itemCacheTtlMs`). */
 const ROW_CACHE = { max: preRankerJsonOptionsSchema.shape.itemCacheSize.parse(undefined), ttlMs: preRankerJsonOptionsSchema.shape.itemCacheTtlMs.parse(undefined) };
 
-const STAGES = ['ids', 'encode request features', 'row cache: lookups + copy', 'cross rows', 'top-k', 'lookups one by one', 'lookups batched'] as const;
+const STAGES = ['ids', 'encode request features', 'row cache lookups', 'worker: copy of cached rows', 'cross rows', 'top-k', 'lookups one by one', 'lookups batched'] as const;
 type Times = Record<(typeof STAGES)[number], number[]>;
 
 function noTimes(): Times {
@@ -34,7 +36,9 @@ function timed<T>(times: number[], step: () => T): T {
 /** Runs REQUESTS requests' main-thread steps on one model's plan; store rows come from memory, outside the timings. */
 async function stagesOf({ search, store }: Requests, model: string, parsed: boolean): Promise<{ features: number; times: Times }> {
   const card = (await loadArtifact(model, { checkOnnx: false })).card;
-  const plan = new FeaturePlan(card, { storeFromCandidates: false, rowCache: ROW_CACHE });
+  const plan = new FeaturePlan(card, { storeFromCandidates: false, rowCache: { ...ROW_CACHE, shared: true } });
+  const worker = new WorkerRows(); // the worker's side, in process
+  worker.add(1, plan.rowGather, plan.layout);
   const slab = new RowSlab({ max: ROW_CACHE.max }, 1); // the same ids, for the lookups side by side (no lifetime: `slot` then reads no clock)
   const times = noTimes();
   const rows = search(0).candidates.length;
@@ -53,8 +57,10 @@ async function stagesOf({ search, store }: Requests, model: string, parsed: bool
       plan.encodeCandidates(e, list);
       return e;
     });
-    const missAt = timed(at['row cache: lookups + copy'], () => plan.copyCachedRows(encoding, ids));
+    const missAt = timed(at['row cache lookups'], () => plan.copyCachedRows(encoding, ids));
     if (missAt.length > 0) plan.encodeStoreRows(encoding, await store.get(missAt.map((m) => ids[m]), plan.storeFeatureNames, context), missAt, ids);
+    if (plan.rowGather) timed(at['worker: copy of cached rows'], () => worker.columns(1, encoding.batch.buffer, rows));
+    encoding.batch.dropHold();
     if (cross) timed(at['cross rows'], () => plan.encodeCrossRows(encoding, cross));
     timed(at['top-k'], () => orderByScore(scores[(i + 200) % scores.length], 100));
     if ((i & 1) === 0) {
@@ -69,15 +75,16 @@ async function stagesOf({ search, store }: Requests, model: string, parsed: bool
 }
 
 /**
- * The main thread's steps of a request, each timed alone (p50, µs): ids, the request features' encoding (context and
- * candidates), the row cache (lookups and the copy of the cached rows), the cross rows, the top-k. In process and
- * without a worker, so the caches are warmer than in the overhead section: these show where the time goes, not the
- * overhead. Then the row cache's lookups both ways, alternating request by request on a slab of the same ids.
+ * The steps of a request, each timed alone (p50, µs): on the main thread the ids, the request features' encoding
+ * (context and candidates), the row cache's lookups, the cross rows, the top-k; the worker's copy of the cached rows
+ * (which overlaps the encoding when the rows are sent ahead). In process and without a worker thread, so the caches
+ * are warmer than in the overhead section: these show where the time goes, not the overhead. Then the row cache's
+ * lookups both ways, alternating request by request on a slab of the same ids.
  */
 export async function stagesSection(requests: Requests): Promise<void> {
   const candidates = requests.search(0).candidates.length;
   const models = [defaultModel(), defaultBaseline()].filter((m): m is string => m !== null);
-  console.log(`main-thread stages, ${candidates} candidates, ${REQUESTS} requests each, p50 us (lookups: alternate requests)`);
+  console.log(`stages of a request, ${candidates} candidates, ${REQUESTS} requests each, p50 us (lookups: alternate requests)`);
   for (const model of models) {
     for (const parsed of [false, true]) {
       const { features, times } = await stagesOf(requests, model, parsed);

@@ -142,3 +142,24 @@ test('a tiny embedding cache shared by concurrent requests still gives every ite
     for (const c of search.candidates) assert.equal(c.preRankScore, Math.fround(Number(c.item_id.slice(1)) + 0.5));
   }
 });
+
+test('rows a request found in a full cache are not replaced by later requests\' misses before its worker copies them', async () => {
+  // The first run blocks the only worker for 300 ms. Meanwhile request B finds its 20 rows in the full 20-row cache
+  // (its rows then wait for the worker) and request C misses 40 others, whose rows would replace B's. B's scores must
+  // be those of a pre-ranker without a cache, whenever the worker gets to B.
+  let runs = 0;
+  const warm = await testPreRanker(paths, { itemCacheSize: 20, baseline: undefined, k: 20 }, { stallMs: () => (++runs === 2 ? 300 : 0) });
+  const cold = await testPreRanker(paths, { itemCacheSize: 0, baseline: undefined, k: 20 });
+  open.push(warm, cold);
+  const ids = (from: number, n: number): SearchState => {
+    const all = testSearch(from + n);
+    return { ...all, candidates: all.candidates.slice(from) };
+  };
+  await runOnce(warm, ids(0, 20)); // fills the cache
+  const stalled = runOnce(warm, ids(0, 5));
+  const b = runOnce(warm, ids(0, 20));
+  const c = runOnce(warm, ids(100, 40));
+  const [held] = await Promise.all([b, c, stalled]);
+  assert.equal(held.preRank.path, 'model');
+  assert.deepEqual(scoresOf(held), scoresOf(await runOnce(cold, ids(0, 20))));
+});
