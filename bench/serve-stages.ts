@@ -59,7 +59,7 @@ async function stagesOf({ search, store }: Requests, model: string, parsed: bool
     });
     const missAt = timed(at['row cache lookups'], () => plan.copyCachedRows(encoding, ids));
     if (missAt.length > 0) plan.encodeStoreRows(encoding, await store.get(missAt.map((m) => ids[m]), plan.storeFeatureNames, context), missAt, ids);
-    if (plan.rowGather) timed(at['worker: copy of cached rows'], () => worker.columns(1, encoding.batch.buffer, rows));
+    if (plan.rowGather) worker.done(timed(at['worker: copy of cached rows'], () => worker.columns(1, encoding.batch.buffer, rows)).buffer);
     encoding.batch.dropHold();
     if (cross) timed(at['cross rows'], () => plan.encodeCrossRows(encoding, cross));
     timed(at['top-k'], () => orderByScore(scores[(i + 200) % scores.length], 100));

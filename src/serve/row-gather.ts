@@ -15,12 +15,13 @@ export interface RowGather {
 }
 
 /**
- * The worker's copies for one model. `hits` copies the cached rows a slot list names into a new buffer laid out like
- * a request buffer of `rows` candidates (only the stored features' columns are written); `misses` then copies the
+ * The worker's copies for one model. `hits` copies the cached rows a slot list names into a buffer laid out like a
+ * request buffer of `rows` candidates (only the stored features' columns are written); `misses` then copies the
  * rows with no slot (encoded by the host) from the request buffer into it.
  */
 export interface GatherRows {
-  hits(slots: Int32Array, rows: number): Int32Array;
+  /** `into`: a buffer to reuse (every word of the stored columns is written), or null for a new one. */
+  hits(slots: Int32Array, rows: number, into: Int32Array | null): Int32Array;
   misses(request: ArrayBuffer, into: Int32Array, rows: number): void;
   /** The slot list of a request buffer of `rows` candidates. */
   slotList(request: ArrayBuffer, rows: number): Int32Array;
@@ -39,10 +40,11 @@ export function compileGather(gather: RowGather, layout: FeedLayout): GatherRows
   };
   let words: Int32Array = new Int32Array(0);
   return {
-    hits(slots, rows) {
+    hits(slots, rows, reuse) {
       // A view of the rows' current length (the host grows them in place): one that follows the length is much slower.
       if (words.length * 4 !== gather.rows.byteLength) words = new Int32Array(gather.rows, 0, gather.rows.byteLength / 4);
-      const into = new Int32Array(slotListOffset(layout, rows));
+      const size = slotListOffset(layout, rows);
+      const into = reuse && reuse.length >= size ? reuse : new Int32Array(size);
       toColumns(words, slots, rows, into, bases(rows));
       return into;
     },
@@ -71,13 +73,20 @@ export interface PrefetchMessage {
   readonly prefetch: { readonly gen: number; readonly gatherId: number; readonly rows: number; readonly slots: ArrayBuffer };
 }
 
+/** Buffers of finished runs a worker keeps for reuse. */
+const SPARE_MAX = 2;
+
 /** Most copies a worker keeps made ahead for runs not come yet (a request can fail between its prefetch and its run). */
 const AHEAD_MAX = 16;
 
-/** The worker's side: each model's compiled copies, and the copies made ahead of their runs. */
+/**
+ * The worker's side: each model's compiled copies, the copies made ahead of their runs, and the buffers of runs done
+ * (reused: a buffer the worker wrote before is in its own cache, and a new one would be zeroed first).
+ */
 export class WorkerRows {
   readonly #models = new Map<number, { readonly gather: GatherRows; readonly feeds: readonly number[] }>();
   readonly #ahead = new Map<number, { readonly gen: number; readonly rows: number; readonly columns: Int32Array }>();
+  readonly #spare: Int32Array[] = [];
 
   /** A model generation arrives (with its layout and, when its row cache is shared, where the rows are). */
   add(gen: number, gather: RowGather | null | undefined, layout: FeedLayout): void {
@@ -92,7 +101,7 @@ export class WorkerRows {
   prefetch({ gen, gatherId, rows, slots }: PrefetchMessage['prefetch']): void {
     const model = this.#models.get(gen);
     if (!model) return;
-    this.#ahead.set(gatherId, { gen, rows, columns: model.gather.hits(new Int32Array(slots), rows) });
+    this.#ahead.set(gatherId, { gen, rows, columns: model.gather.hits(new Int32Array(slots), rows, this.#spare.pop() ?? null) });
     if (this.#ahead.size > AHEAD_MAX) this.#ahead.delete(this.#ahead.keys().next().value as number);
   }
 
@@ -105,8 +114,14 @@ export class WorkerRows {
     if (!model) throw new Error(`model generation ${gen} was sent without the shared row cache its runs name`);
     const ahead = gatherId === undefined ? undefined : this.#ahead.get(gatherId);
     if (ahead) this.#ahead.delete(gatherId as number);
-    const columns = ahead && ahead.gen === gen && ahead.rows === rows ? ahead.columns : model.gather.hits(model.gather.slotList(request, rows), rows);
+    if (ahead && (ahead.gen !== gen || ahead.rows !== rows)) this.#spare.push(ahead.columns);
+    const columns = ahead && ahead.gen === gen && ahead.rows === rows ? ahead.columns : model.gather.hits(model.gather.slotList(request, rows), rows, this.#spare.pop() ?? null);
     model.gather.misses(request, columns, rows);
     return { buffer: columns.buffer as ArrayBuffer, feeds: model.feeds };
+  }
+
+  /** A run is done with the columns `columns` gave it: their buffer serves a later run. */
+  done(buffer: ArrayBuffer): void {
+    if (this.#spare.length < SPARE_MAX) this.#spare.push(new Int32Array(buffer));
   }
 }

@@ -159,7 +159,12 @@ async function score(task: ScoreTask): Promise<ScoreResult> {
   const gathered = task.gather ? cachedRows.columns(task.model.gen, task.buffer, task.rows, task.gatherId) : undefined;
   const feeds = feedTensors(task.model.layout, task.buffer, task.rows, gathered);
   const start = performance.now();
-  const out = await session.run(feeds, [task.model.scoreOutput]);
+  let out: ort.InferenceSession.OnnxValueMapType;
+  try {
+    out = await session.run(feeds, [task.model.scoreOutput]);
+  } finally {
+    if (gathered) cachedRows.done(gathered.buffer); // ORT is done with the columns
+  }
   const runMs = performance.now() - start;
   const tensor = out[task.model.scoreOutput];
   if (tensor.size !== task.rows) throw new Error(`score output has ${tensor.size} values for ${task.rows} candidates`);

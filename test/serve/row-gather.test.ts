@@ -87,3 +87,16 @@ test('a prefetch for a model the worker was not sent is ignored; a run naming su
   rows.prefetch({ gen: 3, gatherId: 1, rows: 1, slots: new Int32Array([0]).buffer });
   assert.throws(() => rows.columns(3, new ArrayBuffer(64), 1, 1), /model generation 3/);
 });
+
+test('a finished run\'s buffer serves the next run, every stored word written again', () => {
+  const cached = [1, 2, 3];
+  const slab = cacheOf(cached);
+  const rows = new WorkerRows();
+  rows.add(1, { rows: slab.sharedRows as SharedArrayBuffer, widths: [2, 1], feeds: STORED }, layout);
+  const first = rows.columns(1, requestOf(slab, [1, 2, 3, 4]).buffer, 4).buffer;
+  rows.done(first);
+  const ids = [9, 3, 8];
+  const second = rows.columns(1, requestOf(slab, ids).buffer, ids.length).buffer;
+  assert.equal(second, first, 'the same buffer');
+  assert.deepEqual(storedColumns(second, ids.length), expected(ids, cached));
+});
