@@ -57,7 +57,7 @@ async function stagesOf({ search, store }: Requests, model: string, parsed: bool
       plan.encodeCandidates(e, list);
       return e;
     });
-    const missAt = timed(at['row cache lookups'], () => plan.copyCachedRows(encoding, ids));
+    const missAt = timed(at['row cache lookups'], () => plan.findCachedRows(encoding, ids));
     if (missAt.length > 0) plan.encodeStoreRows(encoding, await store.get(missAt.map((m) => ids[m]), plan.storeFeatureNames, context), missAt, ids);
     if (plan.rowGather) worker.done(timed(at['worker: copy of cached rows'], () => worker.columns(1, encoding.batch.buffer, rows)).buffer);
     encoding.batch.dropHold();

@@ -123,7 +123,7 @@ export class FeaturePlan {
    * Finds the cached store rows of `ids`; returns the rows that missed. With a shared cache the batch's slot list names
    * them and holds them for the worker, which copies them; otherwise they are copied into the buffer here.
    */
-  copyCachedRows(into: Encoding, ids: readonly string[]): number[] {
+  findCachedRows(into: Encoding, ids: readonly string[]): number[] {
     const { rows, i32, slots: slotList } = into.batch;
     const cache = this.#rowCache;
     if (this.#stored.features.length === 0) return [];

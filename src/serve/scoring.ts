@@ -76,7 +76,7 @@ interface EncodeRequest {
 export async function encodeRequest(store: GuardedItemStore, plan: FeaturePlan, request: EncodeRequest, scope: StoreScope, report: EncodingReport = {}): Promise<Encoding> {
   const { ids, candidates, rows, context } = request;
   const encoding = plan.newEncoding(rows);
-  const missAt = plan.copyCachedRows(encoding, ids);
+  const missAt = plan.findCachedRows(encoding, ids);
   try {
     request.prefetch?.(encoding.batch, rows - missAt.length);
     plan.encodeContext(encoding, context);
