@@ -10,8 +10,9 @@ export interface RowSlabOptions {
   /** Clock for the lifetime (tests pass a fake one). @default performance */
   readonly perf?: { now(): number };
   /**
-   * Rows in shared memory, so worker threads can copy them (see row-gather.ts); the width must be given at
-   * construction, and the memory is reserved for `max` rows up front (address space; pages are used as rows come). A lookup can then hold the rows it found (see `hold`) until a worker has copied them. @default false
+   * Rows in shared memory, so worker threads can copy them (see row-gather.ts). The width must be given at
+   * construction; address space for `max` rows is reserved up front (pages are used as rows come). A lookup can then
+   * hold the rows it found (see `hold`) until a worker has copied them. @default false
    */
   readonly shared?: boolean;
 }
@@ -26,7 +27,7 @@ export class RowSlab {
   #width: number;
   #floats: Float32Array = new Float32Array(0);
   #words: Int32Array = new Int32Array(0);
-  /** Shared mode: the rows' memory, grown in place (the typed arrays over it follow its length). */
+  /** Shared mode: the rows' memory, grown in place (`#floats` and `#words` are made again after each growth). */
   readonly #shared: SharedArrayBuffer | null;
   readonly #max: number;
   readonly #ttlMs: number;
@@ -42,6 +43,8 @@ export class RowSlab {
   /** Holds not yet ended, oldest first (see `hold`). */
   readonly #holds = new Set<number>();
   #lastHold = 0;
+  /** Set when the hand found every row held: no row is replaced until the oldest hold ends (no scan per miss). */
+  #allHeld = false;
 
   constructor(options: RowSlabOptions, width = 0) {
     this.#width = width;
@@ -67,6 +70,7 @@ export class RowSlab {
   }
 
   release(hold: number): void {
+    if (hold === this.#oldestHold()) this.#allHeld = false; // only then can a held row become free
     this.#holds.delete(hold);
   }
 
@@ -160,6 +164,7 @@ export class RowSlab {
    * -1 when two turns of the hand find none (every row held).
    */
   #victim(): number {
+    if (this.#allHeld) return -1;
     const oldest = this.#oldestHold();
     for (let step = 0; step < 2 * this.#max; step++) {
       const slot = this.#hand;
@@ -172,6 +177,7 @@ export class RowSlab {
       this.#slots.delete(this.#ids[slot] as string);
       return slot;
     }
+    this.#allHeld = true;
     return -1;
   }
 
@@ -232,6 +238,7 @@ export class RowSlab {
 
   /** Forgets every row (not for a shared slab whose rows a worker may be copying: only the vector scorer clears). */
   clear(): void {
+    this.#allHeld = false;
     this.#slots.clear();
     this.#ids = [];
     this.#used.fill(0);

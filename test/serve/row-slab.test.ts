@@ -92,3 +92,16 @@ test('a shared slab grows in place: a view of its shared rows made after growth 
   assert.deepEqual([view[at], view[at + 1]], [2999, -2999]);
   assert.equal(slab.slot('i0'), 0, 'rows did not move');
 });
+
+test('a cache whose rows are all held stays so until its oldest hold ends, whichever newer ones end first', () => {
+  const slab = slabOf(['a', 'b'], { max: 2 });
+  const older = slab.hold();
+  slab.slotsOf(['a'], 1, new Int32Array(1), older);
+  const newer = slab.hold();
+  slab.slotsOf(['b'], 1, new Int32Array(1), newer);
+  assert.equal(slab.put('c', [1, 1]), false);
+  slab.release(newer);
+  assert.equal(slab.put('c', [1, 1]), false, "'b' was found after the older hold began: still held");
+  slab.release(older);
+  assert.equal(slab.put('c', [1, 1]), true);
+});
