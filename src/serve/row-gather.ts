@@ -20,8 +20,8 @@ export interface RowGather {
  * rows with no slot (encoded by the host) from the request buffer into it.
  */
 export interface GatherRows {
-  /** `into`: a buffer to reuse (every word of the stored columns is written), or null for a new one. */
-  hits(slots: Int32Array, rows: number, into: Int32Array | null): Int32Array;
+  /** `reuse`: a buffer to write into when large enough (every word of the stored columns is written), or null. */
+  hits(slots: Int32Array, rows: number, reuse: Int32Array | null): Int32Array;
   misses(request: ArrayBuffer, into: Int32Array, rows: number): void;
   /** The slot list of a request buffer of `rows` candidates. */
   slotList(request: ArrayBuffer, rows: number): Int32Array;
