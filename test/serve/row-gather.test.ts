@@ -1,10 +1,14 @@
 // A worker copies a request's cached rows (ahead of its run when sent ahead) and its misses into its own columns.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { loadArtifact } from '../../src/schema/artifact.js';
+import { FeaturePlan } from '../../src/serve/feature-plan.js';
 import { FeedBatch, feedOffset } from '../../src/serve/feed-layout.js';
 import type { FeedLayout } from '../../src/serve/feed-layout.js';
 import { WorkerRows } from '../../src/serve/row-gather.js';
 import { RowSlab } from '../../src/serve/row-slab.js';
+import { writeTestArtifacts } from '../helpers/serve-app.js';
+import { testStoreData } from '../helpers/serve-models.js';
 
 // One context feed (width 1), then item feeds: a request feature (width 1) and two stored ones (widths 2 and 1).
 const layout: FeedLayout = {
@@ -99,4 +103,34 @@ test('a finished run\'s buffer serves the next run, every stored word written ag
   const second = rows.columns(1, requestOf(slab, ids).buffer, ids.length).buffer;
   assert.equal(second, first, 'the same buffer');
   assert.deepEqual(storedColumns(second, ids.length), expected(ids, cached));
+});
+
+test('the worker\'s columns equal the main thread\'s copy, for a plan whose cache is not shared', async () => {
+  const { card } = await loadArtifact((await writeTestArtifacts()).model, { checkOnnx: false });
+  const data = testStoreData(100);
+  const encodeTwice = (plan: FeaturePlan): { buffer: ArrayBuffer; rows: number } => {
+    let last = { buffer: new ArrayBuffer(0), rows: 0 };
+    for (const ids of [['i1', 'i2', 'i3'], ['i3', 'i9', 'i1', 'i7', 'i2']]) {
+      const encoding = plan.newEncoding(ids.length);
+      const missAt = plan.findCachedRows(encoding, ids);
+      plan.encodeStoreRows(encoding, missAt.map((i) => data.get(ids[i])), missAt, ids);
+      encoding.batch.dropHold();
+      last = { buffer: encoding.batch.buffer, rows: ids.length };
+    }
+    return last;
+  };
+  const options = (shared: boolean) => ({ storeFromCandidates: false, rowCache: { max: 100, shared } });
+  const here = encodeTwice(new FeaturePlan(card, options(false)));
+  const sharedPlan = new FeaturePlan(card, options(true));
+  assert.ok(sharedPlan.rowGather);
+  const request = encodeTwice(sharedPlan);
+  const worker = new WorkerRows();
+  worker.add(1, sharedPlan.rowGather, sharedPlan.layout);
+  const { buffer, feeds } = worker.columns(1, request.buffer, request.rows);
+  assert.ok(feeds.length > 0);
+  for (const k of feeds) {
+    const at = feedOffset(sharedPlan.layout, sharedPlan.layout.feeds[k], request.rows);
+    const words = request.rows * sharedPlan.layout.feeds[k].width;
+    assert.deepEqual([...new Int32Array(buffer, at * 4, words)], [...new Int32Array(here.buffer, at * 4, words)], sharedPlan.layout.feeds[k].name);
+  }
 });
