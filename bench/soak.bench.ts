@@ -65,9 +65,9 @@ async function load(url: string, opts: Record<string, unknown>): Promise<{ resul
   return { result: await instance, samples };
 }
 
+/** The p99 by the library's one quantile rule; NaN with no sample (a run without reloads has no swap window). */
 function p99(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))] ?? NaN;
+  return values.length > 0 ? percentile(values, 0.99) : NaN;
 }
 
 /** Reloads `count` times, one every `periodMs`; the models' ids and each reload's time (POST to answer, under the load). */
