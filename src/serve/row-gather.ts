@@ -85,7 +85,8 @@ const AHEAD_MAX = 16;
  */
 export class WorkerRows {
   readonly #models = new Map<number, { readonly gather: GatherRows; readonly feeds: readonly number[] }>();
-  readonly #ahead = new Map<number, { readonly gen: number; readonly rows: number; readonly columns: Int32Array }>();
+  /** Columns copied ahead, by the id of the prefetch (unique among runs; its run has the same model and rows). */
+  readonly #ahead = new Map<number, Int32Array>();
   readonly #spare: Int32Array[] = [];
 
   /** A model generation arrives (with its layout and, when its row cache is shared, where the rows are). */
@@ -101,7 +102,7 @@ export class WorkerRows {
   prefetch({ gen, gatherId, rows, slots }: PrefetchMessage['prefetch']): void {
     const model = this.#models.get(gen);
     if (!model) return;
-    this.#ahead.set(gatherId, { gen, rows, columns: model.gather.hits(new Int32Array(slots), rows, this.#spare.pop() ?? null) });
+    this.#ahead.set(gatherId, model.gather.hits(new Int32Array(slots), rows, this.#spare.pop() ?? null));
     if (this.#ahead.size > AHEAD_MAX) this.#ahead.delete(this.#ahead.keys().next().value as number);
   }
 
@@ -114,8 +115,7 @@ export class WorkerRows {
     if (!model) throw new Error(`model generation ${gen} was sent without the shared row cache its runs name`);
     const ahead = gatherId === undefined ? undefined : this.#ahead.get(gatherId);
     if (ahead) this.#ahead.delete(gatherId as number);
-    if (ahead && (ahead.gen !== gen || ahead.rows !== rows)) this.#spare.push(ahead.columns);
-    const columns = ahead && ahead.gen === gen && ahead.rows === rows ? ahead.columns : model.gather.hits(model.gather.slotList(request, rows), rows, this.#spare.pop() ?? null);
+    const columns = ahead ?? model.gather.hits(model.gather.slotList(request, rows), rows, this.#spare.pop() ?? null);
     model.gather.misses(request, columns, rows);
     return { buffer: columns.buffer as ArrayBuffer, feeds: model.feeds };
   }

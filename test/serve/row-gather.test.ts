@@ -81,7 +81,7 @@ test('rows sent ahead are copied when the prefetch comes, and the run uses that 
   rows.prefetch({ gen: 1, gatherId: 7, rows: ids.length, slots: slots.buffer });
   slab.floats[slab.slot('i4') * 3] = 99; // after the prefetch: the run must not see it
   assert.deepEqual(storedColumns(rows.columns(1, batch.buffer, ids.length, 7).buffer, ids.length), expected(ids, cached));
-  // A run whose prefetch is unknown (or of another size) copies its rows itself, as they are now.
+  // A run whose prefetch is unknown copies its rows itself, as they are now.
   const now = storedColumns(rows.columns(1, batch.buffer, ids.length, 8).buffer, ids.length);
   assert.equal(now[0][0], 99);
 });
