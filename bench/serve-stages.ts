@@ -51,13 +51,13 @@ async function stagesOf({ search, store }: Requests, model: string, parsed: bool
     const { context, candidates: list } = (parsed ? parsedCopy(request) : request) as { context: Record<string, never>; candidates: Candidate[] };
     const cross = plan.storeCrossNames.length > 0 ? await store.get(list.map((c) => c.item_id), plan.storeCrossNames, context) : null;
     const ids = timed(at.ids, () => list.map((c) => c.item_id));
-    const encoding = timed(at['encode request features'], () => {
-      const e = plan.newEncoding(list.length);
-      plan.encodeContext(e, context);
-      plan.encodeCandidates(e, list);
-      return e;
-    });
+    // In the plugin's order (encodeRequest): the lookups first, then the request's own features; the buffer untimed.
+    const encoding = plan.newEncoding(list.length);
     const missAt = timed(at['row cache lookups'], () => plan.findCachedRows(encoding, ids));
+    timed(at['encode request features'], () => {
+      plan.encodeContext(encoding, context);
+      plan.encodeCandidates(encoding, list);
+    });
     if (missAt.length > 0) plan.encodeStoreRows(encoding, await store.get(missAt.map((m) => ids[m]), plan.storeFeatureNames, context), missAt, ids);
     if (plan.rowGather) worker.done(timed(at['worker: copy of cached rows'], () => worker.columns(1, encoding.batch.buffer, rows)).buffer);
     encoding.batch.dropHold();
