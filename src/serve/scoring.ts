@@ -81,23 +81,24 @@ export async function encodeRequest(store: GuardedItemStore, plan: FeaturePlan, 
     request.prefetch?.(encoding.batch, rows - missAt.length);
     plan.encodeContext(encoding, context);
     plan.encodeCandidates(encoding, candidates);
-    return await encodeStoreFeatures(store, plan, encoding, { ids, rows, context, missAt }, scope, report);
+    return await encodeStoreFeatures(store, plan, encoding, request, missAt, scope, report);
   } catch (err) {
     encoding.batch.dropHold(); // never sent: the cached rows it found are free again
     throw err;
   }
 }
 
-/** The store's part of `encodeRequest`: rows that missed the cache, fetched, encoded and cached; cross rows. */
+/** The store's part of `encodeRequest`: the rows `missAt` that missed the cache, fetched, encoded and cached; cross rows. */
 async function encodeStoreFeatures(
   store: GuardedItemStore,
   plan: FeaturePlan,
   encoding: Encoding,
-  request: { readonly ids: readonly string[]; readonly rows: number; readonly context: Context; readonly missAt: number[] },
+  request: EncodeRequest,
+  missAt: number[],
   scope: StoreScope,
   report: EncodingReport,
 ): Promise<Encoding> {
-  const { ids, rows, context, missAt } = request;
+  const { ids, rows, context } = request;
   const crossIds = plan.storeCrossNames.length === 0 ? null : ids.length === rows ? ids : ids.slice(0, rows);
   const [fetched, cross] = await Promise.all([
     missAt.length > 0 ? store.get(missAt.map((i) => ids[i]), plan.storeFeatureNames, context, scope) : null,
